@@ -1,0 +1,239 @@
+"""Accounts: log-in, passwords, API tokens, disabling (plain functions, no commit)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.audit import record_audit
+from app.extensions import db
+from app.models import Account, AccountStore, ApiToken, PlatformAdmin
+from app.models.base import utcnow
+from app.permissions import ROLES
+from app.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    hash_token,
+    new_token,
+    password_needs_rehash,
+    verify_password,
+)
+from app.tenancy import CROSS_TENANT, tenant_context
+from app.tenants import USERNAME_RE, find_tenant_by_code
+
+
+class AccountError(ValueError):
+    """Bad input for an account action; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def authenticate(company: str, username: str, password: str) -> Account | None:
+    """The enabled account matching all three, or None (the caller says nothing more).
+
+    A disabled account with the right password is refused and audited.
+    """
+    tenant = find_tenant_by_code(company)
+    if tenant is None or tenant.status != "active":
+        verify_password(None, password)  # same cost as a real check
+        return None
+    with tenant_context(tenant.id):
+        account = db.session.scalar(select(Account).where(Account.username == username))
+        if account is None:
+            verify_password(None, password)
+            return None
+        if not verify_password(account.password_hash, password):
+            return None
+        if not account.is_enabled:
+            record_audit("login.disabled_account", "account", account.id, actor=account)
+            return None
+        if password_needs_rehash(account.password_hash):
+            account.password_hash = hash_password(password)
+        account.last_login_at = utcnow()
+        return account
+
+
+def authenticate_platform_admin(username: str, password: str) -> PlatformAdmin | None:
+    admin = db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.username == username))
+    if admin is None or not verify_password(admin.password_hash, password):
+        if admin is None:
+            verify_password(None, password)
+        return None
+    if not admin.is_enabled:
+        return None
+    admin.last_login_at = utcnow()
+    return admin
+
+
+def load_session_user(user_id: str):
+    """Flask-Login's user loader: ``a:<id>:<session_version>`` or ``p:<id>``.
+
+    A session whose version is older than the account's (password change,
+    disabling) is refused on its very next request.
+    """
+    kind, _, rest = (user_id or "").partition(":")
+    if kind == "p" and rest.isdigit():
+        admin = db.session.get(PlatformAdmin, int(rest))
+        return admin if admin is not None and admin.is_enabled else None
+    if kind != "a":
+        return None
+    account_id, _, version = rest.partition(":")
+    if not (account_id.isdigit() and version.isdigit()):
+        return None
+    # The tenant is not known before the account is loaded: a deliberate
+    # cross-tenant read by primary key.
+    account = db.session.scalar(
+        select(Account).where(Account.id == int(account_id)).execution_options(**CROSS_TENANT)
+    )
+    if account is None or not account.is_enabled or account.session_version != int(version):
+        return None
+    return account
+
+
+def load_token_user(token: str) -> Account | None:
+    """The account of a valid, unrevoked bearer token of an enabled account."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token))
+        .execution_options(**CROSS_TENANT)
+    )
+    if row is None or row.revoked_at is not None:
+        return None
+    account = db.session.scalar(
+        select(Account).where(Account.id == row.account_id).execution_options(**CROSS_TENANT)
+    )
+    if account is None or not account.is_enabled or account.tenant_id != row.tenant_id:
+        return None
+    with tenant_context(row.tenant_id):
+        row.last_used_at = utcnow()
+    return account
+
+
+def change_password(account: Account, current: str, new: str, confirm: str) -> None:
+    """Change the account's own password; other sessions of it end."""
+    if not verify_password(account.password_hash, current):
+        raise AccountError("current_password", "当前密码不正确")
+    _check_new_password(new, confirm)
+    account.password_hash = hash_password(new)
+    account.password_changed_at = utcnow()
+    account.session_version += 1
+
+
+def reset_password(account: Account, new: str) -> None:
+    """Set a password chosen by HR or the owner; every session of the account ends."""
+    _check_new_password(new, new)
+    account.password_hash = hash_password(new)
+    account.password_changed_at = utcnow()
+    account.session_version += 1
+    record_audit("account.password_reset", "account", account.id)
+
+
+def _check_new_password(new: str, confirm: str) -> None:
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError("new_password", f"新密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if new != confirm:
+        raise AccountError("confirm_password", "两次输入的新密码不一致")
+
+
+@dataclass
+class IssuedToken:
+    row: ApiToken
+    token: str  # shown once, never stored
+
+
+def create_api_token(account: Account, name: str) -> IssuedToken:
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise AccountError("name", "请为令牌起一个 1–64 字的名称")
+    token = new_token()
+    row = ApiToken(account_id=account.id, name=name, token_hash=hash_token(token),
+                   prefix=token[:10])
+    db.session.add(row)
+    db.session.flush()
+    record_audit("token.create", "api_token", row.id, after={"name": name}, actor=account)
+    return IssuedToken(row, token)
+
+
+def revoke_api_token(row: ApiToken) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        record_audit("token.revoke", "api_token", row.id, before={"name": row.name})
+
+
+def disable_account(account: Account, reason: str = "") -> None:
+    """Disable a login: every open session and every API token stops at once."""
+    if not account.is_enabled:
+        return
+    account.is_enabled = False
+    account.session_version += 1
+    now = utcnow()
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    record_audit("account.disable", "account", account.id,
+                 before={"enabled": True}, after={"enabled": False, "reason": reason,
+                                                  "tokens_revoked": len(tokens)})
+
+
+def enable_account(account: Account) -> None:
+    if account.is_enabled:
+        return
+    account.is_enabled = True
+    record_audit("account.enable", "account", account.id,
+                 before={"enabled": False}, after={"enabled": True})
+
+
+def change_role(account: Account, role: str) -> None:
+    if role not in ROLES:
+        raise AccountError("role", "没有这个角色")
+    if role == account.role:
+        return
+    before = account.role
+    account.role = role
+    # Permissions change at once: open sessions must log in again.
+    account.session_version += 1
+    record_audit("account.role_change", "account", account.id,
+                 before={"role": before}, after={"role": role})
+
+
+def create_account(
+    username: str,
+    password: str,
+    role: str,
+    employee=None,
+    display_name: str = "",
+    store_ids: list[int] | None = None,
+) -> Account:
+    """A new login for the current tenant (HR onboarding, the owner, the demo)."""
+    if not USERNAME_RE.match(username or ""):
+        raise AccountError("username", "用户名为 2–64 位字母、数字或 . _ -")
+    if db.session.scalar(select(Account.id).where(Account.username == username)):
+        raise AccountError("username", "该用户名已存在")
+    if role not in ROLES:
+        raise AccountError("role", "没有这个角色")
+    _check_new_password(password, password)
+    account = Account(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        employee_id=employee.id if employee is not None else None,
+        display_name=display_name or (employee.name if employee is not None else username),
+    )
+    db.session.add(account)
+    db.session.flush()
+    ids = store_ids if store_ids is not None else (
+        [employee.store_id] if employee is not None and employee.store_id else []
+    )
+    for store_id in ids:
+        db.session.add(AccountStore(account_id=account.id, store_id=store_id))
+    record_audit("account.create", "account", account.id, after={"username": username,
+                                                                 "role": role})
+    return account

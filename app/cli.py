@@ -1,0 +1,77 @@
+"""Operator commands: ``flask tenant create``, ``flask platform create-admin``, ``flask demo load``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(tenant_group)
+    app.cli.add_command(platform_group)
+    from app.demo.cli import demo_group
+
+    app.cli.add_command(demo_group)
+
+
+@click.group("tenant", help="Companies (tenants) of this deployment.")
+def tenant_group() -> None:
+    pass
+
+
+@tenant_group.command("create")
+@click.option("--code", required=True, help="企业编号, e.g. yuezu")
+@click.option("--name", required=True, help="Company name")
+@click.option("--owner", "owner_username", default="owner", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+def create_tenant_command(code, name, owner_username, password, timezone) -> None:
+    """Create a company with its head office and owner account."""
+    from app.tenants import SignupError, create_company
+
+    try:
+        company = create_company(code, name, owner_username, password, timezone=timezone)
+    except SignupError as exc:
+        for field, message in exc.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(2) from exc
+    db.session.commit()
+    click.echo(f"Created company {company.tenant.code} (id {company.tenant.id}); "
+               f"owner login: {code} / {owner_username}")
+
+
+@tenant_group.command("list")
+def list_tenants_command() -> None:
+    """List every company."""
+    from app.models import Tenant
+
+    for tenant in db.session.scalars(select(Tenant).order_by(Tenant.id)):
+        click.echo(f"{tenant.id}\t{tenant.code}\t{tenant.status}\t{tenant.name}")
+
+
+@click.group("platform", help="Operators of the deployment.")
+def platform_group() -> None:
+    pass
+
+
+@platform_group.command("create-admin")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_platform_admin(username, password) -> None:
+    """Create (or reset the password of) a platform operator."""
+    from app.models import PlatformAdmin
+    from app.security import MIN_PASSWORD_LENGTH, hash_password
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    admin = db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.username == username))
+    if admin is None:
+        admin = PlatformAdmin(username=username, password_hash=hash_password(password))
+        db.session.add(admin)
+    else:
+        admin.password_hash = hash_password(password)
+    db.session.commit()
+    click.echo(f"Platform admin {username} ready; log in at /platform/login")

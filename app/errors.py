@@ -1,0 +1,67 @@
+"""Friendly 403/404/500 pages; JSON errors on the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        if _wants_json():
+            return _json_error(400, "csrf_failed", "CSRF token missing or invalid")
+        return render_template("errors/400_csrf.html", error=error), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            data = getattr(error, "data", None) or {}
+            return _json_error(
+                error.code or 500,
+                _code_name(error),
+                data.get("message") or error.description or "",
+                _flatten_field_errors(data.get("errors") or data.get("messages")),
+            )
+        template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
+            error.code, "errors/generic.html")
+        return render_template(template, error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s", request.path)
+        if _wants_json():
+            return _json_error(500, "internal_error", "Internal server error")
+        return render_template("errors/500.html"), 500
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _code_name(error: HTTPException) -> str:
+    return (error.name or "error").lower().replace(" ", "_")
+
+
+def _flatten_field_errors(errors) -> dict:
+    """webargs groups messages by location ({"json": {"field": [...]}}); callers want fields."""
+    if not isinstance(errors, dict):
+        return {}
+    fields: dict = {}
+    for location, messages in errors.items():
+        if location in ("json", "query", "form", "headers", "files", "path") and isinstance(
+                messages, dict):
+            fields.update(messages)
+        else:
+            fields[location] = messages
+    return fields
+
+
+def _json_error(status: int, code: str, message: str, fields: dict | None = None):
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    return response

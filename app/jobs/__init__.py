@@ -1,0 +1,147 @@
+"""The job machinery: one decorator, a few named queues, one job record per run.
+
+A department declares a job in its own ``jobs.py``::
+
+    @job("payroll.run", queue="payroll")
+    def run_payroll(ctx: JobContext, month: str) -> dict:
+        ...
+        ctx.progress(50, "半数员工已计算")
+        return {"payslips": 120}
+
+and starts it from a service with ``enqueue("payroll.run", month="2026-11")``.
+The job record is written in the caller's transaction; the job itself is
+handed to RQ (or run inline when no Redis is configured) only after that
+transaction commits, so a job never sees data that was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.jobs.models import JobRecord
+from app.tenancy import TenantScopeError, current_tenant_id
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    kind: str
+    func: Callable
+    queue: str
+    timeout: int
+    # A fan-out runs with no tenant and only enqueues per-tenant jobs.
+    fan_out: bool = False
+
+
+REGISTRY: dict[str, JobSpec] = {}
+
+
+def job(kind: str, queue: str = "default", timeout: int = 1800, fan_out: bool = False):
+    """Register ``func(ctx, **params)`` as the job ``kind``."""
+
+    def decorator(func: Callable) -> Callable:
+        if kind in REGISTRY and REGISTRY[kind].func is not func:
+            raise ValueError(f"job kind {kind!r} registered twice")
+        REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out)
+        func.job_kind = kind
+        return func
+
+    return decorator
+
+
+def enqueue(kind: str, **params) -> JobRecord:
+    """Record a run of ``kind`` for the current tenant; dispatched after commit.
+
+    ``params`` must be JSON values (ids, dates as ISO strings), never ORM objects.
+    """
+    spec = REGISTRY.get(kind)
+    if spec is None:
+        raise KeyError(f"no job registered as {kind!r}")
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise TenantScopeError("a job is enqueued for the current tenant; none is current")
+    record = JobRecord(
+        kind=kind,
+        params=params,
+        queue=spec.queue,
+        requested_by_account_id=_requesting_account_id(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    db.session.info.setdefault("muzu_pending_jobs", []).append((record.id, tenant_id))
+    return record
+
+
+def dispatch_committed_jobs() -> list[int]:
+    """Hand every committed job record to RQ, or run it inline without Redis.
+
+    Called after each request and by ``commit_and_dispatch``.
+    """
+    session = db.session()
+    committed = session.info.pop("muzu_committed_jobs", [])
+    if not committed:
+        return []
+    from app.jobs import queues, runner
+
+    for record_id, tenant_id in committed:
+        if queues.is_inline():
+            runner.run_job(record_id, tenant_id)
+        else:
+            queues.enqueue_record(record_id, tenant_id)
+    return [record_id for record_id, _ in committed]
+
+
+def commit_and_dispatch() -> list[int]:
+    """Commit the session, then dispatch the jobs it recorded (CLI, tests)."""
+    db.session.commit()
+    return dispatch_committed_jobs()
+
+
+@event.listens_for(Session, "after_commit")
+def _move_pending_to_committed(session: Session) -> None:
+    pending = session.info.pop("muzu_pending_jobs", None)
+    if pending:
+        session.info.setdefault("muzu_committed_jobs", []).extend(pending)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back_jobs(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("muzu_pending_jobs", None)
+
+
+def _requesting_account_id() -> int | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        if not getattr(current_user, "is_platform_admin", False):
+            return current_user.id
+    return None
+
+
+def init_app(app) -> None:
+    """Import the jobs of every department so the registry is complete."""
+    from app import schedule  # noqa: F401  (imports each department's jobs)
+
+    app.after_request(_dispatch_after_request)
+
+
+def _dispatch_after_request(response):
+    if db.session.info.get("muzu_committed_jobs"):
+        dispatch_committed_jobs()
+    return response
+
+
+__all__ = [
+    "JobRecord",
+    "JobSpec",
+    "REGISTRY",
+    "commit_and_dispatch",
+    "dispatch_committed_jobs",
+    "enqueue",
+    "job",
+]

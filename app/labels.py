@@ -1,0 +1,42 @@
+"""Display labels of status codes, in the trade's own words."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS_LABELS = {
+    # jobs
+    "queued": _l("排队中"),
+    "running": _l("运行中"),
+    "finished": _l("已完成"),
+    "failed": _l("失败"),
+    # employees
+    "candidate": _l("候选"),
+    "onboarding": _l("入职中"),
+    "probation": _l("试用期"),
+    "active": _l("在职"),
+    "offboarding": _l("离职中"),
+    "left": _l("已离职"),
+    # stores
+    "preparing": _l("筹备中"),
+    "open": _l("营业中"),
+    "closed": _l("已停业"),
+    # rooms (房态)
+    "free": _l("空闲"),
+    "occupied": _l("占用"),
+    "cleaning": _l("待清洁"),
+    "reserved": _l("预留"),
+    "out_of_order": _l("停用"),
+    # people
+    "female": _l("女"),
+    "male": _l("男"),
+    # room types
+    "single": _l("单人间"),
+    "double": _l("双人间"),
+    "triple": _l("三人间"),
+    "vip": _l("贵宾房"),
+    "hall": _l("大厅"),
+}
+
+
+def status_label(code: str) -> str:
+    label = STATUS_LABELS.get(code)
+    return str(label) if label is not None else code

@@ -1,0 +1,39 @@
+"""The main navigation: each entry shows only to those whose role may open it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    endpoint: str
+    permission: str
+    section: str  # blueprint name, to highlight the active entry
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_l("总经理"), "gm.index", "gm.dashboard", "gm"),
+    NavItem(_l("门店前台"), "store.index", "store.view", "store"),
+    NavItem(_l("人力资源"), "hr.index", "hr.view", "hr"),
+    NavItem(_l("财务"), "finance.index", "finance.view", "finance"),
+    NavItem(_l("服务部"), "service.index", "service.view", "service"),
+    NavItem(_l("技术部"), "technical.index", "technical.view", "technical"),
+    NavItem(_l("后勤"), "logistics.index", "logistics.view", "logistics"),
+    NavItem(_l("我的"), "main.me", "self.view", "me"),
+    NavItem(_l("后台任务"), "main.jobs", "job.view", "jobs"),
+    NavItem(_l("审计日志"), "main.audit_log", "audit.view", "audit"),
+    NavItem(_l("权限矩阵"), "main.permission_matrix", "permissions.view", "permissions"),
+)
+
+
+def navigation_for(user) -> list[NavItem]:
+    """Entries the user may open, in org-chart order."""
+    if user is None or not user.is_authenticated:
+        return []
+    if getattr(user, "is_platform_admin", False):
+        return [NavItem(_l("平台管理"), "platform.index", "platform.admin", "platform")]
+    return [item for item in NAVIGATION if user.can(item.permission)]

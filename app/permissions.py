@@ -1,0 +1,229 @@
+"""The org chart as permissions: role -> named capabilities, store scope, the guard.
+
+Read ``ROLES`` as the org chart itself.  Deny by default: a view names the
+permission it needs with :func:`permission_required`; a role without it gets
+403, a user of another store or tenant gets 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+
+# name -> what it lets a person do (shown on the matrix page).
+PERMISSIONS: dict[str, str] = {
+    "account.self": _l("使用自己的账号（改密码、API 令牌）"),
+    "org.view": _l("查看门店与房间"),
+    "org.manage": _l("新建、编辑门店与房间"),
+    "employee.view": _l("查看员工档案"),
+    "employee.manage": _l("新建、编辑员工档案"),
+    "employee.onboard": _l("办理入职"),
+    "employee.offboard": _l("办理离职"),
+    "account.manage": _l("管理登录账号、角色与停用"),
+    "permissions.view": _l("查看权限矩阵"),
+    "audit.view": _l("查看审计日志"),
+    "job.view": _l("查看后台任务"),
+    "job.run": _l("启动后台任务"),
+    "gm.dashboard": _l("总经理看板"),
+    "finance.view": _l("财务部工作台"),
+    "expense.approve": _l("审批费用"),
+    "payroll.run": _l("计算工资"),
+    "payroll.approve": _l("审批工资"),
+    "payroll.view": _l("查看全部工资单"),
+    "hr.view": _l("人力资源部工作台"),
+    "service.view": _l("服务部工作台"),
+    "technical.view": _l("技术部工作台"),
+    "therapist.assess": _l("技师考核"),
+    "logistics.view": _l("后勤工作台"),
+    "asset_count.close": _l("结束资产盘点"),
+    "store.view": _l("门店前台（房态）"),
+    "room.status": _l("更新房态"),
+    "dispatch.assign": _l("派钟（轮牌）"),
+    "order.create": _l("开单"),
+    "order.checkout": _l("收银结账"),
+    "order.refund_approve": _l("审批退款"),
+    "closing.run": _l("日结"),
+    "self.view": _l("查看自己的排班、钟数与工资"),
+}
+
+HEAD_OFFICE = "head_office"  # sees every store of the tenant
+STORE = "store"  # sees only the stores the account is assigned to
+SELF = "self"  # sees only their own records
+
+
+@dataclass(frozen=True)
+class Role:
+    label: str
+    scope: str
+    permissions: frozenset[str]
+
+
+def _role(label, scope, *permissions: str) -> Role:
+    unknown = set(permissions) - set(PERMISSIONS)
+    if unknown:
+        raise ValueError(f"unknown permissions {sorted(unknown)}")
+    return Role(label, scope, frozenset(permissions))
+
+
+_HEAD_OFFICE_BASE = ("account.self", "org.view", "job.view", "self.view")
+_STORE_BASE = ("account.self", "org.view", "store.view", "self.view")
+
+ROLES: dict[str, Role] = {
+    "owner": _role(_l("企业主"), HEAD_OFFICE, *PERMISSIONS),
+    "general_manager": _role(
+        _l("总经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "gm.dashboard", "finance.view", "hr.view", "service.view", "technical.view",
+        "logistics.view", "store.view", "employee.view", "audit.view", "permissions.view",
+        "expense.approve", "payroll.approve", "payroll.view", "asset_count.close", "job.run",
+    ),
+    "finance_manager": _role(
+        _l("财务经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "finance.view", "expense.approve", "payroll.view", "payroll.approve", "audit.view",
+        "job.run",
+    ),
+    "finance_staff": _role(
+        _l("财务专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "finance.view", "payroll.view",
+    ),
+    "hr_manager": _role(
+        _l("人力资源经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "hr.view", "employee.view", "employee.manage", "employee.onboard", "employee.offboard",
+        "account.manage", "payroll.run", "payroll.view", "audit.view", "permissions.view",
+        "job.run",
+    ),
+    "hr_staff": _role(
+        _l("人事专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "hr.view", "employee.view", "employee.manage", "employee.onboard", "payroll.view",
+    ),
+    "service_manager": _role(
+        _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",
+    ),
+    "technical_director": _role(
+        _l("技术总监"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "technical.view", "therapist.assess", "employee.view", "job.run",
+    ),
+    "logistics_head": _role(
+        _l("后勤负责人"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
+        "logistics.view", "asset_count.close", "employee.view", "org.manage",
+    ),
+    # Technical supervisors live in a store but answer to the technical department.
+    "technical_supervisor": _role(
+        _l("技术督导"), STORE, "account.self", "org.view", "self.view",
+        "technical.view", "therapist.assess", "employee.view",
+    ),
+    "trainee_supervisor": _role(
+        _l("见习技术督导"), STORE, "account.self", "org.view", "self.view",
+        "technical.view", "employee.view",
+    ),
+    "store_manager": _role(
+        _l("店长"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
+        "order.create", "order.checkout", "order.refund_approve", "closing.run",
+    ),
+    "supervisor": _role(
+        _l("主管"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
+        "order.create", "order.checkout",
+    ),
+    "foreman": _role(
+        _l("领班"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
+        "order.create",
+    ),
+    "cashier": _role(_l("收银员"), STORE, *_STORE_BASE, "order.create", "order.checkout",
+                     "closing.run"),
+    "dispatcher": _role(_l("调派"), STORE, *_STORE_BASE, "dispatch.assign"),
+    "receptionist": _role(_l("接待员"), STORE, *_STORE_BASE, "order.create", "room.status"),
+    "greeter": _role(_l("迎宾员"), STORE, *_STORE_BASE, "order.create"),
+    "cleaner": _role(_l("卫生员"), STORE, "account.self", "store.view", "room.status",
+                     "self.view"),
+    "therapist": _role(_l("技师"), SELF, "account.self", "self.view"),
+}
+
+
+def role_has(role: str, permission: str) -> bool:
+    """Whether ``role`` holds ``permission``; unknown roles hold nothing."""
+    found = ROLES.get(role)
+    return found is not None and permission in found.permissions
+
+
+def role_label(role: str) -> str:
+    found = ROLES.get(role)
+    return str(found.label) if found else role
+
+
+def store_scope(account) -> set[int] | None:
+    """Store ids the account may see, or ``None`` for every store of its tenant."""
+    role = ROLES.get(account.role)
+    if role is not None and role.scope == HEAD_OFFICE:
+        return None
+    return account.store_ids
+
+
+def can_see_store(account, store_id: int | None) -> bool:
+    scope = store_scope(account)
+    return scope is None or store_id in scope
+
+
+def permission_required(permission: str):
+    """Guard a view (HTML or API): log-in required, then ``permission``.
+
+    The permission is kept on the view (``required_permission``) so that a test
+    can prove every endpoint names one.
+    """
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if _is_api_request():
+                    abort(401)
+                return login_manager.unauthorized()
+            if not current_user.can(permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.required_permission = permission
+        return guarded
+
+    return decorator
+
+
+def public(view):
+    """Mark a view that needs no login (login, sign-up, error pages, health)."""
+    view.required_permission = None
+    view.is_public = True
+    return view
+
+
+def platform_admin_required(view):
+    """Guard a platform-operator view; tenant accounts get 404 (they must not see it)."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not getattr(current_user, "is_platform_admin", False):
+            abort(404)
+        return view(*args, **kwargs)
+
+    guarded.required_permission = "platform.admin"
+    return guarded
+
+
+def _is_api_request() -> bool:
+    return (request.blueprint or "").startswith("api")
+
+
+def get_in_scope_or_404(model, object_id: int, store_id_of=lambda obj: obj.store_id):
+    """Load a tenant-scoped object by id; 404 if absent, of another tenant or store."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    if not can_see_store(current_user, store_id_of(obj)):
+        abort(404)
+    return obj

@@ -1,0 +1,21 @@
+"""The one list of periodic jobs, loaded by ``rq cron app/cron.py``.
+
+It sits high in the package: importing it imports every department's jobs,
+so the job registry is complete in the web process and in the worker.
+"""
+
+from dataclasses import dataclass
+
+from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    kind: str
+    cron: str  # crontab syntax, in UTC (the worker's clock)
+    queue: str = "default"
+
+
+PERIODIC: list[Periodic] = [
+    Periodic("jobs.fail_abandoned", cron="*/15 * * * *"),
+]

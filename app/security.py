@@ -1,0 +1,41 @@
+"""Password and token hashing (argon2id for passwords, SHA-256 for random tokens)."""
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+# argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id.
+_hasher = PasswordHasher()
+
+# Verified against when the account does not exist, so a wrong company or
+# username costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("muzu-no-such-account")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def new_token(nbytes: int = 32) -> str:
+    """A random bearer token; starts with ``mz_`` so leaked ones are easy to grep."""
+    return "mz_" + secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    # Tokens are long and random: a fast hash is enough and lets us look them up.
+    return hashlib.sha256(token.encode()).hexdigest()

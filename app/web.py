@@ -1,0 +1,119 @@
+"""Binds the extensions and the per-request context (user, tenant, locale)."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from app import jobs, models  # noqa: F401  (models register their tables)
+from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from app.tenancy import reset_current_tenant, set_current_tenant
+
+
+def register_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    _sqlite_foreign_keys(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    api.init_app(app)
+    _init_login(app)
+    jobs.init_app(app)
+    app.before_request(bind_user_and_tenant)
+    app.teardown_request(unbind_tenant)
+    app.context_processor(_template_globals)
+
+
+def _init_login(app: Flask) -> None:
+    from app.blueprints.auth.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+
+def _sqlite_foreign_keys(app: Flask) -> None:
+    """SQLite checks foreign keys only when asked, per connection."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, connection_record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+
+def bind_user_and_tenant() -> None:
+    """Load the user (session, or bearer token on the API) and make their tenant current."""
+    if request.endpoint == "static":
+        return
+    if (request.blueprint or "").startswith("api"):
+        from app.blueprints.auth.services import load_token_user
+
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        user = load_token_user(token) if token else None
+        # The API never uses the session cookie: no CSRF exposure, no confusion.
+        login_manager._update_request_context_with_user(user)
+    user = current_user
+    tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
+    g.tenant_token = set_current_tenant(tenant_id)
+
+
+def unbind_tenant(exc=None) -> None:
+    token = g.pop("tenant_token", None)
+    if token is not None:
+        reset_current_tenant(token)
+
+
+def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    choice = request.args.get("lang") or session.get("locale")
+    if not choice and current_user and current_user.is_authenticated:
+        choice = getattr(current_user, "locale", None)
+    languages = current_app.config["LANGUAGES"]
+    if choice in languages:
+        return choice
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    from flask import current_app
+
+    from app.models import Tenant
+    from app.tenancy import current_tenant_id
+
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id else None
+    return getattr(tenant, "timezone", None) or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _template_globals() -> dict:
+    from app.labels import status_label
+    from app.navigation import navigation_for
+    from app.permissions import role_label
+
+    return {
+        "status_label": status_label,
+        "nav_items": navigation_for(current_user),
+        "role_label": role_label,
+        "current_locale": select_locale(),
+    }
