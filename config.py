@@ -61,6 +61,8 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    # Still argon2id, with the cheapest parameters: tests log in hundreds of times.
+    PASSWORD_HASH_PROFILE = "CHEAPEST"
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = ""
     SERVER_NAME = None

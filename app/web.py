@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 from flask_login import current_user
 
-from app import jobs, models  # noqa: F401  (models register their tables)
+from app import jobs, models, security  # noqa: F401  (models register their tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -18,6 +18,7 @@ def register_extensions(app: Flask) -> None:
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
+    security.init_app(app)
     _sqlite_foreign_keys(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
