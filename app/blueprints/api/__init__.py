@@ -8,6 +8,10 @@ def register_api(app: Flask) -> None:
 
     from app.blueprints.api import auth as auth_resources
 
-    for blueprint in (auth_resources.blp,):
+    # Each resource module exposes ``blp``; add new ones to this tuple.
+    resources = (auth_resources,)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
+    for blueprint in (module.blp for module in resources):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")
