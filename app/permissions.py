@@ -81,6 +81,7 @@ ROLES: dict[str, Role] = {
         "gm.dashboard", "finance.view", "hr.view", "service.view", "technical.view",
         "logistics.view", "store.view", "employee.view", "audit.view", "permissions.view",
         "expense.approve", "payroll.approve", "payroll.view", "asset_count.close", "job.run",
+        "org.manage",
     ),
     "finance_manager": _role(
         _l("财务经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
