@@ -1,4 +1,4 @@
-"""Operator commands: ``flask tenant create``, ``flask platform create-admin``, ``flask demo load``."""
+"""Operator commands: ``flask tenant …``, ``flask platform create-admin``, ``flask demo …``."""
 
 from __future__ import annotations
 
@@ -66,7 +66,8 @@ def create_platform_admin(username, password) -> None:
     from app.security import MIN_PASSWORD_LENGTH, hash_password
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters",
+                                 param_hint="password")
     admin = db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.username == username))
     if admin is None:
         admin = PlatformAdmin(username=username, password_hash=hash_password(password))

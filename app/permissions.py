@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.extensions import db, login_manager
+from app.tenancy import current_tenant_id
 
 # name -> what it lets a person do (shown on the matrix page).
 PERMISSIONS: dict[str, str] = {
@@ -223,7 +224,8 @@ def _is_api_request() -> bool:
 def get_in_scope_or_404(model, object_id: int, store_id_of=lambda obj: obj.store_id):
     """Load a tenant-scoped object by id; 404 if absent, of another tenant or store."""
     obj = db.session.get(model, object_id)
-    if obj is None:
+    # The tenant check guards the identity-map hole of app/tenancy.py as well.
+    if obj is None or obj.tenant_id != current_tenant_id():
         abort(404)
     if not can_see_store(current_user, store_id_of(obj)):
         abort(404)

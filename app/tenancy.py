@@ -7,8 +7,9 @@ current fails closed.  New rows are stamped with the current tenant at flush,
 and a row of another tenant is refused.
 
 Known holes (each tested in ``tests/test_tenancy.py``):
-* an object already in the session's identity map is returned by
-  ``session.get()`` without SQL: use one session per request/job;
+* an object loaded (and not yet expired) in the session's identity map is
+  returned by ``session.get()`` without SQL: use one session per request/job
+  (expired objects are refreshed through the scoping and come back as None);
 * ``text()`` and Core statements on ``Model.__table__`` are not filtered;
 * bulk inserts skip the flush stamp: pass ``tenant_id`` yourself.
 
@@ -107,13 +108,24 @@ def _touches_tenant_data(state: ORMExecuteState) -> bool:
 def _scope_to_current_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    # Lazy and column loads inherit the criteria of the statement that loaded
-    # the parent object (propagate_to_loaders), as in SQLAlchemy's filter_public.
-    if state.is_column_load or state.is_relationship_load:
+    # Lazy loads inherit the criteria of the statement that loaded the parent
+    # object (propagate_to_loaders), as in SQLAlchemy's filter_public example.
+    if state.is_relationship_load:
         return
     if state.execution_options.get("cross_tenant", False):
         return
     tenant_id = current_tenant_id()
+    if state.is_column_load:
+        # Refreshing an expired object, e.g. a session.get() hit in the identity
+        # map after a commit: scope it too, so a stale object of another tenant
+        # comes back as "not found".  With no tenant current, the object was
+        # loaded by a declared cross-tenant read; let its refresh through.
+        # Loader criteria are not applied to refreshes, so add a plain WHERE.
+        if tenant_id is not None:
+            for mapper in state.all_mappers:
+                if issubclass(mapper.class_, TenantScoped):
+                    state.statement = state.statement.where(mapper.class_.tenant_id == tenant_id)
+        return
     if tenant_id is None:
         if _touches_tenant_data(state):
             raise TenantScopeError(
@@ -162,3 +174,18 @@ def cross_tenant_writes(session: Session) -> Iterator[None]:
         yield
     finally:
         session.info.pop("cross_tenant_writes", None)
+
+
+def get_or_404(model, object_id: int):
+    """Load a tenant-owned object of the current tenant by id, else 404.
+
+    The explicit tenant check also covers the identity-map hole above.
+    """
+    from flask import abort
+
+    from app.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.tenant_id != current_tenant_id():
+        abort(404)
+    return obj

@@ -31,9 +31,9 @@ def get_queue(name: str = "default") -> Queue:
 
 def enqueue_record(record_id: int, tenant_id: int) -> None:
     """Put the run of a committed job record on its RQ queue."""
+    from app.extensions import db
     from app.jobs import REGISTRY
     from app.jobs.models import JobRecord
-    from app.extensions import db
     from app.tenancy import tenant_context
 
     with tenant_context(tenant_id):

@@ -65,8 +65,7 @@ def run_job(record_id: int, tenant_id: int) -> dict | None:
 
 
 def _run(record_id: int, tenant_id: int) -> dict | None:
-    from app.jobs import REGISTRY
-    from app.jobs import queues
+    from app.jobs import REGISTRY, queues
 
     live = not queues.is_inline()
     with tenant_context(tenant_id):

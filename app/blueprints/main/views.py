@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -13,6 +13,7 @@ from app.jobs.models import JobRecord
 from app.models import AuditEntry, Employee
 from app.navigation import navigation_for
 from app.permissions import PERMISSIONS, ROLES, permission_required, public
+from app.tenancy import get_or_404
 
 PAGE_SIZE = 50
 
@@ -79,7 +80,7 @@ def jobs():
 @bp.route("/jobs/<int:job_id>")
 @permission_required("job.view")
 def job_detail(job_id: int):
-    record = db.session.get(JobRecord, job_id) or abort(404)
+    record = get_or_404(JobRecord, job_id)
     return render_template("main/job_detail.html", job=record)
 
 
@@ -87,7 +88,7 @@ def job_detail(job_id: int):
 @permission_required("job.view")
 def job_progress(job_id: int):
     """htmx fragment polled by the Jobs page until the run ends."""
-    record = db.session.get(JobRecord, job_id) or abort(404)
+    record = get_or_404(JobRecord, job_id)
     return render_template("main/_job_progress.html", job=record)
 
 

@@ -1,0 +1,163 @@
+"""The tenancy mechanism of app/tenancy.py, its walls and its documented holes."""
+
+import pytest
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from app.extensions import db
+from app.models import AuditEntry, Employee, Room, Store
+from app.models.audit import AuditLogIsAppendOnly
+from app.tenancy import CROSS_TENANT, TenantScopeError, tenant_context
+
+
+def _fresh_session():
+    db.session.remove()
+
+
+def test_queries_see_only_the_current_tenant(company_a, company_b):
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        stores = db.session.scalars(select(Store)).all()
+        assert {s.tenant_id for s in stores} == {company_a.tenant_id}
+        assert len(stores) == len(company_a.stores)
+        # joins and aliases are filtered too
+        rows = db.session.execute(select(Room, Store).join(Store, Room.store_id == Store.id)).all()
+        assert rows and {room.tenant_id for room, _ in rows} == {company_a.tenant_id}
+
+
+def test_a_tenant_scoped_query_with_no_tenant_fails_closed(company_a):
+    _fresh_session()
+    with pytest.raises(TenantScopeError):
+        db.session.scalars(select(Store)).all()
+
+
+def test_declared_cross_tenant_reads_see_everyone(company_a, company_b):
+    _fresh_session()
+    stores = db.session.scalars(select(Store).execution_options(**CROSS_TENANT)).all()
+    assert {s.tenant_id for s in stores} == {company_a.tenant_id, company_b.tenant_id}
+
+
+def test_get_by_id_of_another_tenant_finds_nothing(company_a, company_b):
+    other_store_id = company_b.store.id
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        assert db.session.get(Store, other_store_id) is None
+
+
+def test_orm_bulk_update_touches_only_the_current_tenant(company_a, company_b):
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        db.session.execute(update(Store).values(status="closed"))
+        db.session.commit()
+    _fresh_session()
+    with tenant_context(company_b.tenant_id):
+        assert {s.status for s in db.session.scalars(select(Store))} == {"open"}
+
+
+def test_writing_a_row_of_another_tenant_is_refused(company_a, company_b):
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        db.session.add(Store(tenant_id=company_b.tenant_id, code="X1", name="x", city="深圳"))
+        with pytest.raises(TenantScopeError):
+            db.session.flush()
+    db.session.rollback()
+
+
+def test_new_rows_are_stamped_with_the_current_tenant(company_a):
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        store = Store(code="NEW", name="新店", city="深圳")
+        db.session.add(store)
+        db.session.flush()
+        assert store.tenant_id == company_a.tenant_id
+    db.session.rollback()
+
+
+def test_database_refuses_a_reference_to_another_tenants_row(company_a, company_b):
+    """Composite FK (tenant_id, store_id) -> stores(tenant_id, id), even for raw inserts."""
+    a_id, b_store_id = company_a.tenant_id, company_b.store.id
+    b_position_id = company_b.employees["cashier"].position_id
+    created = company_a.stores[0].created_at
+    _fresh_session()
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            insert(Room.__table__).values(
+                tenant_id=a_id, store_id=b_store_id, number="999",
+                type="single", beds=1, status="free", created_at=created,
+            )
+        )
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(IntegrityError):
+        db.session.execute(
+            insert(Employee.__table__).values(
+                tenant_id=a_id, employee_no="X-1", name="越界",
+                gender="female", phone="", store_id=None,
+                position_id=b_position_id, status="active", created_at=created,
+            )
+        )
+    db.session.rollback()
+
+
+def test_raw_sql_is_not_scoped(company_a, company_b):
+    """A known hole, documented in app/tenancy.py: text() bypasses the scoping."""
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        count = db.session.execute(text("SELECT count(*) FROM stores")).scalar()
+    assert count == len(company_a.stores) + len(company_b.stores)
+
+
+def test_identity_map_hole_and_how_it_is_closed(company_a, company_b):
+    """A get() hit on a loaded object emits no SQL, so it is not filtered: that is
+    why every request and job gets a fresh session.  An expired object (after any
+    commit) is refreshed through the scoping and comes back as not found."""
+    b_store_id = company_b.store.id
+    _fresh_session()
+    with tenant_context(company_b.tenant_id):
+        b_store = db.session.get(Store, b_store_id)
+    with tenant_context(company_a.tenant_id):
+        assert db.session.get(Store, b_store_id) is b_store  # the hole
+        db.session.expire_all()
+        assert db.session.get(Store, b_store_id) is None  # refresh is scoped
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        assert db.session.get(Store, b_store_id) is None
+
+
+def test_audit_log_is_append_only(company_a):
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        entry = db.session.scalars(select(AuditEntry)).first()
+        assert entry is not None  # the company's creation is audited
+        entry.action = "tampered"
+        with pytest.raises(AuditLogIsAppendOnly):
+            db.session.flush()
+        db.session.rollback()
+        # below the ORM, the database refuses as well (triggers from the migration)
+        with pytest.raises(DBAPIError):
+            db.session.execute(text("UPDATE audit_log SET action = 'tampered'"))
+        db.session.rollback()
+        with pytest.raises(DBAPIError):
+            db.session.execute(text("DELETE FROM audit_log"))
+        db.session.rollback()
+
+
+def test_every_tenant_owned_unique_constraint_includes_tenant_id():
+    """Citus-ready: uniqueness is per tenant (tenants, platform admins and token hashes
+    are the declared global ones)."""
+    from sqlalchemy import UniqueConstraint
+
+    from app.extensions import db as database
+
+    global_ok = {("tenants", ("code",)), ("platform_admins", ("username",)),
+                 ("api_tokens", ("token_hash",))}
+    for table in database.metadata.sorted_tables:
+        if "tenant_id" not in table.c:
+            continue
+        for constraint in table.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                cols = tuple(c.name for c in constraint.columns)
+                assert "tenant_id" in cols or (table.name, cols) in global_ok, (table.name, cols)
+        for column in table.c:
+            if column.unique:
+                assert (table.name, (column.name,)) in global_ok, (table.name, column.name)
