@@ -19,7 +19,7 @@ def register_extensions(app: Flask) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     security.init_app(app)
-    _sqlite_foreign_keys(app)
+    _sqlite_pragmas(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
@@ -31,6 +31,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(bind_user_and_tenant)
     app.teardown_request(unbind_tenant)
     app.context_processor(_template_globals)
+    _register_jinja_globals(app)
 
 
 def _init_login(app: Flask) -> None:
@@ -43,8 +44,9 @@ def _init_login(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
 
-def _sqlite_foreign_keys(app: Flask) -> None:
-    """SQLite checks foreign keys only when asked, per connection."""
+def _sqlite_pragmas(app: Flask) -> None:
+    """SQLite checks foreign keys only when asked, per connection; WAL lets a
+    job's progress be written while a page reads."""
     from sqlalchemy import event
 
     with app.app_context():
@@ -56,6 +58,8 @@ def _sqlite_foreign_keys(app: Flask) -> None:
         def _on_connect(dbapi_connection, connection_record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
 
@@ -108,13 +112,14 @@ def select_timezone() -> str:
 
 
 def _template_globals() -> dict:
-    from app.labels import status_label
     from app.navigation import navigation_for
+
+    return {"nav_items": navigation_for(current_user), "current_locale": select_locale()}
+
+
+def _register_jinja_globals(app: Flask) -> None:
+    """Helpers that imported macros use too (macros do not see context processors)."""
+    from app.labels import status_label
     from app.permissions import role_label
 
-    return {
-        "status_label": status_label,
-        "nav_items": navigation_for(current_user),
-        "role_label": role_label,
-        "current_locale": select_locale(),
-    }
+    app.jinja_env.globals.update(status_label=status_label, role_label=role_label)

@@ -8,11 +8,14 @@ missing PostgreSQL or Redis fails the run instead of skipping.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
@@ -104,9 +107,27 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
+class ProductionLikeClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    Flask reuses an app context that is already pushed (the test's own), which
+    would share ``g`` (the logged-in user) and the database session between
+    requests and the test, hiding exactly the bugs the isolation tests look
+    for.  The test's pending work is committed first, so the request sees it
+    and the test's objects are reloaded afterwards.
+    """
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect followed inside the request's context
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = ProductionLikeClient
     with app.app_context():
         yield app
         db.session.remove()

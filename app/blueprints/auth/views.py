@@ -81,7 +81,7 @@ def change_password():
         else:
             db.session.commit()
             # The session version moved on: keep this session, end the others.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(_("密码已修改，其他设备上的登录已退出"), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)
