@@ -1,33 +1,51 @@
-# Muzu: `make run` (serve the demo on http://127.0.0.1:5000) and `make test`.
+# Muzu: `make run` (serve the demo on http://127.0.0.1:5000) and `make test` (the whole suite).
+# Needs only python3.11 (and root, or sudo, for apt-get when Chromium is missing).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install lint migrate demo worker cron browser-deps clean
+# apt-get as root, or through sudo on a developer machine.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: run test test-fast install lint migrate demo worker cron browser-deps clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Reinstall only when the lock or the project metadata changed.
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
 
+# The embedded default: SQLite in instance/muzu.sqlite unless DATABASE_URL says otherwise.
 migrate: install
 	$(BIN)/flask db upgrade
 
 demo: migrate
 	$(BIN)/flask demo load
 
+# Jobs run inline (no REDIS_URL): no worker, no Redis needed.
 run: demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Muzu on http://$(HOST):$(PORT)/ (company yuezu, password muzu2026; Ctrl-C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# Every test: SQLite and PostgreSQL (tests/conftest.py) and the browser tests.
+# pytest's exit 5 (nothing collected) fails like any other error.
 test: install browser-deps
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	  exit $$rc
+
+# Without the browser (no Chromium needed).
+test-fast: install
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -38,11 +56,13 @@ worker: install
 cron: install
 	$(BIN)/rq cron app/cron.py --url "$$REDIS_URL" --serializer json
 
-# Browser tests drive Debian's Chromium; install it when it is missing.
+# Browser tests drive Debian's Chromium (never `playwright install`); a CJK font
+# makes the Chinese UI legible in the screenshots under test-artifacts/.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "Installing Chromium and a CJK font with apt-get"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium fonts-wqy-microhei; \
+	fi
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite
+	rm -rf $(VENV) test-artifacts instance/*.sqlite

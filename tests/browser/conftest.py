@@ -96,3 +96,10 @@ def login(page, live_server):
         return page
 
     return do
+
+
+def pytest_configure(config):
+    # pytest-playwright 0.10's own base_url fixture trips a pytest 9 deprecation; not ours.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
+    )
