@@ -221,6 +221,41 @@ def _is_api_request() -> bool:
     return (request.blueprint or "").startswith("api")
 
 
+# URL arguments that name a tenant-owned object -> its model.  Departments add
+# theirs with register_path_object(); see resolve_path_objects().
+PATH_OBJECTS: dict[str, type] = {}
+
+
+def register_path_object(argument: str, model: type) -> None:
+    existing = PATH_OBJECTS.get(argument)
+    if existing is not None and existing is not model:
+        raise ValueError(f"URL argument {argument!r} already names {existing.__name__}")
+    PATH_OBJECTS[argument] = model
+
+
+def resolve_path_objects() -> None:
+    """Before any view (and before an API body is validated): every id in the URL
+    must name an object of the current tenant, within the user's stores.
+
+    One place answers 404 for another tenant's (or another store's) ids, so a
+    view can't forget, and the API never answers 422 for an object the caller
+    may not know exists.
+    """
+    if not request.view_args or not current_user.is_authenticated:
+        return
+    if getattr(current_user, "is_platform_admin", False):
+        return
+    for argument, value in request.view_args.items():
+        model = PATH_OBJECTS.get(argument)
+        if model is None or not isinstance(value, int):
+            continue
+        obj = db.session.get(model, value)
+        if obj is None or obj.tenant_id != current_tenant_id():
+            abort(404)
+        if hasattr(obj, "store_id") and not can_see_store(current_user, obj.store_id):
+            abort(404)
+
+
 def get_in_scope_or_404(model, object_id: int, store_id_of=lambda obj: obj.store_id):
     """Load a tenant-scoped object by id; 404 if absent, of another tenant or store."""
     obj = db.session.get(model, object_id)

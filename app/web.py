@@ -29,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     _init_login(app)
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
+    app.before_request(_resolve_path_objects)
     app.teardown_request(unbind_tenant)
     app.context_processor(_template_globals)
     _register_jinja_globals(app)
@@ -78,6 +79,12 @@ def bind_user_and_tenant() -> None:
     user = current_user
     tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
     g.tenant_token = set_current_tenant(tenant_id)
+
+
+def _resolve_path_objects() -> None:
+    from app.permissions import resolve_path_objects
+
+    resolve_path_objects()
 
 
 def unbind_tenant(exc=None) -> None:

@@ -6,6 +6,23 @@ from app.models.org import Department, Position, Room, Store
 from app.models.people import Employee
 from app.models.tenant import PlatformAdmin, Tenant
 
+def _register_path_objects() -> None:
+    from app.jobs.models import JobRecord
+    from app.permissions import register_path_object
+
+    for argument, model in {
+        "store_id": Store,
+        "room_id": Room,
+        "employee_id": Employee,
+        "account_id": Account,
+        "token_id": ApiToken,
+        "job_id": JobRecord,
+    }.items():
+        register_path_object(argument, model)
+
+
+_register_path_objects()
+
 __all__ = [
     "Account",
     "AccountStore",

@@ -1,0 +1,121 @@
+"""The first promise of the product: another tenant's object is not found (404).
+
+The walk takes EVERY route of the app and the API that carries an id, fills it
+with tenant A's ids, and calls it with every method as tenant B's owner (who
+holds every permission): each call must answer 404 and change nothing.  A new
+route with an id argument the walk does not know fails the test until it is
+added to ``ids_of`` below.
+"""
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.jobs.models import JobRecord
+from app.models import ApiToken, AuditEntry
+from app.security import hash_token
+from app.tenancy import tenant_context
+from tests.factories import PASSWORD
+
+# Routes whose id is not a tenant object, or that are cross-tenant by design
+# (platform operators; tenant users get 404 there anyway, tested in tests/platform).
+NOT_TENANT_IDS = {"static", "main.set_language"}
+PLATFORM_PREFIX = ("platform.", "rq_dashboard.")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def ids_of(company_a) -> dict[str, int]:
+    """One real object of tenant A for every id argument the app's routes take."""
+    with tenant_context(company_a.tenant_id):
+        job = JobRecord(kind="jobs.fail_abandoned", params={})
+        token = ApiToken(account_id=company_a.accounts["cashier"].id, name="A 的令牌",
+                         token_hash=hash_token("walk-token"), prefix="mz_walk")
+        db.session.add_all([job, token])
+        db.session.commit()
+        return {
+            "store_id": company_a.stores[0].id,
+            "room_id": company_a.rooms[0].id,
+            "employee_id": company_a.employees["therapist"].id,
+            "account_id": company_a.accounts["cashier"].id,
+            "job_id": job.id,
+            "token_id": token.id,
+        }
+
+
+def _walked_rules(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.arguments or rule.endpoint in NOT_TENANT_IDS:
+            continue
+        if rule.endpoint.startswith(PLATFORM_PREFIX):
+            continue
+        yield rule
+
+
+def _call(client, method, url, headers):
+    if url.startswith("/api/"):
+        return client.open(url, method=method, headers=headers,
+                           json={} if method in ("POST", "PUT", "PATCH") else None)
+    return client.open(url, method=method, data={} if method != "GET" else None)
+
+
+def _audit_count(company) -> int:
+    with tenant_context(company.tenant_id):
+        return db.session.scalar(select(func.count(AuditEntry.id)))
+
+
+def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, company_b):
+    ids = ids_of(company_a)
+    # Make the rules below the store's rooms consistent: room 0 belongs to store 0.
+    intruder = app.test_client()
+    assert intruder.post("/login", data={"company": company_b.code, "username": "owner",
+                                         "password": PASSWORD}).status_code == 302
+    token = intruder.post("/api/v1/auth/token", json={
+        "company": company_b.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    audit_before = _audit_count(company_a)
+
+    unknown, leaks, calls, rules = [], [], 0, 0
+    for rule in _walked_rules(app):
+        missing = [arg for arg in rule.arguments if arg not in ids]
+        if missing:
+            unknown.append((rule.rule, missing))
+            continue
+        rules += 1
+        url = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        for method in METHODS:
+            if method not in rule.methods:
+                continue
+            response = _call(intruder, method, url, headers)
+            calls += 1
+            if response.status_code != 404:
+                leaks.append((method, url, response.status_code))
+
+    assert unknown == [], "add these id arguments to ids_of(): %s" % unknown
+    assert leaks == []
+    assert _audit_count(company_a) == audit_before  # nothing happened to tenant A
+    report = Path("test-artifacts")
+    report.mkdir(exist_ok=True)
+    (report / "isolation-walk.txt").write_text(f"{rules} routes, {calls} calls, all 404\n")
+    print(f"\nisolation walk: {rules} id-carrying routes, {calls} calls, all 404")
+    assert rules >= 30  # the walk must not silently shrink
+
+
+def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, company_b):
+    """Proves the ids used above are real: tenant A's owner can GET each of them."""
+    ids = ids_of(company_a)
+    owner = app.test_client()
+    owner.post("/login", data={"company": company_a.code, "username": "owner",
+                               "password": PASSWORD})
+    token = owner.post("/api/v1/auth/token", json={
+        "company": company_a.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    missing = []
+    for rule in _walked_rules(app):
+        if "GET" not in rule.methods or any(arg not in ids for arg in rule.arguments):
+            continue
+        url = rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+        response = _call(owner, "GET", url, headers)
+        if response.status_code == 404:
+            missing.append(url)
+    assert missing == []
