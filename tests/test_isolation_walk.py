@@ -91,7 +91,7 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
             if response.status_code != 404:
                 leaks.append((method, url, response.status_code))
 
-    assert unknown == [], "add these id arguments to ids_of(): %s" % unknown
+    assert unknown == [], f"add these id arguments to ids_of(): {unknown}"
     assert leaks == []
     assert _audit_count(company_a) == audit_before  # nothing happened to tenant A
     report = Path("test-artifacts")

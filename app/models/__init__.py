@@ -6,6 +6,7 @@ from app.models.org import Department, Position, Room, Store
 from app.models.people import Employee
 from app.models.tenant import PlatformAdmin, Tenant
 
+
 def _register_path_objects() -> None:
     from app.jobs.models import JobRecord
     from app.permissions import register_path_object
