@@ -161,3 +161,25 @@ def test_every_tenant_owned_unique_constraint_includes_tenant_id():
         for column in table.c:
             if column.unique:
                 assert (table.name, (column.name,)) in global_ok, (table.name, column.name)
+
+
+def test_every_reference_between_tenant_owned_tables_carries_the_tenant():
+    """specs/tenancy.md: (tenant_id, x_id) -> x(tenant_id, id), so the database itself
+    refuses a cross-tenant reference.  Only ``tenant_id -> tenants.id`` is single."""
+    from sqlalchemy import ForeignKeyConstraint
+
+    for table in db.metadata.sorted_tables:
+        if "tenant_id" not in table.c:
+            continue
+        for constraint in table.constraints:
+            if not isinstance(constraint, ForeignKeyConstraint):
+                continue
+            target = constraint.referred_table
+            local = [c.name for c in constraint.columns]
+            if target.name == "tenants":
+                assert local == ["tenant_id"], (table.name, local)
+                continue
+            assert "tenant_id" in target.c, f"{table.name} references shared table {target.name}"
+            assert local[0] == "tenant_id" and len(local) == 2, (table.name, local)
+            assert [e.column.name for e in constraint.elements] == ["tenant_id", "id"], (
+                table.name, target.name)
