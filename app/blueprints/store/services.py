@@ -1,0 +1,150 @@
+"""Room verbs (房间, 房态): add, edit, change state (plain functions, no commit)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.audit import record_audit
+from app.extensions import db
+from app.models.org import ROOM_STATUSES, ROOM_TYPES, Room, Store
+
+ROOM_FIELDS = ("number", "type", "beds", "status")
+MAX_BEDS = 99
+
+
+class RoomError(ValueError):
+    """Bad room input; ``fields`` maps each field to its (Chinese) message."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class RoomTypeTotal:
+    """Rooms of one type in one store, and their beds (logistics' view of a store)."""
+
+    store_id: int
+    type: str
+    rooms: int
+    beds: int
+
+
+def create_room(store: Store, *, number: str, type: str = "single", beds: int = 1,
+                status: str = "free") -> Room:
+    """Add a room to ``store``; its number is unique within the store."""
+    values = _clean({"number": number, "type": type, "beds": beds, "status": status})
+    _check(values, store_id=store.id, room=None)
+    room = Room(store_id=store.id, **values)
+    db.session.add(room)
+    db.session.flush()
+    record_audit("room.create", "room", room.id, after=_snapshot(room))
+    return room
+
+
+def update_room(room: Room, **changes) -> Room:
+    """Change a room's number, type, beds or state; a room is never deleted, only 停用."""
+    unknown = set(changes) - set(ROOM_FIELDS)
+    if unknown:
+        raise RoomError({name: _("不能修改此字段") for name in sorted(unknown)})
+    values = _clean(changes)
+    merged = {name: getattr(room, name) for name in ROOM_FIELDS} | values
+    _check(merged, store_id=room.store_id, room=room)
+    before = _snapshot(room)
+    for name, value in values.items():
+        setattr(room, name, value)
+    after = _snapshot(room)
+    if after != before:
+        db.session.flush()
+        changed = [k for k in after if after[k] != before[k]]
+        record_audit("room.update", "room", room.id,
+                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    return room
+
+
+def set_room_status(room: Room, status: str) -> Room:
+    """Change the room state (房态): free, occupied, cleaning, reserved, out_of_order.
+
+    The front desk does this many times a day, so only taking a room out of
+    service (停用) or back into it is audited.
+    """
+    if status not in ROOM_STATUSES:
+        raise RoomError({"status": _("无效的房态")})
+    previous = room.status
+    if previous == status:
+        return room
+    room.status = status
+    db.session.flush()
+    if "out_of_order" in (previous, status):
+        record_audit("room.status", "room", room.id,
+                     before={"status": previous}, after={"status": status})
+    return room
+
+
+def rooms_of_store(store_id: int) -> list[Room]:
+    """The rooms of one store, by number."""
+    return list(db.session.scalars(
+        select(Room).where(Room.store_id == store_id).order_by(Room.number, Room.id)))
+
+
+def rooms_out_of_order(store_ids: set[int] | None = None) -> list[Room]:
+    """Rooms now out of service (停用), of every store or those in ``store_ids``."""
+    stmt = select(Room).where(Room.status == "out_of_order").order_by(Room.store_id, Room.number)
+    if store_ids is not None:
+        stmt = stmt.where(Room.store_id.in_(store_ids))
+    return list(db.session.scalars(stmt))
+
+
+def room_totals_by_type(store_ids: set[int] | None = None) -> dict[int, list[RoomTypeTotal]]:
+    """store id -> rooms and beds per room type, in one grouped query."""
+    stmt = (
+        select(Room.store_id, Room.type, func.count(Room.id), func.coalesce(func.sum(Room.beds), 0))
+        .group_by(Room.store_id, Room.type)
+        .order_by(Room.store_id, Room.type)
+    )
+    if store_ids is not None:
+        stmt = stmt.where(Room.store_id.in_(store_ids))
+    totals: dict[int, list[RoomTypeTotal]] = defaultdict(list)
+    for store_id, room_type, rooms, beds in db.session.execute(stmt):
+        totals[store_id].append(RoomTypeTotal(store_id, room_type, int(rooms), int(beds)))
+    return dict(totals)
+
+
+def _clean(values: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+
+
+def _check(values: dict, store_id: int, room: Room | None) -> None:
+    errors: dict[str, str] = {}
+    number = values.get("number")
+    if not number:
+        errors["number"] = _("必填")
+    elif len(number) > 16:
+        errors["number"] = _("不能超过 %(n)d 个字符", n=16)
+    if values.get("type") not in ROOM_TYPES:
+        errors["type"] = _("无效的房型")
+    beds = values.get("beds")
+    if isinstance(beds, bool) or not isinstance(beds, int) or not 1 <= beds <= MAX_BEDS:
+        errors["beds"] = _("床位数应在 1 到 %(n)d 之间", n=MAX_BEDS)
+    if values.get("status") not in ROOM_STATUSES:
+        errors["status"] = _("无效的房态")
+    if "number" not in errors and _number_taken(store_id, number, room):
+        errors["number"] = _("本店已有 %(number)s 号房", number=number)
+    if errors:
+        raise RoomError(errors)
+
+
+def _number_taken(store_id: int, number: str, room: Room | None) -> bool:
+    stmt = select(Room.id).where(Room.store_id == store_id, Room.number == number)
+    if room is not None and room.id is not None:
+        stmt = stmt.where(Room.id != room.id)
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def _snapshot(room: Room) -> dict:
+    return {"store_id": room.store_id, "number": room.number, "type": room.type,
+            "beds": room.beds, "status": room.status}
