@@ -1,12 +1,79 @@
-"""总经理: landing page."""
+"""总经理: the chain overview and the store pages (open, edit, detail)."""
 
-from flask import render_template
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from app.blueprints.gm import bp
-from app.permissions import permission_required
+from app.blueprints.gm import bp, services
+from app.blueprints.gm.forms import StoreForm
+from app.blueprints.store.services import rooms_of_store
+from app.extensions import db
+from app.models.org import Store
+from app.permissions import get_in_scope_or_404, permission_required, store_scope
+
+
+def _store_or_404(store_id: int) -> Store:
+    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
 
 
 @bp.route("/")
 @permission_required("gm.dashboard")
 def index():
-    return render_template("gm/index.html")
+    """Chain overview: every store with its rooms and on-staff headcount."""
+    summaries = services.list_stores_with_headcount(store_scope(current_user))
+    totals = {
+        "stores": len(summaries),
+        "open_stores": sum(1 for s in summaries if s.store.status == "open"),
+        "rooms": sum(s.room_count for s in summaries),
+        "headcount": sum(s.headcount for s in summaries),
+    }
+    return render_template("gm/index.html", summaries=summaries, totals=totals)
+
+
+@bp.route("/stores/new", methods=["GET", "POST"])
+@permission_required("org.manage")
+def store_new():
+    form = StoreForm()
+    if form.validate_on_submit():
+        try:
+            store = services.create_store(**form.values())
+        except services.StoreError as exc:
+            _show_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("门店 %(name)s 已创建", name=store.name), "success")
+            return redirect(url_for("gm.store_detail", store_id=store.id))
+    return render_template("gm/store_form.html", form=form, store=None)
+
+
+@bp.route("/stores/<int:store_id>")
+@permission_required("org.view")
+def store_detail(store_id: int):
+    store = _store_or_404(store_id)
+    return render_template("gm/store_detail.html", store=store, rooms=rooms_of_store(store.id))
+
+
+@bp.route("/stores/<int:store_id>/edit", methods=["GET", "POST"])
+@permission_required("org.manage")
+def store_edit(store_id: int):
+    store = _store_or_404(store_id)
+    form = StoreForm(obj=store)
+    if form.validate_on_submit():
+        try:
+            services.update_store(store, **form.values())
+        except services.StoreError as exc:
+            _show_errors(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("门店资料已保存"), "success")
+            return redirect(url_for("gm.store_detail", store_id=store.id))
+    return render_template("gm/store_form.html", form=form, store=store)
+
+
+def _show_errors(form, fields: dict[str, str]) -> None:
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
