@@ -1,0 +1,70 @@
+"""/api/v1/stores: the chain's stores (list, open, read, edit, close)."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.gm import services
+from app.blueprints.gm.schemas import StorePatchSchema, StoreSchema
+from app.extensions import db
+from app.models.org import Store
+from app.permissions import get_in_scope_or_404, permission_required, store_scope
+
+blp = Blueprint("api_stores", __name__, url_prefix="/stores", description="Stores (门店)")
+
+StorePageSchema = page_schema(StoreSchema, "StorePage")
+
+
+def _store_or_404(store_id: int) -> Store:
+    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
+
+
+def invalid(exc) -> None:
+    """422 whose error names each field the service refused."""
+    abort(422, message="Invalid input", errors={"json": exc.fields})
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, StorePageSchema)
+@permission_required("org.view")
+def list_stores(args):
+    """Stores the caller may see (store roles: only their own), by city and code."""
+    return paginate(services.list_stores(store_scope(current_user)), args["page"],
+                    args["page_size"])
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(StoreSchema)
+@blp.response(201, StoreSchema)
+@permission_required("org.manage")
+def create_store(data):
+    """Open a store; the code must be unused in the company."""
+    try:
+        store = services.create_store(**data)
+    except services.StoreError as exc:
+        invalid(exc)
+    db.session.commit()
+    return store
+
+
+@blp.route("/<int:store_id>", methods=["GET"])
+@blp.response(200, StoreSchema)
+@permission_required("org.view")
+def get_store(store_id: int):
+    return _store_or_404(store_id)
+
+
+@blp.route("/<int:store_id>", methods=["PATCH"])
+@blp.arguments(StorePatchSchema)
+@blp.response(200, StoreSchema)
+@permission_required("org.manage")
+def update_store(data, store_id: int):
+    """Change some fields; close a store with ``{"status": "closed"}`` (never deleted)."""
+    store = _store_or_404(store_id)
+    try:
+        services.update_store(store, **data)
+    except services.StoreError as exc:
+        invalid(exc)
+    db.session.commit()
+    return store
