@@ -2,6 +2,7 @@
 
     python worker.py            # all queues, with the scheduler
     python worker.py --burst    # run what is queued, then exit
+    MUZU_ENV=test python worker.py --burst --url redis://...   # tests: TestConfig has no Redis
 
 The periodic jobs run in a separate process: ``rq cron app/cron.py``
 (see README, 'Production').
@@ -22,9 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     parser.add_argument("--queues", nargs="*", help="queue names (default: all)")
+    parser.add_argument("--url", help="Redis URL (default: the app's REDIS_URL)")
     args = parser.parse_args(argv)
 
-    app = create_app()
+    app = create_app(**({"REDIS_URL": args.url} if args.url else {}))
     if not app.config.get("REDIS_URL"):
         print("REDIS_URL is not set: jobs run inline in the web process, no worker needed.")
         return 1

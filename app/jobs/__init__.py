@@ -16,6 +16,7 @@ transaction commits, so a job never sees data that was rolled back.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+import app.models  # noqa: F401  (core models first: app.models also imports JobRecord)
 from app.extensions import db
 from app.jobs.models import JobRecord
 from app.tenancy import TenantScopeError, current_tenant_id
@@ -37,18 +39,24 @@ class JobSpec:
     timeout: int
     # A fan-out runs with no tenant and only enqueues per-tenant jobs.
     fan_out: bool = False
+    # Users holding ``job.run`` may start it by name (Jobs page, API).
+    startable: bool = False
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
-def job(kind: str, queue: str = "default", timeout: int = 1800, fan_out: bool = False):
-    """Register ``func(ctx, **params)`` as the job ``kind``."""
+def job(kind: str, queue: str = "default", timeout: int = 1800, fan_out: bool = False,
+        startable: bool = False):
+    """Register ``func(ctx, **params)`` as the job ``kind``.
+
+    ``startable`` lets a user with ``job.run`` start it by name (``start_job``).
+    """
 
     def decorator(func: Callable) -> Callable:
         if kind in REGISTRY and REGISTRY[kind].func is not func:
             raise ValueError(f"job kind {kind!r} registered twice")
-        REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out)
+        REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out, startable)
         func.job_kind = kind
         return func
 
@@ -76,6 +84,37 @@ def enqueue(kind: str, **params) -> JobRecord:
     db.session.flush()
     db.session.info.setdefault("muzu_pending_jobs", []).append((record.id, tenant_id))
     return record
+
+
+class JobStartError(ValueError):
+    """A job cannot be started as asked; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def startable_kinds() -> list[str]:
+    return sorted(kind for kind, spec in REGISTRY.items() if spec.startable)
+
+
+def start_job(kind: str, params: dict | None = None) -> JobRecord:
+    """Start a job a user asked for by name: only declared ``startable`` kinds.
+
+    The parameters are checked against the job function's signature here, so a
+    typo is refused at once instead of failing later in the worker.
+    Raises :class:`JobStartError`; like ``enqueue``, the caller commits.
+    """
+    spec = REGISTRY.get(kind)
+    if spec is None or not spec.startable or spec.fan_out:
+        raise JobStartError("kind", f"没有可启动的任务类型 {kind!r}")
+    params = dict(params or {})
+    try:
+        inspect.signature(spec.func).bind(None, **params)
+    except TypeError as exc:
+        raise JobStartError("params", f"任务参数不正确：{exc}") from exc
+    return enqueue(kind, **params)
 
 
 def dispatch_committed_jobs() -> list[int]:
@@ -139,9 +178,12 @@ def _dispatch_after_request(response):
 __all__ = [
     "JobRecord",
     "JobSpec",
+    "JobStartError",
     "REGISTRY",
     "commit_and_dispatch",
     "dispatch_committed_jobs",
     "enqueue",
     "job",
+    "start_job",
+    "startable_kinds",
 ]

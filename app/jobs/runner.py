@@ -15,6 +15,7 @@ import traceback
 from flask import current_app, has_app_context
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.jobs.models import JobRecord
@@ -79,8 +80,15 @@ def _run(record_id: int, tenant_id: int) -> dict | None:
             started = {"status": "running", "started_at": utcnow(), "error": None}
             if live:
                 _write_apart(record_id, started)
-            for key, value in started.items():
-                setattr(record, key, value)
+                # Already committed apart: load the values without dirtying the
+                # record, or the job's first autoflush would lock its row until the
+                # end of the job and every progress write would wait on it
+                # (PostgreSQL: forever; SQLite: "database is locked").
+                for key, value in started.items():
+                    set_committed_value(record, key, value)
+            else:
+                for key, value in started.items():
+                    setattr(record, key, value)
             params = dict(record.params or {})
             result = spec.func(JobContext(record, live), **params)
             record = db.session.get(JobRecord, record_id)
