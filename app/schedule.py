@@ -6,6 +6,7 @@ so the job registry is complete in the web process and in the worker.
 
 from dataclasses import dataclass
 
+from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
 from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
 
 

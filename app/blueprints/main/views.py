@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.audit import SENSITIVE_ACTIONS
 from app.blueprints.main import bp
 from app.extensions import db
+from app.jobs import JobStartError
 from app.jobs.models import JobRecord
 from app.models import AuditEntry, Employee
 from app.navigation import navigation_for
@@ -75,6 +76,21 @@ def jobs():
     total = db.session.scalar(select(func.count(JobRecord.id)))
     return render_template("main/jobs.html", jobs=rows, page=page, total=total,
                            page_size=PAGE_SIZE)
+
+
+@bp.route("/jobs/start", methods=["POST"])
+@permission_required("job.run")
+def job_start():
+    """Start the headcount report (生成人员统计) and follow it on its detail page."""
+    from app.blueprints.hr.headcount import start_headcount_report
+
+    try:
+        record = start_headcount_report()
+    except JobStartError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("main.jobs"))
+    db.session.commit()  # the job is dispatched after this commit (after_request)
+    return redirect(url_for("main.job_detail", job_id=record.id))
 
 
 @bp.route("/jobs/<int:job_id>")
