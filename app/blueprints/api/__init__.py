@@ -7,11 +7,14 @@ def register_api(app: Flask) -> None:
     from app.extensions import api, csrf
 
     from app.blueprints.api import auth as auth_resources
+    from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import rooms as rooms_resources
+    from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
 
     # Each resource module exposes ``blp``; add new ones to this tuple.
-    resources = (auth_resources, stores_resources, rooms_resources)
+    resources = (auth_resources, jobs_resources, signup_resources, stores_resources,
+                 rooms_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

@@ -1,0 +1,70 @@
+"""Background jobs: list and follow your company's runs, start a startable kind."""
+
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.extensions import db
+from app.jobs import JobStartError, start_job
+from app.jobs.models import JobRecord
+from app.permissions import permission_required
+from app.tenancy import get_or_404
+
+blp = Blueprint("api_jobs", __name__, url_prefix="/jobs", description="Background jobs")
+
+
+class JobSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    params = fields.Dict()
+    queue = fields.String()
+    status = fields.String(metadata={"description": "queued, running, finished or failed"})
+    progress = fields.Integer(metadata={"description": "0–100"})
+    message = fields.String()
+    result = fields.Raw(allow_none=True)
+    error = fields.String(allow_none=True)
+    requested_by_account_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+
+
+JobPageSchema = page_schema(JobSchema, "JobPage")
+
+
+class JobStartSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "e.g. hr.headcount_report"})
+    params = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+@blp.route("")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, JobPageSchema)
+@permission_required("job.view")
+def list_jobs(args):
+    """Your company's job runs, newest first."""
+    return paginate(select(JobRecord).order_by(JobRecord.id.desc()), args["page"],
+                    args["page_size"])
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(JobStartSchema)
+@blp.response(202, JobSchema)
+@permission_required("job.run")
+def start(data):
+    """Start a job; poll ``GET /jobs/{id}`` for its progress and result."""
+    try:
+        record = start_job(data["kind"], data["params"])
+    except JobStartError as exc:
+        abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+    db.session.commit()  # dispatched after this commit (after_request)
+    return record
+
+
+@blp.route("/<int:job_id>")
+@blp.response(200, JobSchema)
+@permission_required("job.view")
+def get_job(job_id: int):
+    """One run: status, progress, result or error, timestamps."""
+    return get_or_404(JobRecord, job_id)
