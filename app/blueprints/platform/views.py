@@ -1,16 +1,15 @@
-"""Platform operators: log-in and the list of companies."""
+"""Platform operators: log-in, companies (list, create, suspend), the RQ dashboard."""
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
-from sqlalchemy import select
 
 from app.blueprints.auth import services as auth_services
-from app.blueprints.auth.forms import PlatformLoginForm
-from app.blueprints.platform import bp
+from app.blueprints.auth.forms import PlatformLoginForm, SignupForm
+from app.blueprints.platform import bp, services
 from app.extensions import db, limiter
-from app.models import Tenant
 from app.permissions import platform_admin_required, public
+from app.tenants import SignupError, create_company
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -32,5 +31,50 @@ def login():
 @bp.route("/")
 @platform_admin_required
 def index():
-    tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
-    return render_template("platform/index.html", tenants=tenants)
+    return render_template("platform/index.html", companies=services.list_companies(),
+                           redis_configured=bool(current_app.config.get("REDIS_URL")))
+
+
+@bp.route("/companies/new", methods=["GET", "POST"])
+@platform_admin_required
+def company_new():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            company = create_company(form.company.data, form.name.data, form.username.data,
+                                     form.password.data, owner_name=form.owner_name.data)
+        except SignupError as exc:
+            for field, message in exc.fields.items():
+                getattr(form, field).errors.append(message)
+        else:
+            db.session.commit()
+            flash(_("企业 %(code)s 已创建", code=company.tenant.code), "success")
+            return redirect(url_for("platform.index"))
+    return render_template("platform/company_form.html", form=form)
+
+
+@bp.route("/companies/<int:tenant_id>/suspend", methods=["POST"])
+@platform_admin_required
+def company_suspend(tenant_id: int):
+    tenant = services.set_company_status(tenant_id, "suspended") or abort(404)
+    db.session.commit()
+    flash(_("企业 %(code)s 已停用，其账号无法登录", code=tenant.code), "warning")
+    return redirect(url_for("platform.index"))
+
+
+@bp.route("/companies/<int:tenant_id>/reactivate", methods=["POST"])
+@platform_admin_required
+def company_reactivate(tenant_id: int):
+    tenant = services.set_company_status(tenant_id, "active") or abort(404)
+    db.session.commit()
+    flash(_("企业 %(code)s 已恢复", code=tenant.code), "success")
+    return redirect(url_for("platform.index"))
+
+
+@bp.route("/rq")
+@platform_admin_required
+def rq():
+    """The RQ dashboard, or a note that jobs run inline when there is no Redis."""
+    if current_app.config.get("REDIS_URL"):
+        return redirect(url_for("rq_dashboard.queues_overview"))
+    return render_template("platform/rq_inline.html")
