@@ -1,0 +1,1 @@
+"""Tests of the job machinery, real RQ workers and the Jobs API."""

@@ -1,0 +1,1 @@
+"""Tests of the platform operators' pages, rq-dashboard and sign-up."""

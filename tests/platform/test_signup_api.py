@@ -1,0 +1,46 @@
+"""POST /api/v1/signup: a new company and its owner's bearer token, or 422 per field."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories
+
+GOOD = {"company": "yuezu", "name": "悦足连锁", "username": "boss",
+        "password": factories.PASSWORD, "owner_name": "老板"}
+
+
+def test_signup_creates_the_company_and_returns_a_working_token(app, client):
+    response = client.post("/api/v1/signup", json=GOOD)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["company"] == "yuezu" and body["username"] == "boss"
+    assert "password" not in body
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["role"] == "owner"
+    assert me.get_json()["username"] == "boss"
+    # ... and the owner logs in on the web with company + username + password.
+    assert client.post("/login", data={"company": "yuezu", "username": "boss",
+                                       "password": factories.PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"company": "alpha"}, "company"),  # taken
+    ({"company": "1bad code"}, "company"),
+    ({"name": "  "}, "name"),
+    ({"username": "x"}, "username"),
+    ({"password": "short"}, "password"),
+])
+def test_signup_names_the_bad_field(app, client, company_a, change, field):
+    response = client.post("/api/v1/signup", json={**GOOD, **change})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == [field]
+    assert error["fields"][field][0]
+
+
+def test_signup_requires_the_fields(app, client):
+    response = client.post("/api/v1/signup", json={"company": "newco"})
+    assert response.status_code == 422
+    assert {"name", "username", "password"} <= set(response.get_json()["error"]["fields"])
