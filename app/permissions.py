@@ -252,7 +252,10 @@ def resolve_path_objects() -> None:
         obj = db.session.get(model, value)
         if obj is None or obj.tenant_id != current_tenant_id():
             abort(404)
-        if hasattr(obj, "store_id") and not can_see_store(current_user, obj.store_id):
+        # A model says which attribute names its store (a Store is its own).
+        store_attribute = getattr(model, "scope_store_attribute", "store_id")
+        if hasattr(obj, store_attribute) and not can_see_store(
+                current_user, getattr(obj, store_attribute)):
             abort(404)
 
 

@@ -83,3 +83,15 @@ def test_store_roles_are_scoped_to_their_stores_and_head_office_sees_all(app, co
         assert store_scope(accounts["general_manager"]) is None
         assert store_scope(accounts["cashier"]) == {company_a.stores[0].id}
         assert store_scope(accounts["therapist"]) == {company_a.stores[0].id}
+
+
+def test_a_store_role_gets_404_for_another_store_of_its_own_company(app, company_a):
+    """Central store scope: /gm/stores/<id> and /api/v1/stores/<id> of store 2 for store 1's
+    manager (who may view stores) are not found, store 1 is found."""
+    client = app.test_client()
+    client.post("/login", data={"company": company_a.code, "username": "store_manager",
+                                "password": "password123"})
+    own, other = company_a.stores[0].id, company_a.stores[1].id
+    assert client.get(f"/gm/stores/{own}").status_code == 200
+    assert client.get(f"/gm/stores/{other}").status_code == 404
+    assert client.get(f"/store/{other}/rooms/{company_a.rooms[-1].id}").status_code == 404

@@ -19,6 +19,8 @@ class Store(TenantScoped, db.Model):
 
     __tablename__ = "stores"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "code"),)
+    # Store scope (app.permissions.resolve_path_objects): a store is its own store.
+    scope_store_attribute = "id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
