@@ -1,12 +1,321 @@
-"""人力资源部: landing page."""
+"""人力资源部: landing page, employee file (员工档案) and logins (thin: services do the work)."""
 
-from flask import render_template
+from __future__ import annotations
 
-from app.blueprints.hr import bp
-from app.permissions import permission_required
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.blueprints.hr import bp, services
+from app.blueprints.hr.forms import (
+    ConfirmForm,
+    CreateLoginForm,
+    DisableLoginForm,
+    EmployeeForm,
+    LoginSettingsForm,
+)
+from app.extensions import db
+from app.models import Account, Employee, Position, Store, Tenant
+from app.models.people import EMPLOYEE_STATUSES, ON_STAFF_STATUSES
+from app.permissions import ROLES, can_see_store, permission_required, store_scope
+
+PAGE_SIZE = 50
+
+
+def _visible_stores():
+    scope = store_scope(current_user)
+    return [store for store in services.stores() if scope is None or store.id in scope]
+
+
+def _employee_or_404(employee_id: int) -> Employee:
+    """The employee with store and position loaded; 404 for another tenant or store."""
+    employee = db.session.scalar(
+        services.employee_query(scope=store_scope(current_user)).where(Employee.id == employee_id))
+    if employee is None:
+        abort(404)
+    return employee
+
+
+def _account_or_404(account_id: int) -> Account:
+    account = services.get_by_id(Account, account_id)
+    if account is None:
+        abort(404)
+    # Store-level managers of logins (none today) would see only their stores' logins.
+    if store_scope(current_user) is not None and not any(
+            can_see_store(current_user, store_id) for store_id in account.store_ids):
+        abort(404)
+    return account
+
+
+def _apply_errors(form, error: services.HrError) -> None:
+    for name, message in error.fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+
+
+def _status(form) -> int:
+    """422 when the form comes back with errors, so scripts and tests can tell."""
+    return 422 if any(f.errors for f in form) else 200
+
+
+def _int_arg(name: str) -> int | None:
+    return request.args.get(name, type=int)
 
 
 @bp.route("/")
 @permission_required("hr.view")
 def index():
-    return render_template("hr/index.html")
+    """Headcount by store and status, recent hires, people without a login."""
+    scope = store_scope(current_user)
+    counts = services.headcount_by_store(scope)
+    stores = _visible_stores()
+    rows = [(store, counts.get(store.id, {})) for store in stores]
+    if scope is None:
+        rows.insert(0, (None, counts.get(None, {})))
+    totals = {status: sum(c.get(status, 0) for _s, c in rows) for status in EMPLOYEE_STATUSES}
+    return render_template(
+        "hr/index.html",
+        rows=rows,
+        totals=totals,
+        statuses=EMPLOYEE_STATUSES,
+        on_staff=services.on_staff_count,
+        on_staff_statuses=ON_STAFF_STATUSES,
+        recent=services.recent_hires(scope),
+        without_login=services.employees_without_login(scope),
+    )
+
+
+@bp.route("/employees")
+@permission_required("employee.view")
+def employees():
+    """员工列表: filters, search by name / number / phone tail, pages."""
+    status = request.args.get("status") or None
+    role = request.args.get("role") or None
+    filters = services.EmployeeFilters(
+        store_id=_int_arg("store"),
+        status=status if status in EMPLOYEE_STATUSES else None,
+        position_id=_int_arg("position"),
+        role=role if role in ROLES else None,
+        search=(request.args.get("q") or "").strip() or None,
+    )
+    page = services.list_employees(filters, store_scope(current_user),
+                                   page=max(1, request.args.get("page", 1, type=int)),
+                                   page_size=PAGE_SIZE)
+    with_login = services.employee_ids_with_login(e.id for e in page.items)
+    return render_template(
+        "hr/employees.html", page=page, filters=filters, with_login=with_login,
+        stores=_visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES)
+
+
+def _employee_form(**kwargs) -> EmployeeForm:
+    return EmployeeForm(stores=_visible_stores(), positions=services.positions(), **kwargs)
+
+
+def _form_values(form: EmployeeForm) -> dict:
+    return {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
+
+
+def _check_store_in_scope(form: EmployeeForm) -> bool:
+    if form.store_id.data is not None and not can_see_store(current_user, form.store_id.data):
+        form.store_id.errors = [*form.store_id.errors, _("没有这个门店")]
+        return False
+    return True
+
+
+@bp.route("/employees/new", methods=["GET", "POST"])
+@permission_required("employee.manage")
+def employee_new():
+    form = _employee_form()
+    if form.validate_on_submit() and _check_store_in_scope(form):
+        try:
+            employee = services.create_employee(**_form_values(form))
+        except services.HrError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("已新建员工档案 %(name)s", name=employee.name), "success")
+            return redirect(url_for("hr.employee_detail", employee_id=employee.id))
+    return render_template("hr/employee_form.html", form=form, employee=None), _status(form)
+
+
+@bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
+@permission_required("employee.manage")
+def employee_edit(employee_id: int):
+    employee = _employee_or_404(employee_id)
+    form = _employee_form(obj=employee)
+    if form.validate_on_submit() and _check_store_in_scope(form):
+        try:
+            services.update_employee(employee, **_form_values(form))
+        except services.HrError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("已保存"), "success")
+            return redirect(url_for("hr.employee_detail", employee_id=employee.id))
+    return render_template("hr/employee_form.html", form=form, employee=employee), _status(form)
+
+
+def _render_detail(employee: Employee, login_form: CreateLoginForm | None = None, status=200):
+    accounts = services.accounts_of_employee(employee)
+    stores = services.stores()
+    can_manage_logins = current_user.can("account.manage")
+    if login_form is None and can_manage_logins and not accounts:
+        position = services.get_by_id(Position, employee.position_id)
+        login_form = CreateLoginForm(
+            formdata=None, stores=stores, role=position.role if position else None,
+            store_ids=[employee.store_id] if employee.store_id else [],
+            username=employee.employee_no)
+    settings_forms = {
+        account.id: LoginSettingsForm(formdata=None, prefix=f"a{account.id}", stores=stores,
+                                      role=account.role, store_ids=sorted(account.store_ids))
+        for account in accounts
+    } if can_manage_logins else {}
+    return render_template(
+        "hr/employee_detail.html", employee=employee, accounts=accounts,
+        login_form=login_form, settings_forms=settings_forms,
+        disable_form=DisableLoginForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
+        store_names={store.id: store.name for store in stores},
+        can_manage_logins=can_manage_logins), status
+
+
+@bp.route("/employees/<int:employee_id>")
+@permission_required("employee.view")
+def employee_detail(employee_id: int):
+    return _render_detail(_employee_or_404(employee_id))
+
+
+@bp.route("/employees/<int:employee_id>/login", methods=["POST"])
+@permission_required("account.manage")
+def employee_login_create(employee_id: int):
+    """开通账号: the initial password is shown on this response only."""
+    employee = _employee_or_404(employee_id)
+    form = CreateLoginForm(stores=services.stores())
+    if form.validate_on_submit():
+        try:
+            issued = services.create_login_for_employee(
+                employee, form.username.data, role=form.role.data,
+                store_ids=form.store_ids.data, actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            _apply_errors(form, exc)
+        else:
+            db.session.commit()
+            return _render_issued(issued.account, issued.password, employee, created=True)
+    return _render_detail(employee, login_form=form, status=422)
+
+
+def _render_issued(account: Account, password: str, employee: Employee | None, created: bool):
+    tenant = db.session.get(Tenant, account.tenant_id)
+    response = render_template("hr/login_issued.html", account=account, password=password,
+                               employee=employee, created=created,
+                               company_code=tenant.code if tenant else "")
+    # The password is on this page only: keep it out of every cache.
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+def _back_to(account: Account):
+    if account.employee_id is not None:
+        return redirect(url_for("hr.employee_detail", employee_id=account.employee_id))
+    return redirect(url_for("hr.accounts"))
+
+
+@bp.route("/accounts/<int:account_id>/disable", methods=["POST"])
+@permission_required("account.manage")
+def account_disable(account_id: int):
+    account = _account_or_404(account_id)
+    form = DisableLoginForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_login(account, reason=form.reason.data or "", actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            for message in exc.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("账号 %(username)s 已停用，其登录已全部退出", username=account.username),
+                  "success")
+    return _back_to(account)
+
+
+@bp.route("/accounts/<int:account_id>/enable", methods=["POST"])
+@permission_required("account.manage")
+def account_enable(account_id: int):
+    account = _account_or_404(account_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.enable_login(account, actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            for message in exc.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("账号 %(username)s 已启用", username=account.username), "success")
+    return _back_to(account)
+
+
+@bp.route("/accounts/<int:account_id>/reset-password", methods=["POST"])
+@permission_required("account.manage")
+def account_reset_password(account_id: int):
+    account = _account_or_404(account_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            password = services.reset_login_password(account, actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            for message in exc.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            employee = (services.get_by_id(Employee, account.employee_id)
+                        if account.employee_id else None)
+            return _render_issued(account, password, employee, created=False)
+    return _back_to(account)
+
+
+@bp.route("/accounts/<int:account_id>/settings", methods=["POST"])
+@permission_required("account.manage")
+def account_settings(account_id: int):
+    """Change a login's role and stores (a role change ends its open sessions)."""
+    account = _account_or_404(account_id)
+    form = LoginSettingsForm(prefix=f"a{account.id}", stores=services.stores())
+    if form.validate_on_submit():
+        try:
+            services.update_login(account, role=form.role.data, store_ids=form.store_ids.data,
+                                  actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            for message in exc.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            flash(_("账号 %(username)s 的角色与门店已保存", username=account.username), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return _back_to(account)
+
+
+@bp.route("/accounts")
+@permission_required("account.manage")
+def accounts():
+    """登录账号: every login of the company with role, stores, state, last login."""
+    role = request.args.get("role") or None
+    enabled_arg = request.args.get("enabled")
+    enabled = {"1": True, "0": False}.get(enabled_arg or "")
+    page = services.list_accounts(
+        role=role if role in ROLES else None, enabled=enabled,
+        search=request.args.get("q"), page=max(1, request.args.get("page", 1, type=int)),
+        page_size=PAGE_SIZE)
+    store_names = dict(db.session.execute(select(Store.id, Store.name)).all())
+    return render_template("hr/accounts.html", page=page, store_names=store_names,
+                           roles=ROLES, role=role, enabled=enabled_arg,
+                           q=request.args.get("q", ""))
