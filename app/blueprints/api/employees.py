@@ -1,0 +1,157 @@
+"""Employees (员工档案): list, read, create and change, over the HR services."""
+
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.hr import services
+from app.extensions import db
+from app.models import Employee
+from app.models.people import EMPLOYEE_STATUSES, GENDERS
+from app.permissions import ROLES, permission_required, store_scope
+
+blp = Blueprint("api_employees", __name__, url_prefix="/employees",
+                description="Employee files (员工档案)")
+
+
+class StoreRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class PositionRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    role = fields.String()
+
+
+class EmployeeSchema(Schema):
+    id = fields.Integer()
+    employee_no = fields.String(metadata={"description": "工号; for therapists the 点钟 number"})
+    name = fields.String()
+    gender = fields.String()
+    phone = fields.String()
+    store_id = fields.Integer(allow_none=True)
+    store = fields.Nested(StoreRefSchema, allow_none=True)
+    position_id = fields.Integer()
+    position = fields.Nested(PositionRefSchema)
+    status = fields.String()
+    hire_date = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class EmployeeQueryArgsSchema(PageArgsSchema):
+    store_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(EMPLOYEE_STATUSES))
+    position_id = fields.Integer()
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
+    q = fields.String(metadata={"description": "name, employee number prefix or phone tail"})
+
+
+class EmployeeWriteSchema(Schema):
+    employee_no = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    gender = fields.String(load_default="female", validate=validate.OneOf(GENDERS))
+    phone = fields.String(load_default="", validate=validate.Length(max=32))
+    store_id = fields.Integer(load_default=None, allow_none=True,
+                              metadata={"description": "null for head-office posts"})
+    position_id = fields.Integer(required=True)
+    status = fields.String(load_default="active", validate=validate.OneOf(EMPLOYEE_STATUSES))
+    hire_date = fields.Date(load_default=None, allow_none=True)
+
+
+class EmployeePatchSchema(Schema):
+    employee_no = fields.String(validate=validate.Length(min=1, max=16))
+    name = fields.String(validate=validate.Length(min=1, max=64))
+    gender = fields.String(validate=validate.OneOf(GENDERS))
+    phone = fields.String(validate=validate.Length(max=32))
+    store_id = fields.Integer(allow_none=True)
+    position_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(EMPLOYEE_STATUSES))
+    hire_date = fields.Date(allow_none=True)
+
+
+EmployeePageSchema = page_schema(EmployeeSchema, "EmployeePage")
+
+
+def _load_in_scope(employee_id: int) -> Employee:
+    """The employee with store and position; 404 for another tenant or store."""
+    employee = db.session.scalar(
+        services.employee_query(scope=store_scope(current_user)).where(Employee.id == employee_id))
+    if employee is None:
+        abort(404)
+    return employee
+
+
+def _abort_fields(error: services.HrError):
+    db.session.rollback()
+    abort(422, message=str(next(iter(error.fields.values()))),
+          errors={"json": {name: [message] for name, message in error.fields.items()}})
+
+
+def _check_store_scope(store_id: int | None) -> None:
+    scope = store_scope(current_user)
+    if store_id is not None and scope is not None and store_id not in scope:
+        message = "没有这个门店"
+        abort(422, message=message, errors={"json": {"store_id": [message]}})
+
+
+@blp.route("")
+@blp.arguments(EmployeeQueryArgsSchema, location="query")
+@blp.response(200, EmployeePageSchema)
+@permission_required("employee.view")
+def list_employees(args):
+    """Employees in your scope (store roles: their stores), with filters and pages."""
+    filters = services.EmployeeFilters(
+        store_id=args.get("store_id"), status=args.get("status"),
+        position_id=args.get("position_id"), role=args.get("role"), search=args.get("q"))
+    page = services.list_employees(filters, store_scope(current_user),
+                                   page=args["page"], page_size=args["page_size"])
+    return {"items": page.items, "page": page.page, "page_size": page.page_size,
+            "total": page.total}
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(EmployeeWriteSchema)
+@blp.response(201, EmployeeSchema)
+@permission_required("employee.manage")
+def create_employee(data):
+    """Create an employee file; ``employee_no`` is unique in the company."""
+    _check_store_scope(data.get("store_id"))
+    try:
+        employee = services.create_employee(**data)
+    except services.HrError as exc:
+        _abort_fields(exc)
+    db.session.commit()
+    return _load_in_scope(employee.id)
+
+
+@blp.route("/<int:employee_id>")
+@blp.response(200, EmployeeSchema)
+@permission_required("employee.view")
+def get_employee(employee_id: int):
+    return _load_in_scope(employee_id)
+
+
+@blp.route("/<int:employee_id>", methods=["PATCH"])
+@blp.arguments(EmployeePatchSchema)
+@blp.response(200, EmployeeSchema)
+@permission_required("employee.manage")
+def update_employee(data, employee_id: int):
+    """Change some fields; store, position, status changes are audited.
+
+    Setting ``status`` to ``left`` disables the employee's logins at once.
+    """
+    employee = _load_in_scope(employee_id)
+    if "store_id" in data:
+        _check_store_scope(data["store_id"])
+    try:
+        services.update_employee(employee, **data)
+    except services.HrError as exc:
+        _abort_fields(exc)
+    db.session.commit()
+    db.session.expire_all()
+    return _load_in_scope(employee_id)
