@@ -13,7 +13,9 @@ from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
 @dataclass(frozen=True)
 class Periodic:
     kind: str
-    cron: str  # crontab syntax, in UTC (the worker's clock)
+    # crontab syntax in the cron process's local time (rq 3.0 hands croniter local
+    # time): run `rq cron` with TZ=UTC to read these as UTC.
+    cron: str
     queue: str = "default"
 
 
