@@ -19,6 +19,7 @@ def register_extensions(app: Flask) -> None:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     security.init_app(app)
+    models.register_path_objects()
     _sqlite_pragmas(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)

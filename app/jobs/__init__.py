@@ -25,7 +25,6 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-import app.models  # noqa: F401  (core models first: app.models also imports JobRecord)
 from app.extensions import db
 from app.jobs.models import JobRecord
 from app.tenancy import TenantScopeError, current_tenant_id

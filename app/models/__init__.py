@@ -7,7 +7,11 @@ from app.models.people import Employee
 from app.models.tenant import PlatformAdmin, Tenant
 
 
-def _register_path_objects() -> None:
+def register_path_objects() -> None:
+    """Tell the central URL resolver (app.permissions) which model each id names.
+
+    Called by the app factory, not at import: app.jobs.models imports this package.
+    """
     from app.jobs.models import JobRecord
     from app.permissions import register_path_object
 
@@ -21,8 +25,6 @@ def _register_path_objects() -> None:
     }.items():
         register_path_object(argument, model)
 
-
-_register_path_objects()
 
 __all__ = [
     "Account",

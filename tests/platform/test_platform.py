@@ -98,3 +98,15 @@ def test_suspended_company_cannot_log_in_until_reactivated(app, client, company_
 def test_suspending_an_unknown_company_is_404(client, platform_login):
     platform_login()
     assert client.post("/platform/companies/999/suspend").status_code == 404
+
+
+def test_a_suspended_companys_api_tokens_stop_working(app, client, company_a, api_token):
+    from app.models import Tenant
+    from app.tenancy import cross_tenant_writes
+
+    headers = api_token(company_a, "cashier")
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    with cross_tenant_writes(db.session):
+        db.session.get(Tenant, company_a.tenant_id).status = "suspended"
+        db.session.commit()
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401

@@ -4,8 +4,6 @@ from flask import Flask
 
 
 def register_api(app: Flask) -> None:
-    from app.extensions import api, csrf
-
     from app.blueprints.api import accounts as accounts_resources
     from app.blueprints.api import auth as auth_resources
     from app.blueprints.api import employees as employees_resources
@@ -13,6 +11,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
+    from app.extensions import api, csrf
 
     # Each resource module exposes ``blp``; add new ones to this tuple.
     resources = (auth_resources, jobs_resources, signup_resources, stores_resources,

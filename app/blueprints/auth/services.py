@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.audit import record_audit
 from app.extensions import db
-from app.models import Account, AccountStore, ApiToken, PlatformAdmin
+from app.models import Account, AccountStore, ApiToken, PlatformAdmin, Tenant
 from app.models.base import utcnow
 from app.permissions import ROLES
 from app.security import (
@@ -86,10 +86,18 @@ def load_session_user(user_id: str):
         return None
     # The tenant is not known before the account is loaded: a deliberate
     # cross-tenant read by primary key.
-    account = db.session.scalar(
-        select(Account).where(Account.id == int(account_id)).execution_options(**CROSS_TENANT)
-    )
-    if account is None or not account.is_enabled or account.session_version != int(version):
+    row = db.session.execute(
+        select(Account, Tenant.status)
+        .join(Tenant, Tenant.id == Account.tenant_id)
+        .where(Account.id == int(account_id))
+        .execution_options(**CROSS_TENANT)
+    ).first()
+    if row is None:
+        return None
+    account, tenant_status = row
+    if tenant_status != "active" or not account.is_enabled:
+        return None
+    if account.session_version != int(version):
         return None
     return account
 
@@ -105,10 +113,17 @@ def load_token_user(token: str) -> Account | None:
     )
     if row is None or row.revoked_at is not None:
         return None
-    account = db.session.scalar(
-        select(Account).where(Account.id == row.account_id).execution_options(**CROSS_TENANT)
-    )
-    if account is None or not account.is_enabled or account.tenant_id != row.tenant_id:
+    found = db.session.execute(
+        select(Account, Tenant.status)
+        .join(Tenant, Tenant.id == Account.tenant_id)
+        .where(Account.id == row.account_id, Account.tenant_id == row.tenant_id)
+        .execution_options(**CROSS_TENANT)
+    ).first()
+    if found is None:
+        return None
+    account, tenant_status = found
+    # A suspended company's tokens stop with it.
+    if tenant_status != "active" or not account.is_enabled:
         return None
     with tenant_context(row.tenant_id):
         row.last_used_at = utcnow()
