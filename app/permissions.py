@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import wraps
+from operator import attrgetter
 
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
@@ -249,22 +250,25 @@ def resolve_path_objects() -> None:
         model = PATH_OBJECTS.get(argument)
         if model is None or not isinstance(value, int):
             continue
-        obj = db.session.get(model, value)
-        if obj is None or obj.tenant_id != current_tenant_id():
-            abort(404)
-        # A model says which attribute names its store (a Store is its own).
-        store_attribute = getattr(model, "scope_store_attribute", "store_id")
-        if hasattr(obj, store_attribute) and not can_see_store(
-                current_user, getattr(obj, store_attribute)):
-            abort(404)
+        get_in_scope_or_404(model, value)
 
 
-def get_in_scope_or_404(model, object_id: int, store_id_of=lambda obj: obj.store_id):
-    """Load a tenant-scoped object by id; 404 if absent, of another tenant or store."""
+def get_in_scope_or_404(model, object_id: int, store_id_of=None):
+    """Load a tenant-scoped object by id; 404 if absent, of another tenant or store.
+
+    The store is read from ``store_id_of(obj)``, else from the model's
+    ``scope_store_attribute`` (``store_id`` by default; a Store is its own
+    store); a model with neither has no store scope.
+    """
     obj = db.session.get(model, object_id)
     # The tenant check guards the identity-map hole of app/tenancy.py as well.
     if obj is None or obj.tenant_id != current_tenant_id():
         abort(404)
+    if store_id_of is None:
+        attribute = getattr(model, "scope_store_attribute", "store_id")
+        if not hasattr(model, attribute):
+            return obj
+        store_id_of = attrgetter(attribute)
     if not can_see_store(current_user, store_id_of(obj)):
         abort(404)
     return obj

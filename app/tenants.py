@@ -13,6 +13,7 @@ from app.models import Account, Department, Position, Tenant
 from app.permissions import ROLES
 from app.security import MIN_PASSWORD_LENGTH, hash_password
 from app.tenancy import CROSS_TENANT, tenant_context
+from app.validation import InputError
 
 COMPANY_CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
@@ -41,12 +42,8 @@ ROLE_DEPARTMENT = {
 }
 
 
-class SignupError(ValueError):
+class SignupError(InputError):
     """Bad sign-up input; ``fields`` maps each field to its message."""
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 @dataclass

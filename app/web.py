@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
 from app import jobs, models, security  # noqa: F401  (models register their tables)
@@ -77,6 +77,12 @@ def bind_user_and_tenant() -> None:
         user = load_token_user(token) if token else None
         # The API never uses the session cookie: no CSRF exposure, no confusion.
         login_manager._update_request_context_with_user(user)
+        # Authenticate before anything reads the body: a caller without a valid
+        # token gets 401, never a 422 describing the resource.
+        view = current_app.view_functions.get(request.endpoint)
+        if user is None and view is not None and not getattr(view, "is_public", False) \
+                and (request.blueprint or "").startswith("api_"):
+            abort(401)
     user = current_user
     tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
     g.tenant_token = set_current_tenant(tenant_id)

@@ -216,3 +216,13 @@ def test_signup_with_a_taken_code_names_the_field_and_creates_nothing(client, co
     assert "该企业编号已被使用" in page
     assert client.post("/login", data={"company": company_a.code, "username": "x1",
                                        "password": "secret-123"}).status_code == 200
+
+
+def test_the_api_authenticates_before_it_validates(client, company_a):
+    """No token: 401 whatever the body, so nothing about a resource is revealed."""
+    for method, url in (("POST", "/api/v1/stores"), ("PATCH", f"/api/v1/stores/{10**6}"),
+                        ("GET", "/api/v1/employees?page=zero")):
+        response = client.open(url, method=method, json={"code": ""})
+        assert response.status_code == 401, (method, url)
+        assert response.get_json()["error"]["code"] == "unauthorized"
+    assert client.get("/api/v1/openapi.json").status_code == 200  # public documents stay open

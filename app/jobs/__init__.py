@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.jobs.models import JobRecord
 from app.tenancy import TenantScopeError, current_tenant_id
+from app.validation import InputError
 
 
 @dataclass(frozen=True)
@@ -85,13 +86,11 @@ def enqueue(kind: str, **params) -> JobRecord:
     return record
 
 
-class JobStartError(ValueError):
-    """A job cannot be started as asked; ``field`` names the offending input."""
+class JobStartError(InputError):
+    """A job cannot be started as asked, raised as ``JobStartError(field, message)``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__({field: message})
 
 
 def startable_kinds() -> list[str]:

@@ -13,6 +13,7 @@ from app.blueprints.hr import services
 from app.extensions import db
 from app.models import Account, Employee
 from app.permissions import ROLES, permission_required, role_label, store_scope
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/accounts",
                 description="Login accounts of the company's people")
@@ -88,12 +89,6 @@ def _account_or_404(account_id: int) -> Account:
     return account
 
 
-def _abort_fields(error: services.HrError):
-    db.session.rollback()
-    abort(422, message=str(next(iter(error.fields.values()))),
-          errors={"json": {name: [message] for name, message in error.fields.items()}})
-
-
 @blp.route("")
 @blp.arguments(AccountQueryArgsSchema, location="query")
 @blp.response(200, AccountPageSchema)
@@ -123,7 +118,7 @@ def create_account(data):
             employee, data["username"], role=data.get("role"), store_ids=data.get("store_ids"),
             actor=current_user)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return _WithPassword(issued.account, issued.password)
 
@@ -146,7 +141,7 @@ def update_account(data, account_id: int):
         services.update_login(account, role=data.get("role"), store_ids=data.get("store_ids"),
                               actor=current_user)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return account
 
@@ -161,7 +156,7 @@ def disable_account(data, account_id: int):
     try:
         services.disable_login(account, reason=data["reason"], actor=current_user)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return account
 
@@ -174,7 +169,7 @@ def enable_account(account_id: int):
     try:
         services.enable_login(account, actor=current_user)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return account
 
@@ -188,6 +183,6 @@ def reset_password(account_id: int):
     try:
         password = services.reset_login_password(account, actor=current_user)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return {"password": password}

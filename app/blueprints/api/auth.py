@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import ApiToken
 from app.permissions import permission_required, public, role_label
 from app.tenancy import tenant_context
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Log-in and bearer tokens")
 
@@ -59,7 +60,7 @@ def create_token(data):
         try:
             issued = services.create_api_token(account, data["name"])
         except services.AccountError as exc:
-            abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+            abort_unprocessable(exc)
         db.session.commit()
     return {"token": issued.token}
 

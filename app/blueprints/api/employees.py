@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
 from app.permissions import ROLES, permission_required, store_scope
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_employees", __name__, url_prefix="/employees",
                 description="Employee files (员工档案)")
@@ -86,12 +87,6 @@ def _load_in_scope(employee_id: int) -> Employee:
     return employee
 
 
-def _abort_fields(error: services.HrError):
-    db.session.rollback()
-    abort(422, message=str(next(iter(error.fields.values()))),
-          errors={"json": {name: [message] for name, message in error.fields.items()}})
-
-
 def _check_store_scope(store_id: int | None) -> None:
     scope = store_scope(current_user)
     if store_id is not None and scope is not None and store_id not in scope:
@@ -124,7 +119,7 @@ def create_employee(data):
     try:
         employee = services.create_employee(**data)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return _load_in_scope(employee.id)
 
@@ -151,7 +146,7 @@ def update_employee(data, employee_id: int):
     try:
         services.update_employee(employee, **data)
     except services.HrError as exc:
-        _abort_fields(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     db.session.expire_all()
     return _load_in_scope(employee_id)

@@ -1,6 +1,6 @@
 """Background jobs: list and follow your company's runs, start a startable kind."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from app.jobs import JobStartError, start_job
 from app.jobs.models import JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/jobs", description="Background jobs")
 
@@ -57,7 +58,7 @@ def start(data):
     try:
         record = start_job(data["kind"], data["params"])
     except JobStartError as exc:
-        abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+        abort_unprocessable(exc)
     db.session.commit()  # dispatched after this commit (after_request)
     return record
 

@@ -1,6 +1,6 @@
 """/api/v1/stores/<id>/rooms and /api/v1/rooms/<id>: rooms and their state (房态)."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
@@ -9,6 +9,7 @@ from app.blueprints.store.schemas import RoomPatchSchema, RoomSchema, RoomStatus
 from app.extensions import db
 from app.models.org import Room, Store
 from app.permissions import get_in_scope_or_404, permission_required
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_rooms", __name__, description="Rooms (房间, 房态)")
 
@@ -16,16 +17,12 @@ RoomPageSchema = page_schema(RoomSchema, "RoomPage")
 
 
 def _store_or_404(store_id: int) -> Store:
-    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
+    return get_in_scope_or_404(Store, store_id)
 
 
 def _room_or_404(room_id: int) -> Room:
     return get_in_scope_or_404(Room, room_id)
 
-
-def invalid(exc) -> None:
-    """422 whose error names each field the service refused."""
-    abort(422, message="Invalid input", errors={"json": exc.fields})
 
 
 @blp.route("/stores/<int:store_id>/rooms", methods=["GET"])
@@ -49,7 +46,7 @@ def create_room(data, store_id: int):
     try:
         room = services.create_room(store, **data)
     except services.RoomError as exc:
-        invalid(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return room
 
@@ -71,7 +68,7 @@ def update_room(data, room_id: int):
     try:
         services.update_room(room, **data)
     except services.RoomError as exc:
-        invalid(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return room
 
@@ -86,6 +83,6 @@ def set_room_status(data, room_id: int):
     try:
         services.set_room_status(room, data["status"])
     except services.RoomError as exc:
-        invalid(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return room

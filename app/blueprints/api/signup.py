@@ -1,6 +1,6 @@
 """Self-service sign-up: a new company, its owner, and a first bearer token."""
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from app.blueprints.auth import services
@@ -8,6 +8,7 @@ from app.extensions import db, limiter
 from app.permissions import public
 from app.tenancy import tenant_context
 from app.tenants import SignupError, create_company
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_signup", __name__, url_prefix="/signup",
                 description="Self-service company sign-up")
@@ -39,8 +40,7 @@ def signup(data):
         company = create_company(data["company"], data["name"], data["username"],
                                  data["password"], owner_name=data["owner_name"])
     except SignupError as exc:
-        abort(422, message="; ".join(exc.fields.values()),
-              errors={"json": {field: [message] for field, message in exc.fields.items()}})
+        abort_unprocessable(exc)
     with tenant_context(company.tenant.id):
         issued = services.create_api_token(company.owner, "signup")
     db.session.commit()

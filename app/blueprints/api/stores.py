@@ -1,7 +1,7 @@
 """/api/v1/stores: the chain's stores (list, open, read, edit, close)."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
 from app.blueprints.gm import services
@@ -9,6 +9,7 @@ from app.blueprints.gm.schemas import StorePatchSchema, StoreSchema
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.validation import abort_unprocessable
 
 blp = Blueprint("api_stores", __name__, url_prefix="/stores", description="Stores (门店)")
 
@@ -16,12 +17,8 @@ StorePageSchema = page_schema(StoreSchema, "StorePage")
 
 
 def _store_or_404(store_id: int) -> Store:
-    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
+    return get_in_scope_or_404(Store, store_id)
 
-
-def invalid(exc) -> None:
-    """422 whose error names each field the service refused."""
-    abort(422, message="Invalid input", errors={"json": exc.fields})
 
 
 @blp.route("", methods=["GET"])
@@ -43,7 +40,7 @@ def create_store(data):
     try:
         store = services.create_store(**data)
     except services.StoreError as exc:
-        invalid(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return store
 
@@ -65,6 +62,6 @@ def update_store(data, store_id: int):
     try:
         services.update_store(store, **data)
     except services.StoreError as exc:
-        invalid(exc)
+        abort_unprocessable(exc)
     db.session.commit()
     return store

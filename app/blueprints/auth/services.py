@@ -21,15 +21,14 @@ from app.security import (
 )
 from app.tenancy import CROSS_TENANT, tenant_context
 from app.tenants import USERNAME_RE, find_tenant_by_code
+from app.validation import InputError
 
 
-class AccountError(ValueError):
-    """Bad input for an account action; ``field`` names the form field."""
+class AccountError(InputError):
+    """Bad input for an account action, raised as ``AccountError(field, message)``."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__({field: message})
 
 
 def authenticate(company: str, username: str, password: str) -> Account | None:

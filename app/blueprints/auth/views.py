@@ -14,6 +14,7 @@ from app.models import ApiToken
 from app.permissions import permission_required, public
 from app.tenancy import set_current_tenant
 from app.tenants import SignupError, create_company
+from app.validation import show_on_form
 
 
 def _login_account_key() -> str:
@@ -77,7 +78,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data,
                                      form.new_password.data, form.confirm_password.data)
         except services.AccountError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             # The session version moved on: keep this session, end the others.
@@ -96,7 +97,7 @@ def tokens():
         try:
             issued = services.create_api_token(current_user, form.name.data)
         except services.AccountError as exc:
-            getattr(form, exc.field).errors.append(exc.message)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
@@ -131,8 +132,7 @@ def signup():
             company = create_company(form.company.data, form.name.data, form.username.data,
                                      form.password.data, owner_name=form.owner_name.data)
         except SignupError as exc:
-            for field, message in exc.fields.items():
-                getattr(form, field).errors.append(message)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             session.clear()

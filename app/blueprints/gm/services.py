@@ -13,6 +13,7 @@ from app.audit import record_audit
 from app.extensions import db
 from app.models.org import STORE_STATUSES, Room, Store
 from app.models.people import ON_STAFF_STATUSES, Employee
+from app.validation import InputError
 
 STORE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 # Fields a caller may set; ``tenant_id`` and ``id`` are never taken from input.
@@ -20,12 +21,8 @@ STORE_FIELDS = ("code", "name", "city", "address", "phone", "opens_at", "closes_
 _LIMITS = {"code": 32, "name": 120, "city": 64, "address": 255, "phone": 32}
 
 
-class StoreError(ValueError):
+class StoreError(InputError):
     """Bad store input; ``fields`` maps each field to its (Chinese) message."""
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from app.blueprints.store.services import rooms_of_store
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.validation import show_on_form
 
 
 def _store_or_404(store_id: int) -> Store:
-    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
+    return get_in_scope_or_404(Store, store_id)
 
 
 @bp.route("/")
@@ -38,7 +39,7 @@ def store_new():
         try:
             store = services.create_store(**form.values())
         except services.StoreError as exc:
-            _show_errors(form, exc.fields)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("门店 %(name)s 已创建", name=store.name), "success")
@@ -62,18 +63,10 @@ def store_edit(store_id: int):
         try:
             services.update_store(store, **form.values())
         except services.StoreError as exc:
-            _show_errors(form, exc.fields)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("门店资料已保存"), "success")
             return redirect(url_for("gm.store_detail", store_id=store.id))
     return render_template("gm/store_form.html", form=form, store=store)
 
-
-def _show_errors(form, fields: dict[str, str]) -> None:
-    for name, message in fields.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "danger")

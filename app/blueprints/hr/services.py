@@ -25,6 +25,7 @@ from app.models import Account, AccountStore, Employee, Position, Store
 from app.models.people import EMPLOYEE_STATUSES, GENDERS, ON_STAFF_STATUSES
 from app.permissions import HEAD_OFFICE, ROLES
 from app.security import MIN_PASSWORD_LENGTH
+from app.validation import InputError
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -35,12 +36,8 @@ NOT_LEFT_STATUSES = tuple(s for s in EMPLOYEE_STATUSES if s != "left")
 OWNER_ONLY_ROLES = frozenset({"owner"})
 
 
-class HrError(ValueError):
+class HrError(InputError):
     """Bad input for an HR action; ``fields`` maps each field to its message."""
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 def _from_account_error(exc: auth_services.AccountError) -> HrError:

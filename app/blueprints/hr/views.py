@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Account, Employee, Position, Store, Tenant
 from app.models.people import EMPLOYEE_STATUSES, ON_STAFF_STATUSES
 from app.permissions import ROLES, can_see_store, permission_required, store_scope
+from app.validation import show_on_form
 
 PAGE_SIZE = 50
 
@@ -46,15 +47,6 @@ def _account_or_404(account_id: int) -> Account:
             can_see_store(current_user, store_id) for store_id in account.store_ids):
         abort(404)
     return account
-
-
-def _apply_errors(form, error: services.HrError) -> None:
-    for name, message in error.fields.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "danger")
 
 
 def _status(form) -> int:
@@ -135,7 +127,7 @@ def employee_new():
             employee = services.create_employee(**_form_values(form))
         except services.HrError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("已新建员工档案 %(name)s", name=employee.name), "success")
@@ -153,7 +145,7 @@ def employee_edit(employee_id: int):
             services.update_employee(employee, **_form_values(form))
         except services.HrError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("已保存"), "success")
@@ -203,7 +195,7 @@ def employee_login_create(employee_id: int):
                 store_ids=form.store_ids.data, actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
-            _apply_errors(form, exc)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             return _render_issued(issued.account, issued.password, employee, created=True)
@@ -235,8 +227,7 @@ def account_disable(account_id: int):
             services.disable_login(account, reason=form.reason.data or "", actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
-            for message in exc.fields.values():
-                flash(message, "danger")
+            show_on_form(None, exc.fields)
         else:
             db.session.commit()
             flash(_("账号 %(username)s 已停用，其登录已全部退出", username=account.username),
@@ -253,8 +244,7 @@ def account_enable(account_id: int):
             services.enable_login(account, actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
-            for message in exc.fields.values():
-                flash(message, "danger")
+            show_on_form(None, exc.fields)
         else:
             db.session.commit()
             flash(_("账号 %(username)s 已启用", username=account.username), "success")
@@ -270,8 +260,7 @@ def account_reset_password(account_id: int):
             password = services.reset_login_password(account, actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
-            for message in exc.fields.values():
-                flash(message, "danger")
+            show_on_form(None, exc.fields)
         else:
             db.session.commit()
             employee = (services.get_by_id(Employee, account.employee_id)
@@ -292,8 +281,7 @@ def account_settings(account_id: int):
                                   actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
-            for message in exc.fields.values():
-                flash(message, "danger")
+            show_on_form(None, exc.fields)
         else:
             db.session.commit()
             flash(_("账号 %(username)s 的角色与门店已保存", username=account.username), "success")

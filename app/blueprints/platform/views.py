@@ -10,6 +10,7 @@ from app.blueprints.platform import bp, services
 from app.extensions import db, limiter
 from app.permissions import platform_admin_required, public
 from app.tenants import SignupError, create_company
+from app.validation import show_on_form
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,8 +45,7 @@ def company_new():
             company = create_company(form.company.data, form.name.data, form.username.data,
                                      form.password.data, owner_name=form.owner_name.data)
         except SignupError as exc:
-            for field, message in exc.fields.items():
-                getattr(form, field).errors.append(message)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("企业 %(code)s 已创建", code=company.tenant.code), "success")

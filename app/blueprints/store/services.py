@@ -11,17 +11,14 @@ from sqlalchemy import func, select
 from app.audit import record_audit
 from app.extensions import db
 from app.models.org import ROOM_STATUSES, ROOM_TYPES, Room, Store
+from app.validation import InputError
 
 ROOM_FIELDS = ("number", "type", "beds", "status")
 MAX_BEDS = 99
 
 
-class RoomError(ValueError):
+class RoomError(InputError):
     """Bad room input; ``fields`` maps each field to its (Chinese) message."""
-
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
-        self.fields = fields
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from app.extensions import db
 from app.labels import status_label
 from app.models.org import ROOM_STATUSES, Room, Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.validation import show_on_form
 
 
 def _store_or_404(store_id: int) -> Store:
-    return get_in_scope_or_404(Store, store_id, store_id_of=lambda store: store.id)
+    return get_in_scope_or_404(Store, store_id)
 
 
 def _room_or_404(store_id: int, room_id: int) -> tuple[Store, Room]:
@@ -79,7 +80,7 @@ def room_new(store_id: int):
         try:
             room = services.create_room(store, **form.values())
         except services.RoomError as exc:
-            _show_errors(form, exc.fields)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("%(number)s 号房已创建", number=room.number), "success")
@@ -96,18 +97,10 @@ def room_edit(store_id: int, room_id: int):
         try:
             services.update_room(room, **form.values())
         except services.RoomError as exc:
-            _show_errors(form, exc.fields)
+            show_on_form(form, exc.fields)
         else:
             db.session.commit()
             flash(_("房间资料已保存"), "success")
             return redirect(url_for("store.index", store_id=store.id))
     return render_template("store/room_form.html", form=form, store=store, room=room)
 
-
-def _show_errors(form, fields: dict[str, str]) -> None:
-    for name, message in fields.items():
-        target = getattr(form, name, None)
-        if target is not None:
-            target.errors = [*target.errors, message]
-        else:
-            flash(message, "danger")

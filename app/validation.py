@@ -1,0 +1,53 @@
+"""One shape for bad input, from services to forms and the API.
+
+A service raises :class:`InputError` (or a department's subclass) with
+``fields``: field name -> message in the user's language.  A view shows it on
+its form with :func:`show_on_form`; an API resource answers 422 naming each
+field with :func:`abort_unprocessable`.  Nothing was changed when it is raised.
+"""
+
+from __future__ import annotations
+
+from flask import flash
+
+
+class InputError(ValueError):
+    """Bad input for a service; ``fields`` maps each field to its message."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = dict(fields)
+
+    @classmethod
+    def on(cls, field: str, message: str) -> InputError:
+        """The error of a single field."""
+        return cls({field: message})
+
+    @property
+    def field(self) -> str:
+        return next(iter(self.fields))
+
+    @property
+    def message(self) -> str:
+        return str(next(iter(self.fields.values())))
+
+
+def show_on_form(form, fields: dict[str, str]) -> None:
+    """Put each message under its form field; one with no field becomes a flash."""
+    for name, message in fields.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            flash(message, "danger")
+
+
+def abort_unprocessable(error: InputError):
+    """422 ``{"error": {"code", "message", "fields": {field: [message]}}}``; rolls back."""
+    from flask_smorest import abort
+
+    from app.extensions import db
+
+    db.session.rollback()
+    abort(422, message=error.message,
+          errors={"json": {name: [str(message)] for name, message in error.fields.items()}})
