@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app.audit import SENSITIVE_ACTIONS
+from app.audit import AUDIT_ACTIONS
 from app.blueprints.main import bp
 from app.extensions import db
 from app.jobs import JobStartError
@@ -120,7 +120,7 @@ def audit_log():
         query.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("main/audit.html", entries=rows, page=page, action=action,
-                           actions=SENSITIVE_ACTIONS, page_size=PAGE_SIZE)
+                           actions=AUDIT_ACTIONS, page_size=PAGE_SIZE)
 
 
 @bp.route("/permissions")
