@@ -151,3 +151,11 @@ def test_general_managers_navigation_switches_to_english(client, auth, company_a
     assert len(nav) >= 8
     assert not [label for label in nav.values() if CJK.search(label)], nav
     assert "Sign out" in page
+
+
+def test_the_chosen_language_survives_signing_in_and_out(client, auth, company_a):
+    client.get("/lang/en")
+    auth.login_as(company_a, "general_manager")
+    assert "Audit log" in client.get("/gm/").get_data(as_text=True)
+    auth.logout()
+    assert "Sign in" in client.get("/login").get_data(as_text=True)

@@ -46,7 +46,7 @@ def login():
         )
         if account is not None:
             db.session.commit()
-            session.clear()
+            _new_session()
             login_user(account)
             set_current_tenant(account.tenant_id)
             return redirect(_safe_next() or url_for("main.index"))
@@ -54,6 +54,15 @@ def login():
         db.session.commit()
         flash(_("企业编号、用户名或密码不正确"), "danger")
     return render_template("auth/login.html", form=form)
+
+
+def _new_session() -> None:
+    """Start a clean session at log-in and log-out (no fixation), keeping the
+    language the person chose."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def _safe_next() -> str | None:
@@ -65,7 +74,7 @@ def _safe_next() -> str | None:
 @permission_required("account.self")
 def logout():
     logout_user()
-    session.clear()
+    _new_session()
     return redirect(url_for("auth.login"))
 
 
@@ -135,7 +144,7 @@ def signup():
             show_on_form(form, exc.fields)
         else:
             db.session.commit()
-            session.clear()
+            _new_session()
             login_user(company.owner)
             flash(_("企业已创建。欢迎使用沐足！"), "success")
             return redirect(url_for("main.index"))
