@@ -42,9 +42,9 @@ def test_downgrade_to_empty_and_upgrade_again(app, backend, tmp_path):
 
     other = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     with other.app_context():
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="heads")
         downgrade(directory=MIGRATIONS, revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision="heads")
         assert _differences(db.engine) == []
         db.engine.dispose()

@@ -1,7 +1,7 @@
-"""store: the 门店前台 pages."""
+"""store: the 门店前台 of one store — room board, guests, orders, rotation, checkout."""
 
 from flask import Blueprint
 
 bp = Blueprint("store", __name__)
 
-from app.blueprints.store import views  # noqa: E402,F401
+from app.blueprints.store import models, views  # noqa: E402,F401
