@@ -63,7 +63,9 @@ def _migrate(url: str) -> None:
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"), revision="heads")
+        # "heads": several branches may be in flight before they are merged.
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                revision="heads")
         db.engine.dispose()
 
 
