@@ -52,6 +52,16 @@ PERMISSIONS: dict[str, str] = {
     "order.refund_approve": _l("审批退款"),
     "closing.run": _l("日结"),
     "self.view": _l("查看自己的排班、钟数与工资"),
+    "dispatch.view_log": _l("查看本店轮牌与派钟记录"),
+    "board.clock_in": _l("上牌、下牌（到岗排轮）"),
+    "catalogue.manage": _l("管理服务项目、商品、会员等级与门店价格"),
+    "customer.view": _l("查看客户档案与客史"),
+    "customer.manage": _l("新建、编辑客户档案"),
+    "reservation.manage": _l("预订：新建、确认、取消"),
+    "card.sell": _l("会员卡：办卡、充值"),
+    "card.settlement": _l("会员卡跨店结算报表"),
+    "feedback.record": _l("录入客人评价"),
+    "complaint.manage": _l("处理投诉"),
 }
 
 HEAD_OFFICE = "head_office"  # sees every store of the tenant
@@ -75,6 +85,8 @@ def _role(label, scope, *permissions: str) -> Role:
 
 _HEAD_OFFICE_BASE = ("account.self", "org.view", "job.view", "self.view")
 _STORE_BASE = ("account.self", "org.view", "store.view", "self.view")
+# What every person working the front desk of a store can see and do.
+_DESK_BASE = (*_STORE_BASE, "dispatch.view_log", "customer.view")
 
 ROLES: dict[str, Role] = {
     "owner": _role(_l("企业主"), HEAD_OFFICE, *PERMISSIONS),
@@ -83,15 +95,17 @@ ROLES: dict[str, Role] = {
         "gm.dashboard", "finance.view", "hr.view", "service.view", "technical.view",
         "logistics.view", "store.view", "employee.view", "audit.view", "permissions.view",
         "expense.approve", "payroll.approve", "payroll.view", "asset_count.close", "job.run",
-        "org.manage",
+        "org.manage", "catalogue.manage", "customer.view", "dispatch.view_log",
+        "card.settlement", "complaint.manage",
     ),
     "finance_manager": _role(
         _l("财务经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
         "finance.view", "expense.approve", "payroll.view", "payroll.approve", "audit.view",
-        "job.run",
+        "job.run", "card.settlement", "catalogue.manage",
     ),
     "finance_staff": _role(
         _l("财务专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "finance.view", "payroll.view",
+        "card.settlement",
     ),
     "hr_manager": _role(
         _l("人力资源经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -105,10 +119,12 @@ ROLES: dict[str, Role] = {
     ),
     "service_manager": _role(
         _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",
+        "customer.view", "complaint.manage",
     ),
     "technical_director": _role(
         _l("技术总监"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
-        "technical.view", "therapist.assess", "employee.view", "job.run",
+        "technical.view", "therapist.assess", "employee.view", "job.run", "complaint.manage",
+        "dispatch.view_log",
     ),
     "logistics_head": _role(
         _l("后勤负责人"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -117,32 +133,40 @@ ROLES: dict[str, Role] = {
     # Technical supervisors live in a store but answer to the technical department.
     "technical_supervisor": _role(
         _l("技术督导"), STORE, "account.self", "org.view", "self.view",
-        "technical.view", "therapist.assess", "employee.view",
+        "technical.view", "therapist.assess", "employee.view", "dispatch.view_log",
     ),
     "trainee_supervisor": _role(
         _l("见习技术督导"), STORE, "account.self", "org.view", "self.view",
-        "technical.view", "employee.view",
+        "technical.view", "employee.view", "dispatch.view_log",
     ),
     "store_manager": _role(
-        _l("店长"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("店长"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "order.refund_approve", "closing.run",
+        "board.clock_in", "customer.manage", "reservation.manage", "card.sell",
+        "feedback.record", "complaint.manage",
     ),
     "supervisor": _role(
-        _l("主管"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
-        "order.create", "order.checkout",
+        _l("主管"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        "order.create", "order.checkout", "board.clock_in", "customer.manage",
+        "reservation.manage", "card.sell", "feedback.record", "complaint.manage",
     ),
     "foreman": _role(
-        _l("领班"), STORE, *_STORE_BASE, "employee.view", "room.status", "dispatch.assign",
-        "order.create",
+        _l("领班"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        "order.create", "board.clock_in", "customer.manage", "reservation.manage",
+        "feedback.record",
     ),
-    "cashier": _role(_l("收银员"), STORE, *_STORE_BASE, "order.create", "order.checkout",
-                     "closing.run"),
-    "dispatcher": _role(_l("调派"), STORE, *_STORE_BASE, "dispatch.assign"),
-    "receptionist": _role(_l("接待员"), STORE, *_STORE_BASE, "order.create", "room.status"),
-    "greeter": _role(_l("迎宾员"), STORE, *_STORE_BASE, "order.create"),
+    "cashier": _role(_l("收银员"), STORE, *_DESK_BASE, "order.create", "order.checkout",
+                     "closing.run", "customer.manage", "card.sell", "feedback.record"),
+    "dispatcher": _role(_l("调派"), STORE, *_DESK_BASE, "dispatch.assign", "board.clock_in"),
+    "receptionist": _role(_l("接待员"), STORE, *_DESK_BASE, "order.create", "room.status",
+                          "customer.manage", "reservation.manage", "feedback.record"),
+    "greeter": _role(_l("迎宾员"), STORE, *_DESK_BASE, "order.create", "customer.manage",
+                     "reservation.manage"),
     "cleaner": _role(_l("卫生员"), STORE, "account.self", "store.view", "room.status",
                      "self.view"),
-    "therapist": _role(_l("技师"), SELF, "account.self", "self.view"),
+    # Therapists see their own jobs and pay, and their store's rotation log (fairness).
+    "therapist": _role(_l("技师"), SELF, "account.self", "self.view", "dispatch.view_log",
+                       "board.clock_in"),
 }
 
 
