@@ -133,7 +133,9 @@ def _template_globals() -> dict:
 
 def _register_jinja_globals(app: Flask) -> None:
     """Helpers that imported macros use too (macros do not see context processors)."""
+    from app.blueprints.store.subnav import subnav_for
     from app.labels import status_label
     from app.permissions import role_label
 
-    app.jinja_env.globals.update(status_label=status_label, role_label=role_label)
+    app.jinja_env.globals.update(status_label=status_label, role_label=role_label,
+                                 store_subnav=subnav_for)

@@ -32,6 +32,8 @@ def ids_of(company_a) -> dict[str, int]:
         token = ApiToken(account_id=company_a.accounts["cashier"].id, name="A 的令牌",
                          token_hash=hash_token("walk-token"), prefix="mz_walk")
         db.session.add_all([job, token])
+        db.session.flush()
+        desk = _front_desk_objects(company_a)
         db.session.commit()
         return {
             "store_id": company_a.stores[0].id,
@@ -40,7 +42,70 @@ def ids_of(company_a) -> dict[str, int]:
             "account_id": company_a.accounts["cashier"].id,
             "job_id": job.id,
             "token_id": token.id,
+            **{name: obj.id for name, obj in desk.items()},
         }
+
+
+def _front_desk_objects(company_a) -> dict:
+    """A visit of tenant A with one of every front-desk object (in store 1)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.blueprints.store import models as m
+    from app.blueprints.store import orders
+    from app.models.base import utcnow
+    from tests.store.helpers import make_catalogue, make_therapists
+
+    store = company_a.stores[0]
+    items = make_catalogue()
+    therapist = make_therapists(store.id, 1, qualified=[items["foot"]])[0]
+    customer = m.Customer(name="张女士", phone="13800001111", phone_tail="1111")
+    db.session.add(customer)
+    db.session.flush()
+    order = orders.open_order(store.id, room_id=company_a.rooms[0].id, customer_id=customer.id)
+    line = orders.add_service_line(order, items["foot"].id)
+    now = utcnow()
+    service_job = m.ServiceJob(store_id=store.id, business_day_id=order.business_day_id,
+                               order_id=order.id, order_line_id=line.id,
+                               therapist_id=therapist.id, room_id=order.room_id,
+                               job_type="rotation", started_at=now,
+                               planned_end_at=now + timedelta(minutes=60))
+    entry = m.BoardEntry(business_day_id=order.business_day_id, store_id=store.id,
+                         therapist_id=therapist.id, position=1)
+    card = m.MemberCard(card_no="A0001", customer_id=customer.id, kind="stored_value",
+                        issued_store_id=store.id)
+    db.session.add_all([service_job, entry, card])
+    db.session.flush()
+    payment = m.Payment(store_id=store.id, order_id=order.id,
+                        business_day_id=order.business_day_id, method="cash",
+                        amount=Decimal("10.00"))
+    refund = m.Refund(store_id=store.id, order_id=order.id, amount=Decimal("10.00"),
+                      method="cash", reason="测试")
+    feedback = m.Feedback(store_id=store.id, order_id=order.id, job_id=service_job.id,
+                          therapist_id=therapist.id, rating=5)
+    reservation = m.Reservation(store_id=store.id, name="李先生", phone="13900002222",
+                                starts_at=now + timedelta(hours=2))
+    db.session.add_all([payment, refund, feedback, reservation])
+    db.session.flush()
+    complaint = m.ComplaintCase(store_id=store.id, order_id=order.id, description="水温太烫",
+                                feedback_id=feedback.id)
+    db.session.add(complaint)
+    db.session.flush()
+    return {
+        "business_day_id": db.session.get(m.BusinessDay, order.business_day_id),
+        "order_id": order, "line_id": line, "service_job_id": service_job,
+        "entry_id": entry, "customer_id": customer, "card_id": card,
+        "reservation_id": reservation, "refund_id": refund, "payment_id": payment,
+        "feedback_id": feedback, "complaint_id": complaint,
+        "service_item_id": items["foot"], "product_id": items["tea"],
+        "level_id": items["gold"],
+    }
+
+
+def test_ids_of_covers_every_registered_url_object(app, company_a):
+    from app.permissions import PATH_OBJECTS
+
+    assert set(PATH_OBJECTS) <= set(ids_of(company_a))
 
 
 def _walked_rules(app):

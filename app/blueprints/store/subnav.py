@@ -1,0 +1,19 @@
+"""The front desk's own menu (inside 门店前台), shown by templates/store/_subnav.html.
+
+Each department of the desk appends its pages here; an entry shows when its
+endpoint exists and the person holds its permission.
+"""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from app.navigation import NavItem
+
+SUBNAV: list[NavItem] = [
+    NavItem(_l("房态"), "store.index", "store.view", "rooms"),
+]
+
+
+def subnav_for(user) -> list[NavItem]:
+    return [item for item in SUBNAV
+            if item.endpoint in current_app.view_functions and user.can(item.permission)]
