@@ -34,6 +34,18 @@ STATUS_LABELS = {
     "triple": _l("三人间"),
     "vip": _l("贵宾房"),
     "hall": _l("大厅"),
+    # orders (消费单) and payment methods, as the daily closing (日结) shows them
+    "waiting": _l("等候中"),
+    "in_service": _l("服务中"),
+    "to_pay": _l("待结账"),
+    "paid": _l("已结账"),
+    "cancelled": _l("已取消"),
+    "cash": _l("现金"),
+    "wechat": _l("微信支付"),
+    "alipay": _l("支付宝"),
+    "bank_card": _l("银行卡"),
+    "stored_value": _l("储值卡"),
+    "package_card": _l("次卡"),
 }
 
 

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, str] = {
     "order.checkout": _l("收银结账"),
     "order.refund_approve": _l("审批退款"),
     "closing.run": _l("日结"),
+    "closing.reopen": _l("重新打开已日结的营业日（反结）"),
     "self.view": _l("查看自己的排班、钟数与工资"),
     "dispatch.view_log": _l("查看本店轮牌与派钟记录"),
     "board.clock_in": _l("上牌、下牌（到岗排轮）"),
@@ -141,7 +142,7 @@ ROLES: dict[str, Role] = {
     ),
     "store_manager": _role(
         _l("店长"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
-        "order.create", "order.checkout", "order.refund_approve", "closing.run",
+        "order.create", "order.checkout", "order.refund_approve", "closing.run", "closing.reopen",
         "board.clock_in", "customer.manage", "reservation.manage", "card.sell",
         "feedback.record", "complaint.manage",
     ),

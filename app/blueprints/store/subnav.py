@@ -11,6 +11,7 @@ from app.navigation import NavItem
 
 SUBNAV: list[NavItem] = [
     NavItem(_l("房态"), "store.index", "store.view", "rooms"),
+    NavItem(_l("日结"), "store.closing", "closing.run", "closing"),
 ]
 
 
