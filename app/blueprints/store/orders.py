@@ -1,40 +1,83 @@
-"""消费单 verbs shared by the desk: open an order, add lines, and what happens when
-its services end.  Plain functions: they add and flush, never commit.
+"""消费单 verbs shared by the desk: check in, add and cancel lines, seat and move a
+party (入房, 转房), the tea round (续水), and what happens when its services end.
+Plain functions: they add and flush, write the audit entry, never commit.
 
 Rules chosen where specs/dispatch.md is silent:
-* An order opened with no room waits in the waiting area (status ``waiting``);
-  it gets a room when one is free (``seat_order``).
+* An order opened with no room waits in the waiting area (status ``waiting``),
+  in order of arrival; it gets a room when one is free (``seat_order``).
 * A room is ``occupied`` from check-in until every service of the order has
-  ended; then it is ``cleaning`` and the order is ``to_pay``.
+  ended; then it is ``cleaning`` and the order is ``to_pay``.  Moving a party
+  to another room (转房) leaves the old room ``cleaning``: someone sat in it.
 * Prices: the store's own price when it has one, else the head-office price.
+* A service line can be added while the party is waiting or in service (not
+  once the order went to the cashier); a product line until it is paid.
+* A line is cancelled (never deleted) only while no therapist has started or
+  finished it; an order is cancelled only while nothing was served or paid.
+  Both are audited: a cancelled line is money that did not come in.
+* 续水: the receptionist's round is due ``tea_round_minutes`` after the last
+  refill; seating a party counts as the first cup (入房奉茶), so the clock
+  starts at check-in (or at seating, for a party that waited).
+* A requested therapist (点钟) is named by number: a therapist of this store
+  who is on staff.  Whether they are free or qualified is the dispatcher's
+  check when the job starts.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from app.audit import record_audit
 from app.blueprints.store.days import lock_today
 from app.blueprints.store.models import (
     BusinessDay,
     Customer,
     Order,
     OrderLine,
+    Payment,
     Product,
     ServiceItem,
     ServiceJob,
     StoreServicePrice,
 )
 from app.extensions import db
-from app.models import Room, Store
+from app.models import Employee, Position, Room, Store
+from app.models.base import utcnow
+from app.models.people import ON_STAFF_STATUSES
 from app.validation import InputError
 
 OPEN_STATUSES = ("waiting", "in_service", "to_pay")
+# A party may still get services while it waits or is being served.
+SERVING_STATUSES = ("waiting", "in_service")
+# Jobs that mean a therapist has started (or done) the line's work.
+STARTED_JOB_STATUSES = ("in_service", "finished")
+MAX_PARTY = 20
+MAX_LINES = 40
 
 
 class OrderError(InputError):
     """Bad input for an order; ``fields`` maps each field to its message."""
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """One service asked for at check-in: which guest, which item, 点钟 number."""
+
+    service_item_id: int | None
+    guest_no: int = 1
+    therapist_no: str = ""
+
+
+@dataclass(frozen=True)
+class ProductRequest:
+    """A product sold at check-in (tea, snacks)."""
+
+    product_id: int | None
+    quantity: int = 1
 
 
 def order_number(order: Order, day: BusinessDay) -> str:
@@ -42,11 +85,26 @@ def order_number(order: Order, day: BusinessDay) -> str:
     return f"{day.business_date:%Y%m%d}-{order.seq:03d}"
 
 
+def format_order_number(business_date, seq: int) -> str:
+    """``order_number`` from its two parts, for lists that load them in one query."""
+    return f"{business_date:%Y%m%d}-{seq:03d}"
+
+
 def service_price(store_id: int, item: ServiceItem) -> Decimal:
     override = db.session.scalar(
         select(StoreServicePrice.price).where(StoreServicePrice.store_id == store_id,
                                               StoreServicePrice.service_item_id == item.id))
     return override if override is not None else item.price
+
+
+def service_prices(store_id: int, items: list[ServiceItem]) -> dict[int, Decimal]:
+    """item id -> the store's price, for several items in one query."""
+    ids = [item.id for item in items]
+    overrides = dict(db.session.execute(
+        select(StoreServicePrice.service_item_id, StoreServicePrice.price)
+        .where(StoreServicePrice.store_id == store_id,
+               StoreServicePrice.service_item_id.in_(ids))).all()) if ids else {}
+    return {item.id: overrides.get(item.id, item.price) for item in items}
 
 
 def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | None = None,
@@ -58,11 +116,11 @@ def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | 
     """
     store = db.session.get(Store, store_id)
     if store is None:
-        raise OrderError.on("store_id", "门店不存在")
-    if not 1 <= int(party_size) <= 20:
-        raise OrderError.on("party_size", "人数应为 1–20")
+        raise OrderError.on("store_id", _("门店不存在"))
+    if not _is_int(party_size) or not 1 <= int(party_size) <= MAX_PARTY:
+        raise OrderError.on("party_size", _("人数应为 1–%(n)d", n=MAX_PARTY))
     if customer_id is not None and db.session.get(Customer, customer_id) is None:
-        raise OrderError.on("customer_id", "客户不存在")
+        raise OrderError.on("customer_id", _("客户不存在"))
     day = lock_today(store_id)
     room = (_free_room(store_id, room_id, reserved_room_ok)
             if room_id is not None else None)
@@ -85,9 +143,75 @@ def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | 
     return order
 
 
+def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | None = None,
+             guest_name: str = "", party_size: int = 1,
+             services: list[ServiceRequest] = (), products: list[ProductRequest] = (),
+             actor=None) -> Order:
+    """开单: open an order with its services (per guest, optional 点钟) and products.
+
+    Every input is checked before anything is written, so a bad line changes
+    nothing; errors name the field, e.g. ``services.1.therapist_no``.
+    """
+    services, products = list(services), list(products)
+    errors: dict[str, str] = {}
+    if not _is_int(party_size) or not 1 <= int(party_size) <= MAX_PARTY:
+        errors["party_size"] = _("人数应为 1–%(n)d", n=MAX_PARTY)
+    if len(services) + len(products) > MAX_LINES:
+        errors["services"] = _("一次最多 %(n)d 行", n=MAX_LINES)
+    items = _active_by_id(ServiceItem, [s.service_item_id for s in services])
+    goods = _active_by_id(Product, [p.product_id for p in products])
+    therapists = therapists_by_number(store_id, [s.therapist_no for s in services])
+    party = int(party_size) if "party_size" not in errors else MAX_PARTY
+    for i, wanted in enumerate(services):
+        if _as_int(wanted.service_item_id) not in items:
+            errors[f"services.{i}.service_item_id"] = _("没有这个服务项目")
+        if not _is_int(wanted.guest_no) or not 1 <= int(wanted.guest_no) <= party:
+            errors[f"services.{i}.guest_no"] = _("客人序号应为 1–%(n)d", n=party)
+        number = (wanted.therapist_no or "").strip()
+        if number and number not in therapists:
+            errors[f"services.{i}.therapist_no"] = _("本店没有 %(no)s 号技师", no=number)
+    for i, wanted in enumerate(products):
+        if _as_int(wanted.product_id) not in goods:
+            errors[f"products.{i}.product_id"] = _("没有这个商品")
+        if not _is_int(wanted.quantity) or not 1 <= int(wanted.quantity) <= 99:
+            errors[f"products.{i}.quantity"] = _("数量应为 1–99")
+    if errors:
+        raise OrderError(errors)
+    order = open_order(store_id, room_id=room_id, customer_id=customer_id,
+                       guest_name=guest_name, party_size=party_size, actor=actor)
+    prices = service_prices(store_id, list(items.values()))
+    for wanted in services:
+        therapist = therapists.get((wanted.therapist_no or "").strip())
+        add_service_line(order, _as_int(wanted.service_item_id), guest_no=int(wanted.guest_no),
+                         requested_therapist_id=therapist.id if therapist else None,
+                         prices=prices, flush=False)
+    for wanted in products:
+        add_product_line(order, _as_int(wanted.product_id), int(wanted.quantity), flush=False)
+    db.session.flush()
+    return order
+
+
+def therapists_by_number(store_id: int, numbers) -> dict[str, Employee]:
+    """employee_no -> therapist of this store on staff, for the numbers given (点钟)."""
+    wanted = {str(n).strip() for n in numbers if n and str(n).strip()}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        select(Employee).join(Position, Position.id == Employee.position_id)
+        .where(Employee.employee_no.in_(wanted), Employee.store_id == store_id,
+               Employee.status.in_(ON_STAFF_STATUSES), Position.role == "therapist"))
+    return {employee.employee_no: employee for employee in rows}
+
+
 def seat_order(order: Order, room_id: int) -> Order:
-    """Give a waiting order a room, or move a seated one to another (转房)."""
-    _ensure_open(order)
+    """Give a waiting order a room (入房), or move a seated one to another (转房).
+
+    The room left behind goes to ``cleaning``; running jobs follow the party.
+    """
+    if order.status not in SERVING_STATUSES:
+        raise OrderError.on("order", _("该消费单的服务已结束，不能入房或转房"))
+    if order.room_id is not None and order.room_id == room_id:
+        raise OrderError.on("room_id", _("客人已在这个房间"))
     room = _free_room(order.store_id, room_id)
     if order.room_id is not None:
         previous = db.session.get(Room, order.room_id)
@@ -96,47 +220,133 @@ def seat_order(order: Order, room_id: int) -> Order:
     order.room_id = room.id
     if order.status == "waiting":
         order.status = "in_service"
+        order.last_tea_at = utcnow()  # 入房奉茶: the round starts when they sit down
     db.session.execute(
         update(ServiceJob)
         .where(ServiceJob.order_id == order.id, ServiceJob.status == "in_service")
         .values(room_id=room.id))
+    db.session.flush()
     return order
 
 
 def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
                      requested_therapist_id: int | None = None,
-                     addon_of_line_id: int | None = None) -> OrderLine:
-    """A service for one guest of the order; a therapist is dispatched to it next."""
-    _ensure_open(order)
-    item = db.session.get(ServiceItem, service_item_id)
+                     addon_of_line_id: int | None = None,
+                     prices: dict[int, Decimal] | None = None, flush: bool = True) -> OrderLine:
+    """A service for one guest of the order; a therapist is dispatched to it next.
+
+    ``prices`` (from :func:`service_prices`) and ``flush=False`` let check-in add
+    several lines in a fixed number of statements.
+    """
+    if order.status not in SERVING_STATUSES:
+        raise OrderError.on("order", _("该消费单已结账、已取消或服务已结束"))
+    item = db.session.get(ServiceItem, service_item_id) if service_item_id else None
     if item is None or not item.is_active:
-        raise OrderError.on("service_item_id", "没有这个服务项目")
-    if not 1 <= int(guest_no) <= order.party_size:
-        raise OrderError.on("guest_no", f"客人序号应为 1–{order.party_size}")
-    price = service_price(order.store_id, item)
+        raise OrderError.on("service_item_id", _("没有这个服务项目"))
+    if not _is_int(guest_no) or not 1 <= int(guest_no) <= order.party_size:
+        raise OrderError.on("guest_no", _("客人序号应为 1–%(n)d", n=order.party_size))
+    price = prices[item.id] if prices and item.id in prices else service_price(order.store_id,
+                                                                                item)
     line = OrderLine(order_id=order.id, store_id=order.store_id, kind="service",
                      service_item_id=item.id, name=item.name, quantity=1, unit_price=price,
                      amount=price, guest_no=int(guest_no),
                      requested_therapist_id=requested_therapist_id,
                      addon_of_line_id=addon_of_line_id)
     db.session.add(line)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return line
 
 
-def add_product_line(order: Order, product_id: int, quantity: int = 1) -> OrderLine:
+def add_product_line(order: Order, product_id: int, quantity: int = 1, *,
+                     flush: bool = True) -> OrderLine:
+    """A product sold on the order (until it is paid)."""
     _ensure_open(order)
-    product = db.session.get(Product, product_id)
+    product = db.session.get(Product, product_id) if product_id else None
     if product is None or not product.is_active:
-        raise OrderError.on("product_id", "没有这个商品")
-    if not 1 <= int(quantity) <= 99:
-        raise OrderError.on("quantity", "数量应为 1–99")
+        raise OrderError.on("product_id", _("没有这个商品"))
+    if not _is_int(quantity) or not 1 <= int(quantity) <= 99:
+        raise OrderError.on("quantity", _("数量应为 1–99"))
     line = OrderLine(order_id=order.id, store_id=order.store_id, kind="product",
                      product_id=product.id, name=product.name, quantity=int(quantity),
                      unit_price=product.price, amount=product.price * int(quantity))
     db.session.add(line)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return line
+
+
+def cancel_line(line: OrderLine, reason: str = "", actor=None) -> OrderLine:
+    """Cancel a line not yet started (status ``cancelled``; the row is kept, audited).
+
+    When it was the last service still waiting for a therapist and the others
+    have ended, the order goes to the cashier and the room to cleaning.
+    """
+    order = db.session.get(Order, line.order_id)
+    if line.status == "cancelled":
+        raise OrderError.on("line", _("该项目已取消"))
+    _ensure_open(order)
+    started = db.session.scalar(
+        select(func.count(ServiceJob.id))
+        .where(ServiceJob.order_line_id == line.id,
+               ServiceJob.status.in_(STARTED_JOB_STATUSES)))
+    if started:
+        raise OrderError.on("line", _("技师已上钟，不能取消；请走退钟或结账流程"))
+    reason = (reason or "").strip()[:255]
+    line.status = "cancelled"
+    db.session.flush()
+    record_audit("order.line_cancel", "order_line", line.id,
+                 before={"status": "active"},
+                 after={"status": "cancelled", "order_id": order.id, "name": line.name,
+                        "amount": str(line.amount), "reason": reason}, actor=actor)
+    if line.kind == "service" and _has_served(order):
+        after_job_ended(order)
+    return line
+
+
+def cancel_order(order: Order, reason: str, actor=None) -> Order:
+    """Cancel a visit before anything was served or paid (the guest left).
+
+    Its lines are cancelled too (kept); a room they sat in goes to cleaning.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise OrderError.on("reason", _("请填写取消原因"))
+    if order.status not in SERVING_STATUSES:
+        raise OrderError.on("order", _("只有等位或服务中的消费单可以取消"))
+    if _has_served(order, include_running=True):
+        raise OrderError.on("order", _("已有技师上钟，不能取消消费单"))
+    paid = db.session.scalar(select(func.count(Payment.id)).where(Payment.order_id == order.id))
+    if paid:
+        raise OrderError.on("order", _("已有收款，不能取消消费单"))
+    db.session.execute(
+        update(OrderLine).where(OrderLine.order_id == order.id, OrderLine.status == "active")
+        .values(status="cancelled"))
+    before = {"status": order.status, "room_id": order.room_id}
+    if order.room_id is not None:
+        db.session.get(Room, order.room_id).status = "cleaning"
+    order.status = "cancelled"
+    order.closed_at = utcnow()
+    order.closed_by_account_id = getattr(actor, "id", None)
+    order.notes = (order.notes + "\n" if order.notes else "") + _("取消：%(r)s", r=reason[:200])
+    db.session.flush()
+    record_audit("order.cancel", "order", order.id, before=before,
+                 after={"status": "cancelled", "reason": reason[:255]}, actor=actor)
+    return order
+
+
+def record_tea(order: Order, when: datetime | None = None) -> Order:
+    """已续水: the receptionist refilled the party's tea; the next round is due later."""
+    if order.status != "in_service" or order.room_id is None:
+        raise OrderError.on("order", _("客人不在房间里，无需续水"))
+    order.last_tea_at = when or utcnow()
+    db.session.flush()
+    return order
+
+
+def tea_due_at(order: Order, round_minutes: int) -> datetime:
+    """When the next refill is due: ``round_minutes`` after the last (or check-in)."""
+    return aware(order.last_tea_at or order.opened_at) + timedelta(minutes=round_minutes)
 
 
 def after_job_ended(order: Order) -> None:
@@ -164,15 +374,54 @@ def after_job_ended(order: Order) -> None:
         db.session.get(Room, order.room_id).status = "cleaning"
 
 
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC datetimes; make them aware for arithmetic."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _has_served(order: Order, include_running: bool = False) -> bool:
+    statuses = ("in_service", "finished") if include_running else ("finished",)
+    return bool(db.session.scalar(
+        select(func.count(ServiceJob.id))
+        .where(ServiceJob.order_id == order.id, ServiceJob.status.in_(statuses))))
+
+
+def _active_by_id(model, ids) -> dict:
+    """Active catalogue rows among ``ids``, loaded in one query (then in the identity map)."""
+    wanted = {int(i) for i in ids if _is_int(i)}
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(model).where(model.id.in_(wanted), model.is_active))
+    return {row.id: row for row in rows}
+
+
+def _as_int(value) -> int | None:
+    return int(str(value)) if _is_int(value) else None
+
+
+def _is_int(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    try:
+        int(str(value))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _free_room(store_id: int, room_id: int, reserved_ok: bool = False) -> Room:
-    room = db.session.get(Room, room_id)
+    room = db.session.get(Room, _as_int(room_id)) if _is_int(room_id) else None
     if room is None or room.store_id != store_id:
-        raise OrderError.on("room_id", "房间不存在")
+        raise OrderError.on("room_id", _("房间不存在"))
     if room.status != "free" and not (reserved_ok and room.status == "reserved"):
-        raise OrderError.on("room_id", f"房间 {room.number} 当前不是空闲状态")
+        raise OrderError.on("room_id", _("房间 %(number)s 当前不是空闲状态", number=room.number))
     return room
 
 
 def _ensure_open(order: Order) -> None:
     if order.status not in OPEN_STATUSES:
-        raise OrderError.on("order", "该消费单已结账或已取消")
+        raise OrderError.on("order", _("该消费单已结账或已取消"))
