@@ -1,0 +1,149 @@
+"""/api/v1/customers: the chain's guest files (客户档案) and their history (客史)."""
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.store import customers as service
+from app.blueprints.store.models import Customer
+from app.extensions import db
+from app.permissions import get_in_scope_or_404, permission_required
+from app.validation import abort_unprocessable
+
+blp = Blueprint("api_customers", __name__, url_prefix="/customers",
+                description="Customers (客户档案, 客史), shared by every store of the company")
+
+
+class CustomerSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String()
+    phone = fields.String(metadata={"description": "digits only; unique in the company"})
+    phone_tail = fields.String(dump_only=True, metadata={"description": "尾号: last 4 digits"})
+    gender = fields.String(metadata={"description": "female, male or empty"})
+    preferences = fields.String(metadata={"description": "喜好"})
+    taboos = fields.String(metadata={"description": "禁忌: show before every service"})
+    notes = fields.String()
+    favourite_therapist_id = fields.Integer(allow_none=True)
+    membership_level_id = fields.Integer(allow_none=True)
+    first_store_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class CustomerWriteSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    gender = fields.String(load_default="", validate=validate.OneOf(service.CUSTOMER_GENDERS))
+    preferences = fields.String(load_default="", validate=validate.Length(max=2000))
+    taboos = fields.String(load_default="", validate=validate.Length(max=2000))
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    favourite_therapist_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    membership_level_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    first_store_id = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                    metadata={"description": "the store that opened the file"})
+
+
+class CustomerPatchSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=64))
+    phone = fields.String(validate=validate.Length(min=1, max=32))
+    gender = fields.String(validate=validate.OneOf(service.CUSTOMER_GENDERS))
+    preferences = fields.String(validate=validate.Length(max=2000))
+    taboos = fields.String(validate=validate.Length(max=2000))
+    notes = fields.String(validate=validate.Length(max=2000))
+    favourite_therapist_id = fields.Integer(allow_none=True, strict=True)
+    membership_level_id = fields.Integer(allow_none=True, strict=True)
+
+
+class CustomerQueryArgsSchema(PageArgsSchema):
+    phone_tail = fields.String(validate=validate.Regexp(r"^\d{1,20}$"),
+                               metadata={"description": "尾号: last digits of the phone"})
+    q = fields.String(metadata={"description": "name, phone or phone tail"})
+
+
+class VisitSchema(Schema):
+    order_id = fields.Integer()
+    store_id = fields.Integer()
+    store_name = fields.String()
+    business_date = fields.Date()
+    opened_at = fields.DateTime()
+    status = fields.String()
+    items = fields.List(fields.String())
+    therapists = fields.List(fields.String())
+    amount = Money()
+
+
+class HistorySchema(Schema):
+    visits = fields.Integer()
+    total_spend = Money()
+    last_visit_at = fields.DateTime(allow_none=True)
+    favourite_items = fields.List(fields.Dict())
+    history = fields.List(fields.Nested(VisitSchema))
+
+
+CustomerPageSchema = page_schema(CustomerSchema, "CustomerPage")
+
+
+@blp.route("")
+@blp.arguments(CustomerQueryArgsSchema, location="query")
+@blp.response(200, CustomerPageSchema)
+@permission_required("customer.view")
+def list_customers(args):
+    """Search by ``phone_tail`` (尾号) or ``q``; without either, the newest files."""
+    text = args.get("phone_tail") or args.get("q")
+    if text:
+        found = service.search_customers(text, limit=args["page_size"])
+        return {"items": found, "page": 1, "page_size": args["page_size"], "total": len(found)}
+    query = select(Customer).order_by(Customer.created_at.desc(), Customer.id.desc())
+    return paginate(query, args["page"], args["page_size"])
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(CustomerWriteSchema)
+@blp.response(201, CustomerSchema)
+@permission_required("customer.manage")
+def create_customer(data):
+    """A new guest file; a phone already on file is 422 on ``phone``."""
+    if data.get("first_store_id") is not None:
+        from app.models import Store
+
+        get_in_scope_or_404(Store, data["first_store_id"])
+    try:
+        customer = service.create_customer(**data)
+    except service.CustomerError as exc:
+        abort_unprocessable(exc)
+    db.session.commit()
+    return customer
+
+
+@blp.route("/<int:customer_id>")
+@blp.response(200, CustomerSchema)
+@permission_required("customer.view")
+def get_customer(customer_id: int):
+    return get_in_scope_or_404(Customer, customer_id)
+
+
+@blp.route("/<int:customer_id>", methods=["PATCH"])
+@blp.arguments(CustomerPatchSchema)
+@blp.response(200, CustomerSchema)
+@permission_required("customer.manage")
+def update_customer(data, customer_id: int):
+    customer = get_in_scope_or_404(Customer, customer_id)
+    try:
+        service.update_customer(customer, **data)
+    except service.CustomerError as exc:
+        abort_unprocessable(exc)
+    db.session.commit()
+    return customer
+
+
+@blp.route("/<int:customer_id>/history")
+@blp.response(200, HistorySchema)
+@permission_required("customer.view")
+def customer_history(customer_id: int):
+    """客史: totals over every store and the latest visits (fixed number of queries)."""
+    customer = get_in_scope_or_404(Customer, customer_id)
+    summary = service.customer_summary(customer.id)
+    return {"visits": summary.visits, "total_spend": summary.total_spend,
+            "last_visit_at": summary.last_visit_at,
+            "favourite_items": [{"name": n, "times": t} for n, t in summary.favourite_items],
+            "history": service.visit_history(customer.id)}
