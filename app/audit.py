@@ -39,6 +39,8 @@ AUDIT_ACTIONS = {
     "room.create": _l("新建房间"),
     "room.update": _l("修改房间"),
     "room.status": _l("房间停用/恢复"),
+    "job.return": _l("退钟"),
+    "board.move": _l("轮牌人工调整"),
     "closing.lock": _l("日结"),
     "closing.reopen": _l("重新打开已日结的营业日"),
 }

@@ -7,6 +7,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import accounts as accounts_resources
     from app.blueprints.api import auth as auth_resources
     from app.blueprints.api import closing as closing_resources
+    from app.blueprints.api import dispatch as dispatch_resources
     from app.blueprints.api import employees as employees_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import rooms as rooms_resources
@@ -17,7 +18,7 @@ def register_api(app: Flask) -> None:
     # Each resource module exposes ``blp``; add new ones to this tuple.
     resources = (auth_resources, jobs_resources, signup_resources, stores_resources,
                  rooms_resources, employees_resources, accounts_resources,
-                 closing_resources)
+                 closing_resources, dispatch_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

@@ -6,3 +6,4 @@ bp = Blueprint("store", __name__)
 
 from app.blueprints.store import models, views  # noqa: E402,F401
 from app.blueprints.store import views_closing  # noqa: E402,F401
+from app.blueprints.store import views_dispatch  # noqa: E402,F401
