@@ -1,0 +1,21 @@
+"""The front desk's background jobs (thin: parse the parameters, call the services)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.blueprints.store import reservations
+from app.jobs import job
+
+RESERVATIONS_TICK = "store.reservations_tick"
+
+
+@job(RESERVATIONS_TICK, queue="default", timeout=300)
+def reservations_tick(ctx, now: str | None = None) -> dict:
+    """预订: hold rooms for bookings now due and release no-shows, in every store.
+
+    Started every 5 minutes for each active company (app.schedule); idempotent,
+    so a late or repeated run does no harm.  ``now`` (ISO 8601) replays a moment.
+    """
+    when = datetime.fromisoformat(now) if now else None
+    return reservations.run_reservation_tick(when)
