@@ -20,6 +20,8 @@ AUDIT_ACTIONS = {
     "employee.offboard": _l("办理离职"),
     "asset.write_off": _l("资产报损"),
     "order.refund": _l("退款"),
+    "order.cancel": _l("取消消费单"),
+    "order.line_cancel": _l("取消消费单项目"),
     "account.role_change": _l("变更角色"),
     "account.stores_change": _l("变更账号门店"),
     "account.disable": _l("停用账号"),

@@ -40,6 +40,7 @@ STATUS_LABELS = {
     "to_pay": _l("待结账"),
     "paid": _l("已结账"),
     "cancelled": _l("已取消"),
+    "returned": _l("已退钟"),
     "cash": _l("现金"),
     "wechat": _l("微信支付"),
     "alipay": _l("支付宝"),

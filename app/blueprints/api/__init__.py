@@ -10,6 +10,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import dispatch as dispatch_resources
     from app.blueprints.api import employees as employees_resources
     from app.blueprints.api import jobs as jobs_resources
+    from app.blueprints.api import orders as orders_resources
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
@@ -18,7 +19,7 @@ def register_api(app: Flask) -> None:
     # Each resource module exposes ``blp``; add new ones to this tuple.
     resources = (auth_resources, jobs_resources, signup_resources, stores_resources,
                  rooms_resources, employees_resources, accounts_resources,
-                 closing_resources, dispatch_resources)
+                 closing_resources, dispatch_resources, orders_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

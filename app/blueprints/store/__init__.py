@@ -5,5 +5,6 @@ from flask import Blueprint
 bp = Blueprint("store", __name__)
 
 from app.blueprints.store import models, views  # noqa: E402,F401
+from app.blueprints.store import views_orders  # noqa: E402,F401
 from app.blueprints.store import views_closing  # noqa: E402,F401
 from app.blueprints.store import views_dispatch  # noqa: E402,F401

@@ -11,8 +11,10 @@ from app.navigation import NavItem
 
 SUBNAV: list[NavItem] = [
     NavItem(_l("房态"), "store.index", "store.view", "rooms"),
+    NavItem(_l("开单"), "store.checkin", "order.create", "checkin"),
     NavItem(_l("轮牌"), "store.board", "dispatch.view_log", "board"),
     NavItem(_l("派钟记录"), "store.dispatch_log", "dispatch.view_log", "dispatch_log"),
+    NavItem(_l("今日消费单"), "store.orders", "customer.view", "orders"),
     NavItem(_l("日结"), "store.closing", "closing.run", "closing"),
 ]
 
