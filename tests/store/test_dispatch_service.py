@@ -277,9 +277,11 @@ def test_board_snapshot_ready_list_warnings_and_waiting_lines(desk):
     db.session.flush()
     snapshot = dispatch.board_snapshot(store.id)
     assert [(r.therapist_id, r.job.timer) for r in snapshot.warnings] == [(t[0].id, "due_soon")]
-    snapshot = dispatch.board_snapshot(store.id, now=utcnow() + timedelta(minutes=10))
+    job.planned_end_at = utcnow() - timedelta(minutes=6)  # (not "now + x": 06:00 starts a new day)
+    db.session.flush()
+    snapshot = dispatch.board_snapshot(store.id)
     assert snapshot.warnings[0].job.timer == "overrun"
-    assert snapshot.warnings[0].job.minutes_left <= -5
+    assert snapshot.warnings[0].job.minutes_left <= -6
 
 
 def company_therapist_off_board(desk, snapshot) -> bool:

@@ -455,10 +455,11 @@ def add_on(job: ServiceJob, service_item_id, actor) -> ServiceJob:
     addon = _start_job(day, order, line, item, job.therapist_id, job.job_type,
                        start=max(chain_end, utcnow()), parent=job)
     board = _load_board(day)
+    kind = "点钟" if job.job_type == rotation.REQUESTED else "轮钟"
     if job.therapist_id in board.entries:
         board.entries[job.therapist_id].current_job_id = addon.id
         _write_board(board, board.queue, action="add_on", actor=actor,
-                     rule=f"加钟「{item.name}」：同一技师、同一钟型（{job.job_type}）",
+                     rule=f"加钟「{item.name}」：同一技师、同一钟型（{kind}）",
                      therapist_id=job.therapist_id, job=addon)
     return addon
 
