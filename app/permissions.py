@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import wraps
 from operator import attrgetter
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -271,11 +271,15 @@ def resolve_path_objects() -> None:
         return
     if getattr(current_user, "is_platform_admin", False):
         return
+    loaded = []
     for argument, value in request.view_args.items():
         model = PATH_OBJECTS.get(argument)
         if model is None or not isinstance(value, int):
             continue
-        get_in_scope_or_404(model, value)
+        loaded.append(get_in_scope_or_404(model, value))
+    # Held for the request: the session's identity map keeps objects only weakly,
+    # so without this the view's own get() of the same id would query again.
+    g.path_objects = loaded
 
 
 def get_in_scope_or_404(model, object_id: int, store_id_of=None):
