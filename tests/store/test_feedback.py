@@ -171,7 +171,7 @@ def test_receptionist_rates_and_the_manager_handles_the_complaint(client, auth, 
         f"job-{good_id}-rating": "5", f"job-{bad_id}-rating": "2",
         f"job-{bad_id}-comment": "聊天太多"})
     assert saved.status_code == 302
-    assert client.get(f"/store/{store_id}/complaints").status_code == 403
+    assert client.get(f"/store/complaints?store_id={store_id}").status_code == 403
     auth.logout()
 
     auth.login_as(company_a, "store_manager")

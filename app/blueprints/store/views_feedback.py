@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -73,24 +73,13 @@ def _status(form) -> int:
     return 422 if any(f.errors for f in form) else 200
 
 
-def _first_store_id() -> int | None:
-    store = first_visible_store()
-    return store.id if store else None
-
-
 # --------------------------------------------------------------------------- 评价
 
 
-@bp.route("/feedback", defaults={"store_id": None})
 @bp.route("/<int:store_id>/feedback")
 @permission_required("feedback.record")
-def feedback(store_id: int | None):
+def feedback(store_id: int):
     """Today's orders whose services ended, with how many therapists are rated."""
-    if store_id is None:
-        first = _first_store_id()
-        if first is None:
-            abort(404)
-        return redirect(url_for("store.feedback", store_id=first))
     store = get_in_scope_or_404(Store, store_id)
     business_date = today_for_store()
     rows = db.session.execute(
@@ -164,11 +153,14 @@ def order_feedback(order_id: int):
 # --------------------------------------------------------------------------- 投诉
 
 
-@bp.route("/complaints", defaults={"store_id": None})
-@bp.route("/<int:store_id>/complaints")
+@bp.route("/complaints")
 @permission_required("complaint.manage")
-def complaints(store_id: int | None):
-    """Complaint cases of the viewer's stores (head office: every store), unclosed first."""
+def complaints():
+    """Complaint cases of the viewer's stores (head office: every store), newest first.
+
+    ``?store_id=`` narrows to one store; ``?status=`` (default: not yet closed).
+    """
+    store_id = request.args.get("store_id", type=int)
     selected = get_in_scope_or_404(Store, store_id) if store_id is not None else None
     status = request.args.get("status", "unclosed")
     if status not in (*service.COMPLAINT_STATUSES, "unclosed", "all"):

@@ -99,17 +99,10 @@ def _after_check_in(order) -> str:
     return url_for("store.index", store_id=order.store_id)
 
 
-@bp.route("/reservations", defaults={"store_id": None})
 @bp.route("/<int:store_id>/reservations")
 @permission_required("reservation.manage")
-def reservations(store_id: int | None):
+def reservations(store_id: int):
     """The greeter's list of one business day (today unless ``?date=``)."""
-    if store_id is None:
-        first = db.session.scalar(_visible_stores().limit(1))
-        if first is None:
-            flash(_("您还没有可查看的门店。"), "warning")
-            return redirect(url_for("store.index"))
-        return redirect(url_for("store.reservations", store_id=first.id, **request.args))
     store = get_in_scope_or_404(Store, store_id)
     today = today_for_store()
     try:
