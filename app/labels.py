@@ -47,6 +47,11 @@ STATUS_LABELS = {
     "bank_card": _l("银行卡"),
     "stored_value": _l("储值卡"),
     "package_card": _l("次卡"),
+    # reservations (预订); "cancelled" as above
+    "booked": _l("已预订"),
+    "confirmed": _l("已确认"),
+    "arrived": _l("已到店"),
+    "no_show": _l("未到店"),
 }
 
 

@@ -7,6 +7,7 @@ so the job registry is complete in the web process and in the worker.
 from dataclasses import dataclass
 
 from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
+from app.blueprints.store import jobs as store_jobs  # noqa: F401  (registers its jobs)
 from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
 
 
@@ -21,4 +22,6 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("jobs.fail_abandoned", cron="*/15 * * * *"),
+    # 预订: hold rooms 15 min before, release no-shows 30 min after (per company).
+    Periodic("store.reservations_tick", cron="*/5 * * * *"),
 ]

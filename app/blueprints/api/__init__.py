@@ -7,10 +7,13 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import accounts as accounts_resources
     from app.blueprints.api import auth as auth_resources
     from app.blueprints.api import closing as closing_resources
+    from app.blueprints.api import customers as customers_resources
     from app.blueprints.api import dispatch as dispatch_resources
     from app.blueprints.api import employees as employees_resources
+    from app.blueprints.api import feedback as feedback_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import orders as orders_resources
+    from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
@@ -19,6 +22,7 @@ def register_api(app: Flask) -> None:
     # Each resource module exposes ``blp``; add new ones to this tuple.
     resources = (auth_resources, jobs_resources, signup_resources, stores_resources,
                  rooms_resources, employees_resources, accounts_resources,
+                 customers_resources, reservations_resources, feedback_resources,
                  closing_resources, dispatch_resources, orders_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})

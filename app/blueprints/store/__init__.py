@@ -8,3 +8,4 @@ from app.blueprints.store import models, views  # noqa: E402,F401
 from app.blueprints.store import views_orders  # noqa: E402,F401
 from app.blueprints.store import views_closing  # noqa: E402,F401
 from app.blueprints.store import views_dispatch  # noqa: E402,F401
+from app.blueprints.store import views_customers, views_feedback, views_reservations  # noqa: E402,F401,I001

@@ -16,6 +16,10 @@ SUBNAV: list[NavItem] = [
     NavItem(_l("派钟记录"), "store.dispatch_log", "dispatch.view_log", "dispatch_log"),
     NavItem(_l("今日消费单"), "store.orders", "customer.view", "orders"),
     NavItem(_l("日结"), "store.closing", "closing.run", "closing"),
+    NavItem(_l("客户"), "store.customers", "customer.view", "customers"),
+    NavItem(_l("预订"), "store.reservations", "reservation.manage", "reservations"),
+    NavItem(_l("评价"), "store.feedback", "feedback.record", "feedback"),
+    NavItem(_l("投诉"), "store.complaints", "complaint.manage", "complaints"),
 ]
 
 
