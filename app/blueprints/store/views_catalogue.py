@@ -114,7 +114,7 @@ def _edit(kind: str, obj=None):
             current[name] = {"is_active": True, "category": "foot", "duration_minutes": 60,
                              "unit": "份", "discount": "1.000", "sort_order": 0}.get(name, "")
     return render_template("store/catalogue_form.html", title=title, fields=fields,
-                           current=current, errors=errors, obj=obj,
+                           current=current, errors=errors, obj=obj, store=pick_store()[1],
                            categories=SERVICE_CATEGORIES), 422 if errors else 200
 
 
