@@ -49,6 +49,8 @@ AUDIT_ACTIONS = {
     "board.move": _l("轮牌人工调整"),
     "closing.lock": _l("日结"),
     "closing.reopen": _l("重新打开已日结的营业日"),
+    "order.refund_reject": _l("驳回退款"),
+    "catalogue.update": _l("修改价目（价格、提成、折扣、技师资格）"),
 }
 
 

@@ -52,6 +52,10 @@ STATUS_LABELS = {
     "confirmed": _l("已确认"),
     "arrived": _l("已到店"),
     "no_show": _l("未到店"),
+    # refunds (退款)
+    "requested": _l("待审批"),
+    "approved": _l("已批准"),
+    "rejected": _l("已驳回"),
 }
 
 

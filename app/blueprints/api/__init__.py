@@ -6,6 +6,9 @@ from flask import Flask
 def register_api(app: Flask) -> None:
     from app.blueprints.api import accounts as accounts_resources
     from app.blueprints.api import auth as auth_resources
+    from app.blueprints.api import cards as cards_resources
+    from app.blueprints.api import catalogue as catalogue_resources
+    from app.blueprints.api import checkout as checkout_resources
     from app.blueprints.api import closing as closing_resources
     from app.blueprints.api import customers as customers_resources
     from app.blueprints.api import dispatch as dispatch_resources
@@ -23,7 +26,8 @@ def register_api(app: Flask) -> None:
     resources = (auth_resources, jobs_resources, signup_resources, stores_resources,
                  rooms_resources, employees_resources, accounts_resources,
                  customers_resources, reservations_resources, feedback_resources,
-                 closing_resources, dispatch_resources, orders_resources)
+                 closing_resources, dispatch_resources, orders_resources,
+                 checkout_resources, cards_resources, catalogue_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

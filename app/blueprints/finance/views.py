@@ -60,3 +60,31 @@ def closing_export(business_day_id: int):
 
     day = get_in_scope_or_404(BusinessDay, business_day_id)
     return send_closing_workbook(closing_service.closing_of(day))
+
+
+@bp.route("/card-settlement")
+@permission_required("card.settlement")
+def card_settlement():
+    """会员卡跨店结算: per (issuing store, spending store) over business days
+    ``?date_from=&date_to=`` (default: last month): what each store owes the other."""
+    from flask_babel import gettext as _
+
+    from app.blueprints.store import cards as card_service
+    from app.blueprints.store.days import today_for_store
+
+    today = today_for_store()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    try:
+        date_from = date.fromisoformat(request.args.get("date_from")
+                                       or last_month_end.replace(day=1).isoformat())
+        date_to = date.fromisoformat(request.args.get("date_to") or last_month_end.isoformat())
+    except ValueError:
+        abort(400)
+    error = None
+    if date_from > date_to:
+        error, rows = _("开始日期不能晚于结束日期"), []
+    else:
+        rows = card_service.card_settlement(date_from, date_to, store_scope(current_user))
+    return render_template("finance/card_settlement.html", rows=rows,
+                           net=card_service.net_between_stores(rows), date_from=date_from,
+                           date_to=date_to, error=error)

@@ -20,6 +20,10 @@ SUBNAV: list[NavItem] = [
     NavItem(_l("预订"), "store.reservations", "reservation.manage", "reservations"),
     NavItem(_l("评价"), "store.feedback", "feedback.record", "feedback"),
     NavItem(_l("投诉"), "store.complaints", "complaint.manage", "complaints"),
+    NavItem(_l("收银"), "store.cashier", "order.checkout", "cashier"),
+    NavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards"),
+    NavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds"),
+    NavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue"),
 ]
 
 
