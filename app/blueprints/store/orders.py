@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from app.audit import record_audit
 from app.blueprints.store.days import lock_today
@@ -97,16 +97,6 @@ def service_price(store_id: int, item: ServiceItem) -> Decimal:
     return override if override is not None else item.price
 
 
-def service_prices(store_id: int, items: list[ServiceItem]) -> dict[int, Decimal]:
-    """item id -> the store's price, for several items in one query."""
-    ids = [item.id for item in items]
-    overrides = dict(db.session.execute(
-        select(StoreServicePrice.service_item_id, StoreServicePrice.price)
-        .where(StoreServicePrice.store_id == store_id,
-               StoreServicePrice.service_item_id.in_(ids))).all()) if ids else {}
-    return {item.id: overrides.get(item.id, item.price) for item in items}
-
-
 def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | None = None,
                guest_name: str = "", party_size: int = 1, actor=None,
                reserved_room_ok: bool = False) -> Order:
@@ -150,7 +140,10 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
     """开单: open an order with its services (per guest, optional 点钟) and products.
 
     Every input is checked before anything is written, so a bad line changes
-    nothing; errors name the field, e.g. ``services.1.therapist_no``.
+    nothing; errors name the field, e.g. ``services.1.therapist_no``.  The
+    lines are priced and named as add_service_line / add_product_line do
+    (:func:`service_line_values`, :func:`product_line_values`) and written in
+    one statement, so a party of any size checks in within the desk's budget.
     """
     services, products = list(services), list(products)
     errors: dict[str, str] = {}
@@ -158,12 +151,12 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
         errors["party_size"] = _("人数应为 1–%(n)d", n=MAX_PARTY)
     if len(services) + len(products) > MAX_LINES:
         errors["services"] = _("一次最多 %(n)d 行", n=MAX_LINES)
-    items = _active_by_id(ServiceItem, [s.service_item_id for s in services])
+    priced = _priced_items(store_id, [s.service_item_id for s in services])
     goods = _active_by_id(Product, [p.product_id for p in products])
     therapists = therapists_by_number(store_id, [s.therapist_no for s in services])
     party = int(party_size) if "party_size" not in errors else MAX_PARTY
     for i, wanted in enumerate(services):
-        if _as_int(wanted.service_item_id) not in items:
+        if _as_int(wanted.service_item_id) not in priced:
             errors[f"services.{i}.service_item_id"] = _("没有这个服务项目")
         if not _is_int(wanted.guest_no) or not 1 <= int(wanted.guest_no) <= party:
             errors[f"services.{i}.guest_no"] = _("客人序号应为 1–%(n)d", n=party)
@@ -179,16 +172,56 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
         raise OrderError(errors)
     order = open_order(store_id, room_id=room_id, customer_id=customer_id,
                        guest_name=guest_name, party_size=party_size, actor=actor)
-    prices = service_prices(store_id, list(items.values()))
+    rows = []
     for wanted in services:
+        item, price = priced[_as_int(wanted.service_item_id)]
         therapist = therapists.get((wanted.therapist_no or "").strip())
-        add_service_line(order, _as_int(wanted.service_item_id), guest_no=int(wanted.guest_no),
-                         requested_therapist_id=therapist.id if therapist else None,
-                         prices=prices, flush=False)
+        rows.append(service_line_values(order, item, price, int(wanted.guest_no),
+                                        therapist.id if therapist else None))
     for wanted in products:
-        add_product_line(order, _as_int(wanted.product_id), int(wanted.quantity), flush=False)
-    db.session.flush()
+        rows.append(product_line_values(order, goods[_as_int(wanted.product_id)],
+                                        int(wanted.quantity)))
+    if rows:
+        # A bulk insert skips the flush stamp: the tenant is in each row.
+        db.session.execute(insert(OrderLine), [dict(row, tenant_id=order.tenant_id)
+                                               for row in rows])
     return order
+
+
+def service_line_values(order: Order, item: ServiceItem, price: Decimal, guest_no: int,
+                        requested_therapist_id: int | None = None,
+                        addon_of_line_id: int | None = None) -> dict:
+    """The columns of a service line as sold (name and price kept if the catalogue changes)."""
+    return {"order_id": order.id, "store_id": order.store_id, "kind": "service",
+            "service_item_id": item.id, "product_id": None, "name": item.name, "quantity": 1,
+            "unit_price": price, "amount": price, "guest_no": guest_no,
+            "requested_therapist_id": requested_therapist_id,
+            "addon_of_line_id": addon_of_line_id, "status": "active", "created_at": utcnow()}
+
+
+def product_line_values(order: Order, product: Product, quantity: int) -> dict:
+    """The columns of a product line."""
+    return {"order_id": order.id, "store_id": order.store_id, "kind": "product",
+            "service_item_id": None, "product_id": product.id, "name": product.name,
+            "quantity": quantity, "unit_price": product.price,
+            "amount": product.price * quantity, "guest_no": 1,
+            "requested_therapist_id": None, "addon_of_line_id": None, "status": "active",
+            "created_at": utcnow()}
+
+
+def _priced_items(store_id: int, ids) -> dict[int, tuple[ServiceItem, Decimal]]:
+    """Active service items among ``ids`` with the store's price, in one query."""
+    wanted = {int(i) for i in ids if _is_int(i)}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(ServiceItem, StoreServicePrice.price)
+        .outerjoin(StoreServicePrice,
+                   (StoreServicePrice.service_item_id == ServiceItem.id)
+                   & (StoreServicePrice.store_id == store_id))
+        .where(ServiceItem.id.in_(wanted), ServiceItem.is_active))
+    return {item.id: (item, override if override is not None else item.price)
+            for item, override in rows}
 
 
 def therapists_by_number(store_id: int, numbers) -> dict[str, Employee]:
@@ -231,48 +264,35 @@ def seat_order(order: Order, room_id: int) -> Order:
 
 def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
                      requested_therapist_id: int | None = None,
-                     addon_of_line_id: int | None = None,
-                     prices: dict[int, Decimal] | None = None, flush: bool = True) -> OrderLine:
-    """A service for one guest of the order; a therapist is dispatched to it next.
-
-    ``prices`` (from :func:`service_prices`) and ``flush=False`` let check-in add
-    several lines in a fixed number of statements.
-    """
+                     addon_of_line_id: int | None = None) -> OrderLine:
+    """A service for one guest of the order; a therapist is dispatched to it next."""
     if order.status not in SERVING_STATUSES:
         raise OrderError.on("order", _("该消费单已结账、已取消或服务已结束"))
-    item = db.session.get(ServiceItem, service_item_id) if service_item_id else None
+    item = db.session.get(ServiceItem, _as_int(service_item_id)) if _is_int(service_item_id) \
+        else None
     if item is None or not item.is_active:
         raise OrderError.on("service_item_id", _("没有这个服务项目"))
     if not _is_int(guest_no) or not 1 <= int(guest_no) <= order.party_size:
         raise OrderError.on("guest_no", _("客人序号应为 1–%(n)d", n=order.party_size))
-    price = prices[item.id] if prices and item.id in prices else service_price(order.store_id,
-                                                                                item)
-    line = OrderLine(order_id=order.id, store_id=order.store_id, kind="service",
-                     service_item_id=item.id, name=item.name, quantity=1, unit_price=price,
-                     amount=price, guest_no=int(guest_no),
-                     requested_therapist_id=requested_therapist_id,
-                     addon_of_line_id=addon_of_line_id)
+    line = OrderLine(**service_line_values(order, item, service_price(order.store_id, item),
+                                           int(guest_no), requested_therapist_id,
+                                           addon_of_line_id))
     db.session.add(line)
-    if flush:
-        db.session.flush()
+    db.session.flush()
     return line
 
 
-def add_product_line(order: Order, product_id: int, quantity: int = 1, *,
-                     flush: bool = True) -> OrderLine:
+def add_product_line(order: Order, product_id: int, quantity: int = 1) -> OrderLine:
     """A product sold on the order (until it is paid)."""
     _ensure_open(order)
-    product = db.session.get(Product, product_id) if product_id else None
+    product = db.session.get(Product, _as_int(product_id)) if _is_int(product_id) else None
     if product is None or not product.is_active:
         raise OrderError.on("product_id", _("没有这个商品"))
     if not _is_int(quantity) or not 1 <= int(quantity) <= 99:
         raise OrderError.on("quantity", _("数量应为 1–99"))
-    line = OrderLine(order_id=order.id, store_id=order.store_id, kind="product",
-                     product_id=product.id, name=product.name, quantity=int(quantity),
-                     unit_price=product.price, amount=product.price * int(quantity))
+    line = OrderLine(**product_line_values(order, product, int(quantity)))
     db.session.add(line)
-    if flush:
-        db.session.flush()
+    db.session.flush()
     return line
 
 

@@ -108,7 +108,8 @@ def room_detail(store_id: int, room_id: int):
 
 
 def _room_action(store_id: int, room_id: int, verb, done_message):
-    store, room = _room_or_404(store_id, room_id)
+    _store, room = _room_or_404(store_id, room_id)
+    number = room.number
     try:
         verb(room)
     except services.RoomError as exc:
@@ -116,8 +117,8 @@ def _room_action(store_id: int, room_id: int, verb, done_message):
         flash(exc.message, "danger")
     else:
         db.session.commit()
-        flash(done_message(room.number), "success")
-    return redirect(back_to(url_for("store.index", store_id=store.id)))
+        flash(done_message(number), "success")
+    return redirect(back_to(url_for("store.index", store_id=store_id)))
 
 
 @bp.route("/<int:store_id>/rooms/<int:room_id>/clean", methods=["POST"])

@@ -186,18 +186,6 @@ def checkin(store_id: int | None = None):
             form.services.append_entry()
         form.customer_id.data = request.args.get("customer_id", "")
         form.room_id.data = request.args.get("room_id", "")
-    items, products = _catalogue()
-    rooms = services.free_rooms(store.id)
-    form.room_id.choices = [("", _("等位区（暂不入房）"))] + [
-        (str(room.id), _("%(n)s 号房", n=room.number)) for room in rooms]
-    item_choices = [("", "—")] + [(str(i.id), f"{i.name} ¥{i.price}") for i in items]
-    product_choices = [("", "—")] + [(str(p.id), f"{p.name} ¥{p.price}/{p.unit}")
-                                     for p in products]
-    for entry in form.services.entries:
-        entry.form.service_item_id.choices = item_choices
-    for entry in form.products.entries:
-        entry.form.product_id.choices = product_choices
-
     customer_id = _int_or_none(form.customer_id.data)
     if request.method == "POST" and not form.validate_on_submit():
         flash(_("表单已过期，请刷新页面后重试"), "danger")
@@ -218,13 +206,24 @@ def checkin(store_id: int | None = None):
             db.session.rollback()
             _show_row_errors(form, _renumber(exc.fields, form))
         else:
-            day = db.session.get(BusinessDay, order.business_day_id)
-            number = orders.order_number(order, day)
+            order_id, seated = order.id, order.room_id
             db.session.commit()
-            flash(_("已开单 %(no)s", no=number) if order.room_id else
-                  _("已开单 %(no)s，客人在等位区", no=number), "success")
-            return redirect(url_for("store.order_detail", store_id=store.id, order_id=order.id))
+            # The order page shows the number; the flash says where the guests are.
+            flash(_("已开单，客人已入房") if seated else _("已开单，客人在等位区"), "success")
+            return redirect(url_for("store.order_detail", store_id=store_id, order_id=order_id))
 
+    # Rendering only: the choices (a POST is checked by the order service itself).
+    items, products = _catalogue()
+    rooms = services.free_rooms(store.id)
+    form.room_id.choices = [("", _("等位区（暂不入房）"))] + [
+        (str(room.id), _("%(n)s 号房", n=room.number)) for room in rooms]
+    item_choices = [("", "—")] + [(str(i.id), f"{i.name} ¥{i.price}") for i in items]
+    product_choices = [("", "—")] + [(str(p.id), f"{p.name} ¥{p.price}/{p.unit}")
+                                     for p in products]
+    for entry in form.services.entries:
+        entry.form.service_item_id.choices = item_choices
+    for entry in form.products.entries:
+        entry.form.product_id.choices = product_choices
     tail = request.args.get("tail", "").strip()
     found, search_error = _customer_search(tail) if tail else ([], None)
     return render_template("store/checkin.html", form=form, store=store, tail=tail,
@@ -265,7 +264,7 @@ def order_detail(store_id: int, order_id: int):
 
 
 def _order_action(store_id: int, order_id: int, verb, done: str):
-    store, order = _order_or_404(store_id, order_id)
+    _store, order = _order_or_404(store_id, order_id)
     try:
         verb(order)
     except InputError as exc:
@@ -273,8 +272,9 @@ def _order_action(store_id: int, order_id: int, verb, done: str):
     else:
         db.session.commit()
         flash(done, "success")
-    return redirect(back_to(url_for("store.order_detail", store_id=store.id,
-                                    order_id=order.id)))
+    # Ids from the URL: nothing is reloaded after the commit.
+    return redirect(back_to(url_for("store.order_detail", store_id=store_id,
+                                    order_id=order_id)))
 
 
 @bp.route("/<int:store_id>/orders/<int:order_id>/lines", methods=["POST"])
@@ -338,15 +338,16 @@ def line_cancel(store_id: int, line_id: int):
     line = get_in_scope_or_404(OrderLine, line_id)
     if line.store_id != store.id:
         abort(404)
+    name, order_id = line.name, line.order_id
     try:
         orders.cancel_line(line, request.form.get("reason", ""), actor=current_user)
     except InputError as exc:
         _flash_error(exc)
     else:
         db.session.commit()
-        flash(_("已取消：%(name)s", name=line.name), "success")
-    return redirect(back_to(url_for("store.order_detail", store_id=store.id,
-                                    order_id=line.order_id)))
+        flash(_("已取消：%(name)s", name=name), "success")
+    return redirect(back_to(url_for("store.order_detail", store_id=store_id,
+                                    order_id=order_id)))
 
 
 # -- today's orders ---------------------------------------------------------------
