@@ -4,10 +4,14 @@ Each department of the desk appends its pages here; an entry shows when its
 endpoint exists and the person holds its permission.
 """
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import Store
 from app.navigation import NavItem
+from app.permissions import store_scope
 
 SUBNAV: list[NavItem] = [
     NavItem(_l("房态"), "store.index", "store.view", "rooms"),
@@ -27,6 +31,29 @@ SUBNAV: list[NavItem] = [
 ]
 
 
-def subnav_for(user) -> list[NavItem]:
-    return [item for item in SUBNAV
-            if item.endpoint in current_app.view_functions and user.can(item.permission)]
+def subnav_for(user, store_id: int | None = None) -> list[tuple[NavItem, str]]:
+    """(entry, url) pairs for the person; pages of one store get ``store_id``
+    (the page's store, else the first store the person works in)."""
+    entries = []
+    for item in SUBNAV:
+        if item.endpoint not in current_app.view_functions or not user.can(item.permission):
+            continue
+        needs_store = any("store_id" in rule.arguments
+                          for rule in current_app.url_map.iter_rules(item.endpoint))
+        if needs_store:
+            store_id = store_id or _first_store_id(user)
+            if store_id is None:
+                continue
+            entries.append((item, url_for(item.endpoint, store_id=store_id)))
+        else:
+            entries.append((item, url_for(item.endpoint, store_id=store_id)
+                            if store_id else url_for(item.endpoint)))
+    return entries
+
+
+def _first_store_id(user) -> int | None:
+    scope = store_scope(user)
+    query = select(Store.id).where(Store.status != "closed").order_by(Store.code).limit(1)
+    if scope is not None:
+        query = query.where(Store.id.in_(scope))
+    return db.session.scalar(query)
