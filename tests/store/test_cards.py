@@ -399,3 +399,22 @@ def test_checkout_page_offers_the_customers_cards(app, client, auth, company_a):
         assert db.session.get(MemberCard, card_id).balance == D("0.00")
         assert checkout.refundable(db.session.get(type(order), order_id)).card_available \
             == D("100.00")
+
+
+def test_takings_follow_the_business_day_in_the_tenant_time_zone(company_a):
+    """Asia/Shanghai, day starts 06:00: 05:59 local still belongs to the evening before."""
+    from datetime import UTC, datetime
+
+    with tenant_context(company_a.tenant_id):
+        customer = make_customer()
+        store = company_a.stores[0]
+        card = cards.issue_card(customer_id=customer.id, store_id=store.id, kind="stored_value",
+                                amount="1", payment_method="cash")
+        for minute, amount in ((59, "10.00"), (60, "20.00")):  # 21:59 and 22:00 UTC
+            db.session.add(CardLedgerEntry(
+                card_id=card.id, store_id=store.id, kind="topup", amount=D(amount),
+                payment_method="alipay", balance_after=D("0"),
+                created_at=datetime(2026, 3, 1, 21, 0, tzinfo=UTC) + timedelta(minutes=minute)))
+        db.session.flush()
+        assert cards.topups_by_method(store.id, date(2026, 3, 1)) == {"alipay": D("10.00")}
+        assert cards.topups_by_method(store.id, date(2026, 3, 2)) == {"alipay": D("20.00")}

@@ -30,7 +30,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -329,8 +329,10 @@ def _day_window(start: date, end: date) -> tuple[datetime, datetime]:
     tenant = db.session.get(Tenant, current_tenant_id())
     zone = ZoneInfo(tenant.timezone)
     opens: time = store_policy(tenant).business_day_starts_at
-    return (datetime.combine(start, opens, zone), datetime.combine(end + timedelta(days=1),
-                                                                    opens, zone))
+    # In UTC: SQLite keeps the wall clock of an aware datetime and drops its zone, and
+    # every timestamp is written in UTC (app.models.base.utcnow).
+    return (datetime.combine(start, opens, zone).astimezone(UTC),
+            datetime.combine(end + timedelta(days=1), opens, zone).astimezone(UTC))
 
 
 def topups_by_method(store_id: int, business_date: date) -> dict[str, Decimal]:

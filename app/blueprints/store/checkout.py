@@ -47,6 +47,7 @@ from app.blueprints.store.catalogue import CENT, parse_money
 from app.blueprints.store.days import lock_today
 from app.blueprints.store.models import (
     BusinessDay,
+    CardLedgerEntry,
     Customer,
     MemberCard,
     MembershipLevel,
@@ -149,6 +150,13 @@ def price_order(order: Order) -> Bill:
         bill.total += b.amount
     bill.discount = bill.subtotal - bill.total
     return bill
+
+
+def package_preview(bill: Bill, card: MemberCard) -> Decimal:
+    """What a package card would cover on this bill by default (for the form's live sum)."""
+    matching = [b.amount for b in bill.charged
+                if b.line.kind == "service" and b.line.service_item_id == card.service_item_id]
+    return sum(matching[:card.remaining_count], ZERO)
 
 
 # --- checkout ---------------------------------------------------------------------------
@@ -367,6 +375,8 @@ class Receipt:
     lines: list[OrderLine]
     payments: list[tuple[Payment, MemberCard | None]]
     refunds: list[Refund]
+    # card id -> the ledger entry of this order's payment (balance/count right after it)
+    card_entries: dict[int, CardLedgerEntry]
     closed_at_local: datetime | None
     cashier: str
     change: Decimal
@@ -385,6 +395,9 @@ def receipt_of(order: Order) -> Receipt:
         .where(Payment.order_id == order.id).order_by(Payment.id)).all())
     refunds = list(db.session.scalars(
         select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)))
+    card_entries = {entry.card_id: entry for entry in db.session.scalars(
+        select(CardLedgerEntry).where(CardLedgerEntry.order_id == order.id,
+                                      CardLedgerEntry.kind == "spend"))}
     cashier = ""
     if order.closed_by_account_id:
         account = db.session.get(Account, order.closed_by_account_id)
@@ -403,6 +416,7 @@ def receipt_of(order: Order) -> Receipt:
         lines=lines,
         payments=[(p, c) for p, c in payments if p.refund_id is None],
         refunds=refunds,
+        card_entries=card_entries,
         closed_at_local=closed.astimezone(ZoneInfo(tenant.timezone)) if closed else None,
         cashier=cashier,
         change=sum((p.change for p, _c in payments if p.method == "cash"), ZERO),

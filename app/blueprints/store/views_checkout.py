@@ -106,7 +106,8 @@ def _form_errors(fields: dict[str, str], prefixes: list[str]) -> dict[str, str]:
     return errors
 
 
-@bp.route("/<int:store_id>/orders/<int:order_id>/checkout", methods=["GET", "POST"])
+@bp.route("/<int:store_id>/orders/<int:order_id>/checkout", methods=["GET", "POST"],
+          endpoint="checkout")
 @permission_required("order.checkout")
 def checkout_order(store_id: int, order_id: int):
     """结账: the bill with the member discount, split payments, change."""
@@ -139,7 +140,9 @@ def checkout_order(store_id: int, order_id: int):
     return render_template("store/checkout.html", store=store, order=order, bill=bill,
                            number=number, customer=customer, usable=usable, errors=errors,
                            form=request.form, money_methods=MONEY_METHODS, items=items,
-                           rate_label=checkout.rate_label), (
+                           rate_label=checkout.rate_label,
+                           covers={card.id: checkout.package_preview(bill, card)
+                                   for card in usable if card.kind == "package"}), (
         422 if errors else 200)
 
 
