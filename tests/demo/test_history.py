@@ -1,0 +1,139 @@
+"""Demo history: a small slice is consistent with the desk's rules, and idempotent."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.blueprints.store.closing import compute_closing
+from app.blueprints.store.days import DayLockedError, lock_today, today_for_store
+from app.blueprints.store.models import (
+    BusinessDay,
+    CardLedgerEntry,
+    Customer,
+    Feedback,
+    MemberCard,
+    Order,
+    OrderLine,
+    Payment,
+    ServiceItem,
+    ServiceJob,
+)
+from app.demo.history import load_history
+from app.demo.loader import load_demo
+from app.extensions import db
+from app.tenancy import tenant_context
+from app.tenants import find_tenant_by_code
+
+DAYS = 4
+
+
+@pytest.fixture
+def history(app):
+    load_demo()
+    result = load_history("yuezu", days=DAYS, customers=300)
+    db.session.commit()
+    return result
+
+
+def _in_yuezu():
+    return tenant_context(find_tenant_by_code("yuezu").id)
+
+
+def test_history_is_realistic_in_size_and_mix(app, history):
+    assert history.days == DAYS and not history.skipped
+    with _in_yuezu():
+        per_day = Counter(db.session.execute(
+            select(Order.business_day_id)).scalars())
+        assert len(per_day) == 6 * DAYS
+        assert all(25 <= n <= 70 for n in per_day.values()), per_day
+        items = db.session.scalars(select(ServiceItem)).all()
+        assert {"足疗 60 分钟", "中式推拿 60 分钟", "精油开背 90 分钟", "采耳 30 分钟"} <= {
+            i.name for i in items}
+        assert all(Decimal("68") <= i.price <= Decimal("398") for i in items)
+        jobs = Counter(db.session.execute(
+            select(ServiceJob.job_type).where(ServiceJob.status == "finished",
+                                              ServiceJob.is_addon.is_(False))).scalars())
+        share = jobs["requested"] / (jobs["requested"] + jobs["rotation"])
+        assert 0.2 <= share <= 0.4, share
+        assert db.session.scalar(select(func.count()).where(ServiceJob.is_addon)) > 0
+        methods = Counter(db.session.execute(select(Payment.method)).scalars())
+        assert methods["wechat"] > methods["cash"] and methods["alipay"] > methods["cash"]
+        assert methods["stored_value"] > 0
+        assert db.session.scalar(select(func.count(Customer.id))) == 300
+        ratings = Counter(db.session.execute(select(Feedback.rating)).scalars())
+        assert (ratings[5] + ratings[4]) / sum(ratings.values()) > 0.85
+
+
+def test_no_therapist_has_two_overlapping_jobs(app, history):
+    with _in_yuezu():
+        jobs = db.session.execute(
+            select(ServiceJob.therapist_id, ServiceJob.started_at, ServiceJob.ended_at)
+            .order_by(ServiceJob.therapist_id, ServiceJob.started_at)).all()
+        last_end = {}
+        for therapist, start, end in jobs:
+            assert end > start
+            if therapist in last_end:
+                assert start >= last_end[therapist], therapist
+            last_end[therapist] = end
+
+
+def test_paid_orders_payments_sum_to_totals_and_lines(app, history):
+    with _in_yuezu():
+        paid = defaultdict(Decimal)
+        for order_id, amount in db.session.execute(
+                select(Payment.order_id, Payment.amount).where(Payment.refund_id.is_(None))):
+            paid[order_id] += amount
+        lines = defaultdict(Decimal)
+        for order_id, amount in db.session.execute(
+                select(OrderLine.order_id, OrderLine.amount).where(OrderLine.status == "active")):
+            lines[order_id] += amount
+        for order in db.session.scalars(select(Order)):
+            if order.status == "paid":
+                assert paid[order.id] == order.total, order.id
+                assert lines[order.id] == order.subtotal
+                assert order.subtotal - order.discount == order.total
+            else:
+                assert order.status == "cancelled" and paid[order.id] == 0
+
+
+def test_card_balances_equal_their_ledger(app, history):
+    with _in_yuezu():
+        sums = dict(db.session.execute(
+            select(CardLedgerEntry.card_id, func.sum(CardLedgerEntry.amount))
+            .group_by(CardLedgerEntry.card_id)).all())
+        cards = db.session.scalars(select(MemberCard)).all()
+        assert cards
+        for card in cards:
+            assert card.balance == sums.get(card.id, 0) and card.balance >= 0
+
+
+def test_past_days_are_locked_with_their_closing(app, history):
+    with _in_yuezu():
+        days = db.session.scalars(select(BusinessDay)).all()
+        assert all(d.locked_at is not None and d.closing_summary for d in days)
+        day = days[0]
+        live = compute_closing(day)
+        kept = day.closing_summary
+        for key in ("revenue", "order_count", "money_received_total", "methods",
+                    "therapists", "topup_total"):
+            assert kept[key] == live[key], key
+        assert all(d.closing_summary["mismatch_count"] == 0 for d in days)
+        assert all(d.business_date < today_for_store() for d in days)
+        # Today is untouched: the desk works on it as usual.
+        assert lock_today(day.store_id).locked_at is None
+        with pytest.raises(DayLockedError):
+            from app.blueprints.store.days import ensure_open
+            ensure_open(day)
+
+
+def test_loading_again_changes_nothing(app, history):
+    with _in_yuezu():
+        before = db.session.scalar(select(func.count(Order.id)))
+    again = load_history("yuezu", days=DAYS, customers=300)
+    assert again.skipped
+    with _in_yuezu():
+        assert db.session.scalar(select(func.count(Order.id))) == before
