@@ -1,11 +1,12 @@
 """Check-in, the order page and today's orders over HTTP: roles, scope, field errors."""
 
+import pytest
 from sqlalchemy import func, select
 
 from app.blueprints.store import orders
-from app.blueprints.store.models import Customer, Order, OrderLine
+from app.blueprints.store.models import Customer, Order, OrderLine, ServiceJob
 from app.extensions import db
-from app.models import Room
+from app.models import Employee, Room
 from tests.store.helpers import make_catalogue, make_therapists
 
 
@@ -83,7 +84,7 @@ def test_greeter_checks_in_to_the_waiting_area_and_seats_from_the_board(client, 
     with in_tenant(company_a):
         order = db.session.scalar(select(Order))
         assert order.status == "waiting"
-    board = client.get(f"/store/{store.id}/board").get_data(as_text=True)
+    board = client.get(f"/store/{store.id}/rooms/live").get_data(as_text=True)
     assert f'data-waiting-order-id="{order.id}"' in board and "入房 → 101" in board
     room = company_a.rooms[0]
     response = client.post(f"/store/{store.id}/orders/{order.id}/room",
@@ -151,7 +152,7 @@ def test_cashier_of_store_1_gets_404_for_store_2s_order(client, auth, company_a,
     assert client.get(f"/store/{first.id}/orders/{other.id}").status_code == 404
     assert client.post(f"/store/{first.id}/orders/{other.id}/tea").status_code == 404
     assert client.get(f"/store/{second.id}/checkin").status_code == 404
-    assert client.get(f"/store/{second.id}/board").status_code == 404
+    assert client.get(f"/store/{second.id}/rooms/live").status_code == 404
 
 
 def test_cleaner_can_only_mark_rooms_clean(client, auth, company_a, in_tenant):
@@ -193,8 +194,47 @@ def test_tea_and_out_of_order_from_the_board(client, auth, company_a, in_tenant)
     with in_tenant(company_a):
         assert db.session.get(Order, order.id).last_tea_at is not None
         assert db.session.get(Room, spare.id).status == "out_of_order"
-    board = client.get(f"/store/{store.id}/board").get_data(as_text=True)
+    board = client.get(f"/store/{store.id}/rooms/live").get_data(as_text=True)
     assert 'data-action="back-in-service"' in board
     assert client.post(f"/store/{store.id}/rooms/{spare.id}/back-in-service").status_code == 302
     with in_tenant(company_a):
         assert db.session.get(Room, spare.id).status == "cleaning"
+
+
+def test_order_page_dispatch_buttons_work_end_to_end(client, auth, company_a, in_tenant):
+    """The order page's 派钟 / 下钟 buttons post to the dispatch endpoints (when they
+    exist) and come back to the order; the room goes to cleaning at the end."""
+    from app.blueprints.store import dispatch
+
+    items, _ = _setup(company_a, in_tenant)
+    store, room = company_a.stores[0], company_a.rooms[0]
+    with in_tenant(company_a):
+        therapists = db.session.scalars(select(Employee).where(Employee.employee_no == "801"))
+        for therapist in therapists:
+            dispatch.clock_in(store.id, therapist.id, None)
+        order = orders.check_in(store.id, room_id=room.id,
+                                services=[orders.ServiceRequest(items["foot"])])
+        db.session.commit()
+        order_id = order.id
+        line_id = db.session.scalar(select(OrderLine.id).where(OrderLine.order_id == order_id))
+    url = f"/store/{store.id}/orders/{order_id}"
+    auth.login_as(company_a, "receptionist")  # no dispatch.assign: no dispatch buttons
+    assert 'data-testid="assign-form"' not in client.get(url).get_data(as_text=True)
+    auth.logout()
+    auth.login_as(company_a, "dispatcher")
+    html = client.get(url).get_data(as_text=True)
+    if 'data-testid="assign-form"' not in html:
+        pytest.skip("the dispatch endpoints are not registered")
+    response = client.post(f"/store/{store.id}/lines/{line_id}/assign",
+                           data={"mode": "rotation", "next": url})
+    assert response.status_code == 302 and response.location.endswith(url)
+    html = client.get(url).get_data(as_text=True)
+    assert "801号" in html and 'data-action="finish"' in html
+    with in_tenant(company_a):
+        job_id = db.session.scalar(select(ServiceJob.id).where(ServiceJob.order_id == order_id))
+    client.post(f"/store/{store.id}/service-jobs/{job_id}/finish", data={"next": url})
+    with in_tenant(company_a):
+        assert db.session.get(Order, order_id).status == "to_pay"
+        assert db.session.get(Room, room.id).status == "cleaning"
+    board = client.get(f"/store/{store.id}/rooms/live").get_data(as_text=True)
+    assert f'data-to-pay-order-id="{order_id}"' in board

@@ -80,7 +80,7 @@ def test_room_board_statements_do_not_grow(client, auth, company_a, in_tenant):
     store = company_a.stores[0]
     _grow(company_a, in_tenant, rooms=1, parties=1, history=1)
     auth.login_as(company_a, "receptionist")
-    urls = [f"/store/?store_id={store.id}", f"/store/{store.id}/board"]
+    urls = [f"/store/?store_id={store.id}", f"/store/{store.id}/rooms/live"]
     for url in urls:
         assert client.get(url).status_code == 200  # warm up
     few = {}

@@ -81,7 +81,7 @@ def index():
                            statuses=ROOM_STATUSES, **desk_context(selected))
 
 
-@bp.route("/<int:store_id>/board")
+@bp.route("/<int:store_id>/rooms/live")
 @permission_required("store.view")
 def room_board(store_id: int):
     """The live part of the board, polled by htmx every 5 s."""
