@@ -167,15 +167,18 @@ def _insert(model, rows: list[dict], returning: bool = False) -> list[int]:
     """Bulk insert (explicit tenant_id in every row); ids back in row order if asked."""
     if not rows:
         return []
+    # render_nulls: rows whose None values differ stay in one batch (by default the
+    # ORM splits a bulk insert wherever the set of non-None keys changes).
+    statement = insert(model).execution_options(render_nulls=True)
     if returning:
         ids: list[int] = []
         for start in range(0, len(rows), BATCH):
             ids.extend(db.session.scalars(
-                insert(model).returning(model.id, sort_by_parameter_order=True),
+                statement.returning(model.id, sort_by_parameter_order=True),
                 rows[start:start + BATCH]))
         return ids
     for start in range(0, len(rows), BATCH):
-        db.session.execute(insert(model), rows[start:start + BATCH])
+        db.session.execute(statement, rows[start:start + BATCH])
     return []
 
 

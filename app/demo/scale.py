@@ -1,0 +1,169 @@
+"""``flask demo load --scale chain-50``: a separate company at chain scale, for
+benchmarks — 50 stores, 1,000 therapists, 90 days ≈ 500k orders with their lines,
+jobs, payments, cards and feedback — built by the history generator with bulk
+inserts (app/demo/history.py).  ``--scale small`` builds a tiny one for smoke tests.
+
+Idempotent by company code: an existing scale company is left as it is.  The
+whole build is one transaction (all or nothing); it commits at the end.
+"""
+
+from __future__ import annotations
+
+import random
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from app.blueprints.auth.services import create_account
+from app.blueprints.store.days import today_for_store
+from app.blueprints.store.models import CardLedgerEntry, Order, OrderLine, Payment, ServiceJob
+from app.demo.history import (
+    HistoryGenerator,
+    StorePlan,
+    _insert,
+    add_customers,
+    add_qualifications,
+    analyze_tables,
+    ensure_catalogue,
+)
+from app.demo.loader import DEMO_PASSWORD
+from app.extensions import db
+from app.models import Employee, Position, Room, Store
+from app.tenancy import tenant_context
+from app.tenants import create_company, find_tenant_by_code
+
+CITIES = ("广州", "深圳", "佛山", "东莞", "珠海", "中山", "惠州", "江门", "长沙", "南宁")
+
+
+@dataclass(frozen=True)
+class Scale:
+    code: str
+    name: str
+    stores: int
+    therapists_per_store: int
+    rooms_per_store: int
+    days: int
+    orders_per_day: tuple[int, int]  # weekday range; weekends ×1.25–1.45 up to cap
+    cap: int
+    customers: int
+
+
+SCALES = {
+    "chain-50": Scale("chain50", "百店连锁（压测）", 50, 20, 20, 90, (90, 115), 150, 20_000),
+    "small": Scale("chainsmall", "小型连锁（冒烟）", 2, 8, 6, 3, (20, 30), 40, 200),
+}
+
+
+@dataclass
+class ScaleReport:
+    code: str
+    skipped: bool = False
+    seconds: float = 0.0
+    stores: int = 0
+    therapists: int = 0
+    orders: int = 0
+    rows: dict | None = None
+
+
+def build_scale(name: str, echo: Callable[[str], None] = print, seed: int = 50) -> ScaleReport:
+    """Build the scale company ``name`` (see ``SCALES``) and commit; report the time."""
+    scale = SCALES[name]
+    if find_tenant_by_code(scale.code) is not None:
+        echo(f"Scale company {scale.code} already exists: left unchanged.")
+        return ScaleReport(scale.code, skipped=True)
+    started = clock.perf_counter()
+    rng = random.Random(seed)
+    new = create_company(scale.code, scale.name, "owner", DEMO_PASSWORD, owner_name="owner")
+    tenant = new.tenant
+    report = ScaleReport(scale.code)
+    with tenant_context(tenant.id):
+        positions = {p.role: p.id for p in db.session.scalars(select(Position))}
+        stores = [Store(code=f"C{n:03d}", name=f"{scale.name} {n:03d} 店",
+                        city=CITIES[(n - 1) % len(CITIES)], address=f"演示路 {n} 号",
+                        status="open") for n in range(1, scale.stores + 1)]
+        db.session.add_all(stores)
+        db.session.flush()
+        _insert(Room, [{"tenant_id": tenant.id, "store_id": s.id, "number": f"{r:03d}",
+                        "type": "single" if r % 3 else "double", "beds": 1 if r % 3 else 2,
+                        "status": "free"}
+                       for s in stores for r in range(1, scale.rooms_per_store + 1)])
+        staff = []
+        for index, store in enumerate(stores, start=1):
+            for post, number in (("store_manager", 1), ("cashier", 2), ("dispatcher", 3)):
+                staff.append(_employee_row(tenant.id, positions[post], f"{index:03d}{number:02d}",
+                                           store.id, rng, post))
+            for t in range(1, scale.therapists_per_store + 1):
+                staff.append(_employee_row(tenant.id, positions["therapist"],
+                                           f"{index:03d}{100 + t:03d}", store.id, rng,
+                                           "therapist"))
+        _insert(Employee, staff)
+        first_store = stores[0].id
+        for post in ("store_manager", "cashier", "dispatcher"):
+            employee = db.session.scalar(select(Employee).where(
+                Employee.store_id == first_store, Employee.position_id == positions[post]))
+            create_account(post, DEMO_PASSWORD, post, employee=employee)
+        db.session.flush()
+
+        items, products, levels = ensure_catalogue(tenant.id)
+        therapists = db.session.execute(
+            select(Employee.id, Employee.store_id)
+            .where(Employee.position_id == positions["therapist"]).order_by(Employee.id)).all()
+        qualified = add_qualifications(tenant.id, rng, [e for e, _s in therapists], items)
+        rooms = db.session.execute(select(Room.id, Room.store_id).order_by(Room.id)).all()
+        by_store_t: dict[int, list[int]] = {}
+        for e, s in therapists:
+            by_store_t.setdefault(s, []).append(e)
+        by_store_r: dict[int, list[int]] = {}
+        for r, s in rooms:
+            by_store_r.setdefault(s, []).append(r)
+        plans = [StorePlan(id=s.id, code=s.code, rooms=by_store_r[s.id],
+                           therapists=by_store_t[s.id],
+                           qualified={t: qualified[t] for t in by_store_t[s.id]}, prices={},
+                           orders_per_day=scale.orders_per_day, cap=scale.cap)
+                 for s in stores]
+        today = today_for_store()
+        first = today - timedelta(days=scale.days)
+        guests = add_customers(tenant.id, rng, plans, scale.customers,
+                               [lv for lv, _d in levels[1:]],
+                               datetime.combine(first, time(12), tzinfo=ZoneInfo(tenant.timezone)),
+                               phone_prefix="18")
+        generator = HistoryGenerator(tenant.id, plans, items, products, dict(levels), guests,
+                                     seed=seed, timezone=tenant.timezone)
+        for n in range(scale.days):
+            generator.run_day(first + timedelta(days=n))
+            if n == 0:
+                analyze_tables()
+            if (n + 1) % 10 == 0 or n + 1 == scale.days:
+                echo(f"  {scale.code}: {n + 1}/{scale.days} days, "
+                     f"{generator.result.orders} orders, "
+                     f"{clock.perf_counter() - started:.0f} s")
+        generator.finish()
+        db.session.flush()
+        report.rows = {model.__tablename__: db.session.scalar(select(func.count(model.id)))
+                       for model in (Order, OrderLine, ServiceJob, Payment, CardLedgerEntry)}
+        report.orders = generator.result.orders
+        report.stores = len(stores)
+        report.therapists = len(therapists)
+    db.session.commit()
+    with tenant_context(tenant.id):
+        analyze_tables()
+        db.session.commit()
+    report.seconds = clock.perf_counter() - started
+    echo(f"Built scale company {scale.code}: {report.stores} stores, {report.therapists} "
+         f"therapists, {scale.days} days, {report.orders} orders "
+         f"({', '.join(f'{k} {v}' for k, v in report.rows.items())}) in {report.seconds:.1f} s.")
+    return report
+
+
+def _employee_row(tenant_id: int, position_id: int, number: str, store_id: int,
+                  rng: random.Random, post: str) -> dict:
+    female = rng.random() < (0.6 if post == "therapist" else 0.7)
+    return {"tenant_id": tenant_id, "employee_no": number,
+            "name": f"{'技师' if post == 'therapist' else '员工'}{number}",
+            "gender": "female" if female else "male", "phone": f"177{number:0>8}"[:11],
+            "store_id": store_id, "position_id": position_id, "status": "active",
+            "hire_date": None}
