@@ -31,7 +31,7 @@ import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -332,7 +332,7 @@ class HistoryGenerator:
         db.session.flush()
         for store, day in zip(self.stores, days, strict=True):
             start = datetime.combine(business_date, time(2, 30), tzinfo=self.tz)
-            day.locked_at = start + timedelta(days=1)
+            day.locked_at = (start + timedelta(days=1)).astimezone(UTC)
             day.locked_by_account_id = store.closer_account_id
             summary = compute_closing(day)
             summary["locked_at"] = day.locked_at.isoformat(timespec="seconds")
@@ -349,7 +349,8 @@ class HistoryGenerator:
     def _local(self, business_date: date, minutes: float) -> datetime:
         """Business date + minutes after midnight (may run past 24:00), aware."""
         base = datetime.combine(business_date, time(0, 0), tzinfo=self.tz)
-        return base + timedelta(minutes=minutes)
+        # In UTC, as the app writes them (SQLite keeps the wall time, not the offset).
+        return (base + timedelta(minutes=minutes)).astimezone(UTC)
 
     def _plan_store_day(self, store: StorePlan, day: BusinessDay, business_date: date,
                         new_cards: list[CardState]) -> list[dict]:
@@ -756,7 +757,7 @@ def load_history(company_code: str = "yuezu", days: int = 90, customers: int = 2
         guest_ids = add_customers(tenant.id, rng, plans, customers,
                                   [lv for lv, _d in levels[1:]] or [lv for lv, _d in levels],
                                   datetime.combine(first, time(12), tzinfo=ZoneInfo(
-                                      tenant.timezone)))
+                                      tenant.timezone)).astimezone(UTC))
         generator = HistoryGenerator(tenant.id, plans, items, products, dict(levels), guest_ids,
                                      timezone=tenant.timezone)
         for n in range(days):

@@ -13,7 +13,7 @@ import random
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -129,7 +129,8 @@ def build_scale(name: str, echo: Callable[[str], None] = print, seed: int = 50) 
         first = today - timedelta(days=scale.days)
         guests = add_customers(tenant.id, rng, plans, scale.customers,
                                [lv for lv, _d in levels[1:]],
-                               datetime.combine(first, time(12), tzinfo=ZoneInfo(tenant.timezone)),
+                               datetime.combine(first, time(12), tzinfo=ZoneInfo(tenant.timezone))
+                               .astimezone(UTC),
                                phone_prefix="18")
         generator = HistoryGenerator(tenant.id, plans, items, products, dict(levels), guests,
                                      seed=seed, timezone=tenant.timezone)

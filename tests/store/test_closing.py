@@ -168,6 +168,17 @@ def test_payments_that_do_not_sum_to_the_total_are_a_mismatch(company_a):
         assert "90.00" in s["mismatches"][0]["detail"]
 
 
+def test_split_payments_that_sum_exactly_are_not_a_mismatch(company_a):
+    """SQLite sums NUMERIC as floats: 67.58 + 157.70 must still equal 225.28."""
+    with tenant_context(company_a.tenant_id):
+        order = orders.open_order(company_a.stores[0].id)
+        _settle(order, "225.28")
+        _pay(order, "cash", "67.58")
+        _pay(order, "wechat", "157.70")
+        s = closing.compute_closing(db.session.get(BusinessDay, order.business_day_id))
+        assert s["mismatches"] == [] and s["money_received_payments"] == "225.28"
+
+
 def test_locking_refuses_open_orders_then_refuses_every_later_change(company_a):
     with tenant_context(company_a.tenant_id):
         built = build_day(company_a)

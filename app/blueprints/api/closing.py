@@ -79,7 +79,7 @@ def _closing(day: BusinessDay | None, store: Store, business_date: date) -> dict
 @permission_required("finance.view")
 def list_closings(args):
     """Business days of the stores in scope (default the last 7 days), newest first."""
-    date_to = args["date_to"] or date.today()
+    date_to = args["date_to"] or today_for_store()
     date_from = args["date_from"] or date_to - timedelta(days=6)
     if args["store_id"] is not None:
         _store_or_404(args["store_id"])

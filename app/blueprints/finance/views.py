@@ -26,9 +26,10 @@ def index():
 def closings():
     """日结 of every store in scope, newest first (``?store_id=&date_from=&date_to=``)."""
     from app.blueprints.store import closing as closing_service
+    from app.blueprints.store.days import today_for_store
 
     stores = db.session.scalars(list_stores(store_scope(current_user))).all()
-    today = date.today()
+    today = today_for_store()  # the company's business date, not the server's
     try:
         date_to = date.fromisoformat(request.args.get("date_to") or today.isoformat())
         date_from = date.fromisoformat(request.args.get("date_from")

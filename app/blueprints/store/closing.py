@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -76,11 +76,15 @@ def money(value) -> str:
 
 
 def day_window(business_date: date, tenant: Tenant | None = None) -> tuple[datetime, datetime]:
-    """The aware start and end of a business day (from the policy's start time)."""
+    """The start and end of a business day (from the policy's start time), in UTC.
+
+    UTC because SQLite keeps timestamps as text: a bound in +08:00 would be
+    compared as a string with the UTC times the app writes.
+    """
     tenant = tenant or db.session.get(Tenant, current_tenant_id())
     starts: time = store_policy(tenant).business_day_starts_at
     start = datetime.combine(business_date, starts, tzinfo=ZoneInfo(tenant.timezone))
-    return start, start + timedelta(days=1)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def order_no(business_date: date, seq: int) -> str:
@@ -165,14 +169,15 @@ def _payment_figures(day: BusinessDay) -> dict:
                 "amount": money(-amount), "reason": reason or ""}
                for method, amount, seq, reason in refund_rows]
 
-    # Each paid order: what was paid (refunds aside) must equal its total.
+    # Each paid order: what was paid (refunds aside) must equal its total.  Compared
+    # in Decimal here: SQLite sums NUMERIC as floating point (67.58 + 157.70 != 225.28).
     paid_sum = func.coalesce(func.sum(case((Payment.amount > 0, Payment.amount), else_=0)), 0)
-    differ = db.session.execute(
+    differ = [row for row in db.session.execute(
         select(Order.id, Order.seq, Order.total, paid_sum)
         .outerjoin(Payment, Payment.order_id == Order.id)
         .where(Order.business_day_id == day.id, Order.status == "paid")
-        .group_by(Order.id, Order.seq, Order.total)
-        .having(paid_sum != Order.total)).all()
+        .group_by(Order.id, Order.seq, Order.total)).all()
+        if money(row[3]) != money(row[2])]
     payment_mismatches = [
         {"kind": "payments_differ", "order_id": oid, "order_no": order_no(day.business_date, seq),
          "therapist": "", "detail": _("应收 ¥%(total)s，实收 ¥%(paid)s", total=money(total),
