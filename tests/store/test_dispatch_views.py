@@ -48,6 +48,9 @@ def test_the_board_url_is_the_dispatch_board(app):
 def test_dispatcher_dispatches_finishes_and_sees_the_live_board(client, auth, shop):
     auth.login_as(shop["company"], "dispatcher")
     sid = shop["store_id"]
+    page = client.get(f"/store/{sid}/board").get_data(as_text=True)
+    assert 'data-testid="store-subnav"' in page and 'id="board-live"' in page
+    assert "上点准备" in page and "派钟记录" in page
     live = client.get(f"/store/{sid}/board/live")
     assert live.status_code == 200
     html = live.get_data(as_text=True)
