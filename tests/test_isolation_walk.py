@@ -20,7 +20,9 @@ from tests.factories import PASSWORD
 
 # Routes whose id is not a tenant object, or that are cross-tenant by design
 # (platform operators; tenant users get 404 there anyway, tested in tests/platform).
-NOT_TENANT_IDS = {"static", "main.set_language"}
+# store.addon_confirm takes the guest's QR token (a 192-bit secret, no login by
+# design), not an id: tests/store/test_dispatch_views.py covers it.
+NOT_TENANT_IDS = {"static", "main.set_language", "store.addon_confirm"}
 PLATFORM_PREFIX = ("platform.", "rq_dashboard.")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

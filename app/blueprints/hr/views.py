@@ -196,6 +196,8 @@ def employee_login_create(employee_id: int):
         except services.HrError as exc:
             db.session.rollback()
             show_on_form(form, exc.fields)
+            # The rollback expired the file: load it again with its store and position.
+            employee = _employee_or_404(employee_id)
         else:
             db.session.commit()
             return _render_issued(issued.account, issued.password, employee, created=True)

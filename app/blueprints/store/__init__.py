@@ -4,9 +4,16 @@ from flask import Blueprint
 
 bp = Blueprint("store", __name__)
 
-from app.blueprints.store import models, views  # noqa: E402,F401
-from app.blueprints.store import views_cards, views_catalogue, views_checkout  # noqa: E402,F401,I001
-from app.blueprints.store import views_closing  # noqa: E402,F401
-from app.blueprints.store import views_customers, views_feedback, views_reservations  # noqa: E402,F401,I001
-from app.blueprints.store import views_dispatch  # noqa: E402,F401
-from app.blueprints.store import views_orders  # noqa: E402,F401
+from app.blueprints.store import (  # noqa: E402,F401  # noqa: E402,F401,I001  # noqa: E402,F401,I001
+    models,
+    views,
+    views_cards,
+    views_catalogue,
+    views_checkout,
+    views_closing,  # noqa: E402,F401
+    views_customers,
+    views_dispatch,  # noqa: E402,F401
+    views_feedback,
+    views_orders,  # noqa: E402,F401
+    views_reservations,
+)
