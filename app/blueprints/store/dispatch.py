@@ -8,6 +8,12 @@ passed-over reasons) and bumps ``BusinessDay.board_version``.  Two dispatchers
 acting at once therefore queue up behind the lock: one therapist never gets two
 jobs and the places stay 1..n.  Plain functions: they add and flush, never commit.
 
+Each desk verb keeps to the front desk's SQL budget (at most 15 statements with
+its commit, the same for any size of store or history; see
+tests/store/test_dispatch_budget.py): the day lock comes first, the job or line
+is re-read with what the verb needs in one query, the board in two, and the
+rows of the board that moved go out as one executemany.
+
 Interface for the other desk engineers: clock_in, clock_out, assign_rotation,
 assign_requested, finish_job, return_job, add_on, move, board_snapshot,
 day_log, addon_confirmations, confirm_addon.
@@ -33,7 +39,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.state import InstanceState
 
 from app.audit import record_audit
 from app.blueprints.store import orders, rotation
@@ -101,24 +111,26 @@ class _Board:
 
 
 def _load_board(day: BusinessDay) -> _Board:
-    """The day's board as a rotation queue (a fixed number of queries)."""
-    entries = list(db.session.scalars(
-        select(BoardEntry).where(BoardEntry.business_day_id == day.id)
+    """The day's board as a rotation queue, in two queries whatever its size: the
+    entries with their therapists and the type of their current job, then the
+    therapists' qualifications."""
+    rows = db.session.execute(
+        select(BoardEntry, Employee, ServiceJob.job_type)
+        .join(Employee, Employee.id == BoardEntry.therapist_id)
+        .outerjoin(ServiceJob, ServiceJob.id == BoardEntry.current_job_id)
+        .where(BoardEntry.business_day_id == day.id)
         .order_by(BoardEntry.position, BoardEntry.id)
-        .execution_options(populate_existing=True)))
+        .execution_options(populate_existing=True)).all()
+    entries = [entry for entry, _, _ in rows]
+    employees = {employee.id: employee for _, employee, _ in rows}
+    job_types = {entry.therapist_id: job_type for entry, _, job_type in rows}
     therapist_ids = [e.therapist_id for e in entries]
-    employees = {e.id: e for e in db.session.scalars(
-        select(Employee).where(Employee.id.in_(therapist_ids)))} if entries else {}
     qualified: dict[int, set[int]] = {tid: set() for tid in therapist_ids}
     if entries:
         for employee_id, item_id in db.session.execute(
                 select(TherapistQualification.employee_id, TherapistQualification.service_item_id)
                 .where(TherapistQualification.employee_id.in_(therapist_ids))):
             qualified[employee_id].add(item_id)
-    job_ids = [e.current_job_id for e in entries if e.current_job_id]
-    job_types = {job_id: job_type for job_id, job_type in db.session.execute(
-        select(ServiceJob.id, ServiceJob.job_type).where(ServiceJob.id.in_(job_ids)))
-    } if job_ids else {}
     today = day.business_date
     queue = []
     for entry in entries:
@@ -127,17 +139,50 @@ def _load_board(day: BusinessDay) -> _Board:
             therapist_id=entry.therapist_id, position=entry.position, status=entry.status,
             suspended=entry.suspended, held_for=entry.held_for,
             keeps_place=entry.status == rotation.BUSY
-            and job_types.get(entry.current_job_id) == rotation.REQUESTED,
+            and job_types[entry.therapist_id] == rotation.REQUESTED,
             gender=employee.gender, qualified=frozenset(qualified[entry.therapist_id]),
             health_ok=_health_ok(employee, today), number=employee.employee_no))
     return _Board(day, {e.therapist_id: e for e in entries}, rotation.in_order(queue), employees)
 
 
+# The board columns a change may touch.  Every entry that changes gets all of them
+# in its UPDATE, so the ORM sends the rows that moved as one executemany.
+_ENTRY_COLUMNS = ("position", "status", "suspended", "held_for", "current_job_id")
+
+
+def _same_update_for_changed_entries(entries) -> None:
+    for entry in entries:
+        state = sa_inspect(entry)
+        if not state.persistent:
+            continue
+        if any(state.attrs[column].history.has_changes() for column in _ENTRY_COLUMNS):
+            for column in _ENTRY_COLUMNS:
+                flag_modified(entry, column)
+
+
+def _actor_fields(actor) -> tuple[int | None, str]:
+    """The actor's id and name for the log.  An account expired by an earlier commit
+    is reloaded for just these columns (one query, not the account's store links)."""
+    state = sa_inspect(actor, raiseerr=False) if actor is not None else None
+    if isinstance(state, InstanceState) and state.persistent and state.session is db.session():
+        stale = [key for key in ("id", "display_name", "username")
+                 if key in state.unloaded and key in state.mapper.attrs]
+        if stale:
+            with db.session.no_autoflush:  # the board's writes go out in one flush
+                db.session.refresh(actor, attribute_names=stale)
+    return (getattr(actor, "id", None),
+            (getattr(actor, "display_name", "") or getattr(actor, "username", "")
+             or "system")[:64])
+
+
 def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule: str,
                  therapist_id: int | None = None, job: ServiceJob | None = None,
                  order_id: int | None = None, reason: str = "",
-                 passed_over=(), before: list[Place] | None = None) -> DispatchLog:
-    """Store the new queue, log the change and bump the board version."""
+                 passed_over=(), before: list[Place] | None = None,
+                 flush: bool = True) -> DispatchLog:
+    """Store the new queue, log the change and bump the board version (on the day
+    row already locked).  ``flush=False`` leaves the writes to the next flush, so
+    two changes of one request go out together."""
     after = rotation.in_order(after)
     for place in after:
         entry = board.entries[place.therapist_id]
@@ -145,12 +190,12 @@ def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule:
         entry.status = place.status
         entry.suspended = place.suspended
         entry.held_for = place.held_for
+    _same_update_for_changed_entries(board.entries.values())
     board.day.board_version += 1
+    actor_id, actor_name = _actor_fields(actor)
     log = DispatchLog(
         business_day_id=board.day.id, store_id=board.day.store_id, at=utcnow(),
-        actor_account_id=getattr(actor, "id", None),
-        actor_name=(getattr(actor, "display_name", "") or getattr(actor, "username", "")
-                    or "system")[:64],
+        actor_account_id=actor_id, actor_name=actor_name,
         action=action, rule=rule[:255], therapist_id=therapist_id,
         job_id=job.id if job is not None else None,
         order_id=order_id if order_id is not None else (job.order_id if job else None),
@@ -160,7 +205,8 @@ def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule:
         passed_over=[{"therapist_id": p.therapist_id, "reason": p.reason} for p in passed_over],
     )
     db.session.add(log)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     board.queue = after
     return log
 
@@ -172,6 +218,61 @@ def _lock_day(business_day_id: int) -> BusinessDay:
         .execution_options(populate_existing=True))
     ensure_open(day)
     return day
+
+
+def _pk(obj) -> int:
+    """An object's id without loading it (an object expired by a commit keeps its key)."""
+    identity = sa_inspect(obj).identity
+    return identity[0] if identity else obj.id
+
+
+def _lock_day_of_job(job: ServiceJob) -> BusinessDay:
+    """Lock the day a job belongs to, as the first statement: the day is found from
+    the job's id in the same query, so an expired job needs no load first."""
+    day = db.session.scalar(
+        select(BusinessDay)
+        .where(BusinessDay.id == select(ServiceJob.business_day_id)
+               .where(ServiceJob.id == _pk(job)).scalar_subquery())
+        .with_for_update().execution_options(populate_existing=True))
+    if day is None:
+        return _lock_day(job.business_day_id)
+    ensure_open(day)
+    return day
+
+
+@dataclass
+class _JobChain:
+    """A job as it is under the day's lock, with what the verbs read of it."""
+
+    job: ServiceJob
+    running: list[ServiceJob]  # the therapist's running jobs of the order (job + add-ons)
+    order: Order
+    line: OrderLine
+
+
+def _job_chain(job: ServiceJob) -> _JobChain:
+    """Re-read a job under the lock in one query: the job itself, the therapist's
+    other running jobs of its order (its add-ons), the order, the job's line and
+    item, and the order's room (which 下钟 may send to cleaning)."""
+    this = aliased(ServiceJob)
+    job_id = _pk(job)
+    rows = db.session.execute(
+        select(ServiceJob, Order, OrderLine, ServiceItem, Room)
+        .join(this, and_(this.id == job_id, this.order_id == ServiceJob.order_id,
+                         this.therapist_id == ServiceJob.therapist_id))
+        .join(Order, Order.id == ServiceJob.order_id)
+        .join(OrderLine, OrderLine.id == ServiceJob.order_line_id)
+        .outerjoin(ServiceItem, ServiceItem.id == OrderLine.service_item_id)
+        .outerjoin(Room, Room.id == Order.room_id)
+        .where(or_(ServiceJob.id == job_id, ServiceJob.status == "in_service"))
+        .order_by(ServiceJob.started_at, ServiceJob.id)
+        .execution_options(populate_existing=True)).all()
+    mine = next((row for row in rows if row[0].id == job_id), None)
+    if mine is None:  # not of this tenant: load it as before (and fail the same way)
+        db.session.refresh(job)
+        raise DispatchError.on("service_job_id", _l("该钟已经结束"))
+    return _JobChain(job=mine[0], running=[row[0] for row in rows if row[0].status == "in_service"],
+                     order=mine[1], line=mine[2])
 
 
 def _store_therapist(store_id: int, therapist_id) -> Employee:
@@ -250,26 +351,37 @@ def clock_out(store_id: int, therapist_id, actor) -> BoardEntry:
 
 # -- dispatch -----------------------------------------------------------------------
 
-def _dispatchable(line: OrderLine) -> tuple[Order, ServiceItem]:
-    """The line may get a therapist now (checked again under the lock)."""
+def _dispatchable(line: OrderLine, *, fresh: bool = False) -> tuple[Order, ServiceItem]:
+    """The line may get a therapist now: checked once before the lock and again,
+    ``fresh`` from the database, under it.  One query reads the line, its order,
+    its item and whether a therapist already has it."""
+    taken = (select(ServiceJob.id)
+             .where(ServiceJob.order_line_id == OrderLine.id,
+                    ServiceJob.status.in_(("in_service", "finished")))
+             .exists())
+    row = db.session.execute(
+        select(OrderLine, Order, ServiceItem, taken.label("taken"))
+        .join(Order, Order.id == OrderLine.order_id)
+        .outerjoin(ServiceItem, ServiceItem.id == OrderLine.service_item_id)
+        .where(OrderLine.id == _pk(line))
+        .execution_options(populate_existing=fresh)).one_or_none()
+    if row is None:  # not of this tenant: load it as before (and fail the same way)
+        db.session.refresh(line)
+        raise DispatchError.on("line_id", _l("该项目已取消"))
+    line, order, item, taken = row
     if line.kind != "service" or line.service_item_id is None:
         raise DispatchError.on("line_id", _l("只有服务项目需要派钟"))
     if line.status != "active":
         raise DispatchError.on("line_id", _l("该项目已取消"))
     if line.addon_of_line_id is not None:
         raise DispatchError.on("line_id", _l("加钟项目由原技师完成"))
-    order = db.session.get(Order, line.order_id)
     if order.status not in DISPATCHABLE_ORDER_STATUSES:
         raise DispatchError.on("line_id", _l("该消费单已结账或已取消"))
     if order.room_id is None:
         raise DispatchError.on("line_id", _l("客人还在等候区：请先安排房间再派钟"))
-    taken = db.session.scalar(
-        select(func.count(ServiceJob.id))
-        .where(ServiceJob.order_line_id == line.id,
-               ServiceJob.status.in_(("in_service", "finished"))))
     if taken:
         raise DispatchError.on("line_id", _l("该项目已经派过钟"))
-    return order, db.session.get(ServiceItem, line.service_item_id)
+    return order, item
 
 
 def _start_job(day: BusinessDay, order: Order, line: OrderLine, item: ServiceItem,
@@ -302,8 +414,7 @@ def assign_rotation(line: OrderLine, actor, gender: str | None = None) -> Servic
     gender = _clean_gender(gender)
     _dispatchable(line)
     day = lock_today(line.store_id)
-    db.session.refresh(line)
-    order, item = _dispatchable(line)
+    order, item = _dispatchable(line, fresh=True)
     board = _load_board(day)
     pick = rotation.pick_for_rotation(board.queue, item.id, gender)
     job = _start_job(day, order, line, item, pick.therapist_id, rotation.ROTATION)
@@ -328,8 +439,7 @@ def assign_requested(line: OrderLine, therapist_no, actor) -> ServiceJob:
     if employee is None:
         raise DispatchError.on("therapist_no", _l("本店没有 %(no)s 号技师", no=number))
     day = lock_today(line.store_id)
-    db.session.refresh(line)
-    order, item = _dispatchable(line)
+    order, item = _dispatchable(line, fresh=True)
     board = _load_board(day)
     pick = rotation.pick_requested(board.queue, employee.id, item.id)
     line.requested_therapist_id = employee.id
@@ -341,26 +451,16 @@ def assign_requested(line: OrderLine, therapist_no, actor) -> ServiceJob:
     return job
 
 
-def _running_chain(job: ServiceJob) -> list[ServiceJob]:
-    """The therapist's running jobs of this order: the job and its add-ons."""
-    return list(db.session.scalars(
-        select(ServiceJob).where(ServiceJob.therapist_id == job.therapist_id,
-                                 ServiceJob.order_id == job.order_id,
-                                 ServiceJob.status == "in_service")
-        .order_by(ServiceJob.started_at, ServiceJob.id)
-        .execution_options(populate_existing=True)))
-
-
 def finish_job(job: ServiceJob, actor) -> ServiceJob:
     """下钟: the job (with its add-ons) ends; a rotation therapist goes to the tail,
     a requested one stays; the order goes to the cashier when nothing runs."""
-    day = _lock_day(job.business_day_id)
-    db.session.refresh(job)
+    day = _lock_day_of_job(job)
+    chain = _job_chain(job)
+    job = chain.job
     if job.status != "in_service":
         raise DispatchError.on("service_job_id", _l("该钟已经结束"))
-    chain = _running_chain(job)
     now = utcnow()
-    for running in chain:
+    for running in chain.running:
         running.status, running.ended_at = "finished", now
     board = _load_board(day)
     place = next((p for p in board.queue if p.therapist_id == job.therapist_id), None)
@@ -372,7 +472,7 @@ def finish_job(job: ServiceJob, actor) -> ServiceJob:
         _write_board(board, after, action="finish", actor=actor, rule=rule,
                      therapist_id=job.therapist_id, job=job)
     db.session.flush()
-    orders.after_job_ended(db.session.get(Order, job.order_id))
+    orders.after_job_ended(chain.order)
     return job
 
 
@@ -386,39 +486,46 @@ def return_job(job: ServiceJob, actor, reason: str, gender: str | None = None
     if not reason:
         raise DispatchError.on("reason", _l("请填写退钟原因"))
     gender = _clean_gender(gender)
-    day = _lock_day(job.business_day_id)
-    db.session.refresh(job)
+    day = _lock_day_of_job(job)
+    chain = _job_chain(job)
+    job = chain.job
     if job.status != "in_service":
         raise DispatchError.on("service_job_id", _l("该钟已经结束"))
     if job.is_addon:
         raise DispatchError.on("service_job_id", _l("加钟不能退钟"))
-    if len(_running_chain(job)) > 1:
+    if len(chain.running) > 1:
         raise DispatchError.on("service_job_id", _l("已加钟的钟不能退钟"))
     window = store_policy().return_window_minutes
     if not rotation.within_return_window(_aware(job.started_at), utcnow(), window):
         raise DispatchError.on("service_job_id",
                                _l("已超过退钟时限（起钟后 %(n)d 分钟内）", n=window))
-    line = db.session.get(OrderLine, job.order_line_id)
-    order = db.session.get(Order, job.order_id)
+    line, order = chain.line, chain.order
     item = db.session.get(ServiceItem, line.service_item_id)
     job.status, job.ended_at, job.return_reason = "returned", utcnow(), reason[:255]
     if job.job_type == rotation.REQUESTED:
         line.requested_therapist_id = None  # the guest no longer wants them
     board = _load_board(day)
     before = board.queue
-    board.entries[job.therapist_id].current_job_id = None
     back = rotation.end_requested_job(before, job.therapist_id)  # waiting, same place
     after, pick = rotation.return_job(before, job.therapist_id, item.id, gender)
+    replacement = None
+    if pick is not None and order.room_id is not None \
+            and order.status in DISPATCHABLE_ORDER_STATUSES:
+        # Started first (its id goes into the second log entry), so that the board,
+        # both log entries and the audit entry go out in one flush.
+        replacement = _start_job(day, order, line, item, pick.therapist_id, rotation.ROTATION)
+    board.entries[job.therapist_id].current_job_id = None
+    if replacement is not None:
+        board.entries[pick.therapist_id].current_job_id = replacement.id
     _write_board(board, back, action="return", actor=actor,
                  rule="退钟：回到派钟前的位置，等待下一个钟", therapist_id=job.therapist_id,
-                 job=job, reason=reason, before=before)
+                 job=job, reason=reason, before=before, flush=False)
     record_audit("job.return", "service_job", job.id,
                  before={"status": "in_service", "therapist_id": job.therapist_id},
                  after={"status": "returned", "reason": reason[:255]}, actor=actor)
-    if pick is None or order.room_id is None or order.status not in DISPATCHABLE_ORDER_STATUSES:
+    if replacement is None:
+        db.session.flush()
         return None
-    replacement = _start_job(day, order, line, item, pick.therapist_id, rotation.ROTATION)
-    board.entries[pick.therapist_id].current_job_id = replacement.id
     _write_board(board, after, action="assign_rotation", actor=actor,
                  rule=f"退钟后改派：下一位空闲且会做「{item.name}」的其他技师",
                  therapist_id=pick.therapist_id, job=replacement,
@@ -434,24 +541,27 @@ def add_on(job: ServiceJob, service_item_id, actor) -> ServiceJob:
         service_item_id = int(service_item_id)
     except (TypeError, ValueError):
         raise DispatchError.on("service_item_id", _l("请选择加钟项目")) from None
-    day = _lock_day(job.business_day_id)
-    db.session.refresh(job)
+    day = _lock_day_of_job(job)
+    chain = _job_chain(job)
+    job = chain.job
     rotation.add_on_terms(job.therapist_id, job.job_type, running=job.status == "in_service")
-    item = db.session.get(ServiceItem, service_item_id)
+    qualified = (select(TherapistQualification.id)
+                 .where(TherapistQualification.employee_id == job.therapist_id,
+                        TherapistQualification.service_item_id == ServiceItem.id)
+                 .exists())
+    row = db.session.execute(
+        select(ServiceItem, qualified.label("qualified"))
+        .where(ServiceItem.id == service_item_id)).one_or_none()
+    item, qualified = row if row is not None else (None, False)
     if item is None or not item.is_active:
         raise DispatchError.on("service_item_id", _l("没有这个服务项目"))
-    qualified = db.session.scalar(
-        select(func.count(TherapistQualification.id))
-        .where(TherapistQualification.employee_id == job.therapist_id,
-               TherapistQualification.service_item_id == item.id))
     if not qualified:
         raise DispatchError.on("service_item_id", _l("该技师不会做这个项目"))
-    order = db.session.get(Order, job.order_id)
-    parent_line = db.session.get(OrderLine, job.order_line_id)
+    order, parent_line = chain.order, chain.line
     line = orders.add_service_line(order, item.id, guest_no=parent_line.guest_no,
                                    requested_therapist_id=parent_line.requested_therapist_id,
                                    addon_of_line_id=parent_line.id)
-    chain_end = max(_aware(j.planned_end_at) for j in _running_chain(job))
+    chain_end = max(_aware(j.planned_end_at) for j in chain.running)
     addon = _start_job(day, order, line, item, job.therapist_id, job.job_type,
                        start=max(chain_end, utcnow()), parent=job)
     board = _load_board(day)

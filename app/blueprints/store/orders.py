@@ -374,20 +374,20 @@ def after_job_ended(order: Order) -> None:
     waiting for a therapist, the room goes to cleaning and the order to the cashier."""
     if order.status not in ("in_service", "waiting"):
         return
-    running = db.session.scalar(
-        select(func.count(ServiceJob.id))
-        .where(ServiceJob.order_id == order.id, ServiceJob.status == "in_service"))
-    if running:
-        return
-    undispatched = db.session.scalar(
-        select(func.count(OrderLine.id))
-        .where(OrderLine.order_id == order.id, OrderLine.kind == "service",
-               OrderLine.status == "active",
-               ~select(ServiceJob.id)
-               .where(ServiceJob.order_line_id == OrderLine.id,
-                      ServiceJob.status.in_(("in_service", "finished")))
-               .exists()))
-    if undispatched:
+    # Both questions in one query: is a service running, is one still waiting?
+    running = (select(ServiceJob.id)
+               .where(ServiceJob.order_id == order.id, ServiceJob.status == "in_service")
+               .exists())
+    undispatched = (select(OrderLine.id)
+                    .where(OrderLine.order_id == order.id, OrderLine.kind == "service",
+                           OrderLine.status == "active",
+                           ~select(ServiceJob.id)
+                           .where(ServiceJob.order_line_id == OrderLine.id,
+                                  ServiceJob.status.in_(("in_service", "finished")))
+                           .exists())
+                    .exists())
+    if db.session.scalar(select(Order.id).where(Order.id == order.id,
+                                                running | undispatched)) is not None:
         return
     order.status = "to_pay"
     if order.room_id is not None:
