@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from app.blueprints.api.common import Money, PageArgsSchema
 from app.blueprints.store import orders, services
 from app.blueprints.store.days import today_for_store
-from app.blueprints.store.models import BusinessDay, Customer, Order, OrderLine
+from app.blueprints.store.models import Order, OrderLine
 from app.blueprints.store.models.orders import ORDER_STATUSES
 from app.blueprints.store.schemas import RoomSchema
 from app.extensions import db
@@ -266,18 +266,7 @@ def list_orders(args, store_id: int):
     """The orders of one business day (default today), newest first, by status."""
     store = get_in_scope_or_404(Store, store_id)
     business_date: date = args.get("date") or today_for_store()
-    totals = (select(OrderLine.order_id, func.sum(OrderLine.amount).label("amount"))
-              .where(OrderLine.status == "active", OrderLine.store_id == store.id)
-              .group_by(OrderLine.order_id).subquery())
-    query = (select(Order, BusinessDay.business_date, Room.number, Customer.name,
-                    totals.c.amount)
-             .join(BusinessDay, BusinessDay.id == Order.business_day_id)
-             .outerjoin(Room, Room.id == Order.room_id)
-             .outerjoin(Customer, Customer.id == Order.customer_id)
-             .outerjoin(totals, totals.c.order_id == Order.id)
-             .where(Order.store_id == store.id, BusinessDay.business_date == business_date))
-    if args.get("status"):
-        query = query.where(Order.status == args["status"])
+    query = orders.day_orders_query(store.id, business_date, args.get("status"))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page, size = args["page"], args["page_size"]
     rows = db.session.execute(query.order_by(Order.seq.desc()).limit(size)

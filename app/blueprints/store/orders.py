@@ -445,3 +445,22 @@ def _free_room(store_id: int, room_id: int, reserved_ok: bool = False) -> Room:
 def _ensure_open(order: Order) -> None:
     if order.status not in OPEN_STATUSES:
         raise OrderError.on("order", _("该消费单已结账或已取消"))
+
+
+def day_orders_query(store_id: int, business_date, status: str | None = None):
+    """今日消费单: (order, business date, room number, customer name, amount) rows of
+    one store's business day, for the order list page and the API."""
+    totals = (select(OrderLine.order_id, func.sum(OrderLine.amount).label("amount"))
+              .where(OrderLine.status == "active", OrderLine.store_id == store_id)
+              .group_by(OrderLine.order_id).subquery())
+    query = (select(Order, BusinessDay.business_date, Room.number, Customer.name,
+                    totals.c.amount)
+             .join(BusinessDay, BusinessDay.id == Order.business_day_id)
+             .outerjoin(Room, Room.id == Order.room_id)
+             .outerjoin(Customer, Customer.id == Order.customer_id)
+             .outerjoin(totals, totals.c.order_id == Order.id)
+             .where(Order.store_id == store_id, BusinessDay.business_date == business_date))
+    if status:
+        query = query.where(Order.status == status)
+    return query
+

@@ -369,23 +369,12 @@ def orders_list(store_id: int | None = None):
     except ValueError:
         business_date = today_for_store()
     page = max(request.args.get("page", 1, type=int), 1)
-    totals = (select(OrderLine.order_id, func.sum(OrderLine.amount).label("amount"))
-              .where(OrderLine.status == "active", OrderLine.store_id == store.id)
-              .group_by(OrderLine.order_id).subquery())
-    query = (select(Order, BusinessDay.business_date, Room.number, Customer.name,
-                    totals.c.amount)
-             .join(BusinessDay, BusinessDay.id == Order.business_day_id)
-             .outerjoin(Room, Room.id == Order.room_id)
-             .outerjoin(Customer, Customer.id == Order.customer_id)
-             .outerjoin(totals, totals.c.order_id == Order.id)
-             .where(Order.store_id == store.id, BusinessDay.business_date == business_date))
+    query = orders.day_orders_query(store.id, business_date, status)
     counts = dict(db.session.execute(
         select(Order.status, func.count(Order.id))
         .join(BusinessDay, BusinessDay.id == Order.business_day_id)
         .where(Order.store_id == store.id, BusinessDay.business_date == business_date)
         .group_by(Order.status)).all())
-    if status:
-        query = query.where(Order.status == status)
     rows = db.session.execute(query.order_by(Order.seq.desc())
                               .limit(ORDERS_PAGE_SIZE).offset((page - 1) * ORDERS_PAGE_SIZE)).all()
     listed = [{"order": order, "number": orders.format_order_number(day, order.seq),
