@@ -95,3 +95,22 @@ def test_a_store_role_gets_404_for_another_store_of_its_own_company(app, company
     assert client.get(f"/gm/stores/{own}").status_code == 200
     assert client.get(f"/gm/stores/{other}").status_code == 404
     assert client.get(f"/store/{other}/rooms/{company_a.rooms[-1].id}").status_code == 404
+
+
+def test_therapists_reach_their_board_and_log_from_my_page(app, company_a):
+    client = app.test_client()
+    client.post("/login", data={"company": company_a.code, "username": "therapist",
+                                "password": "password123"})
+    page = client.get("/me").get_data(as_text=True)
+    store_id = company_a.stores[0].id
+    assert f"/store/{store_id}/board" in page and f"/store/{store_id}/board/log" in page
+    assert client.get(f"/store/{store_id}/board/log").status_code == 200
+
+
+def test_head_office_complaint_handlers_reach_the_complaints_from_their_page(app, company_a):
+    for role, landing in (("service_manager", "/service/"), ("technical_director", "/technical/")):
+        client = app.test_client()
+        client.post("/login", data={"company": company_a.code, "username": role,
+                                    "password": "password123"})
+        assert 'data-testid="complaints-link"' in client.get(landing).get_data(as_text=True)
+        assert client.get("/store/complaints").status_code == 200
