@@ -1,0 +1,126 @@
+"""考勤结果: a month's attendance facts from plain day records (specs/payroll.md).
+
+For every scheduled day inside employment (hire date .. last day, both included):
+
+1. Approved leave covering it: paid kinds -> ``paid_leave`` (PL), sick -> ``sick_leave``
+   (SL), personal -> ``unpaid_leave`` (UL).  Leave wins over punches.
+2. Otherwise a clock-in and a clock-out -> ``attended`` += 1 (A).  Lateness (clock-in
+   after the shift start) and early departure (clock-out before the shift end) are
+   judged separately: more than ``late_grace_minutes`` and at most
+   ``late_half_day_minutes`` -> one occurrence, ``late`` += 1 (LATE); more than
+   ``late_half_day_minutes`` -> half a day absent (A -= 0.5, AB += 0.5) and no
+   occurrence.  Minutes are compared exactly (seconds count): 5 min 0 s is within a
+   5-minute grace, 5 min 1 s is not.
+3. Otherwise (no punch, or only one of the two: the caller has already applied the
+   foreman/HR corrections 补卡) -> absent (旷工), ``absent`` += 1 (AB).  Punches that
+   do not overlap the shift at all (in after its end, or out before its start) count
+   as no attendance either.
+
+Half-day leave counts 0.5 to its kind; the other half is 0.5 attended if both
+punches exist, else 0.5 absent.  The leave record does not say which half was
+taken, so lateness and early departure are not judged on such a day.
+
+Days without a scheduled shift are rest days and produce no facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+# The same kinds as app/blueprints/hr/models/time.py LEAVE_KINDS (a test keeps them equal).
+PAID_LEAVE_KINDS = ("annual", "marriage", "bereavement", "maternity", "paternity")
+SICK_LEAVE = "sick"
+PERSONAL_LEAVE = "personal"
+LEAVE_KINDS = (*PAID_LEAVE_KINDS, SICK_LEAVE, PERSONAL_LEAVE)
+
+
+@dataclass(frozen=True)
+class Shift:
+    """One scheduled shift (排班).  Aware datetimes; an overnight shift belongs to the
+    day it starts (``work_date``)."""
+
+    work_date: date
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Punches:
+    """The first clock-in and last clock-out of a shift day, corrections (补卡) applied
+    and voided punches dropped by the caller."""
+
+    first_in: datetime | None = None
+    last_out: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeaveDay:
+    """Approved leave on one day: ``kind`` in LEAVE_KINDS, ``fraction`` 1 or 0.5."""
+
+    kind: str
+    fraction: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class AttendancePolicy:
+    """The tenant's lateness thresholds (PayrollPolicy.attendance_policy() builds one)."""
+
+    late_grace_minutes: int = 5
+    late_half_day_minutes: int = 120
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    """What one scheduled day contributed, for the payslip's detail (考勤明细)."""
+
+    work_date: date
+    attended: Decimal = Decimal(0)
+    paid_leave: Decimal = Decimal(0)
+    sick_leave: Decimal = Decimal(0)
+    unpaid_leave: Decimal = Decimal(0)
+    absent: Decimal = Decimal(0)
+    late: int = 0
+    # Whole minutes late / early (seconds dropped), 0 when on time or not judged.
+    late_minutes: int = 0
+    early_minutes: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AttendanceFacts:
+    """A month's attendance: the spec's A, PL, SL, UL, AB (days, exact) and LATE.
+
+    ``scheduled`` counts scheduled days inside employment; for each of them
+    attended + paid_leave + sick_leave + unpaid_leave + absent = 1.
+    """
+
+    scheduled: int = 0
+    attended: Decimal = Decimal(0)  # A
+    paid_leave: Decimal = Decimal(0)  # PL
+    sick_leave: Decimal = Decimal(0)  # SL
+    unpaid_leave: Decimal = Decimal(0)  # UL
+    absent: Decimal = Decimal(0)  # AB
+    late: int = 0  # LATE (occurrences)
+    days: tuple[DayFacts, ...] = field(default=())
+
+
+def attendance_facts(
+    shifts: Iterable[Shift],
+    punches: Mapping[date, Punches],
+    leave: Mapping[date, LeaveDay],
+    employed_from: date,
+    employed_to: date | None,
+    policy: AttendancePolicy = AttendancePolicy(),  # noqa: B008  (frozen, so shared safely)
+) -> AttendanceFacts:
+    """The attendance facts of the given shifts (normally one month's).
+
+    ``punches`` and ``leave`` are keyed by the shift's ``work_date``.  Shifts outside
+    ``employed_from`` .. ``employed_to`` (None: still employed) are ignored.  Raises
+    ValueError for two shifts on one day, a shift that does not end after it starts,
+    naive datetimes, a clock-out before the clock-in, an unknown leave kind or a
+    fraction other than 1 or 0.5.
+    """
+    raise NotImplementedError
