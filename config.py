@@ -51,6 +51,10 @@ class Config:
     # Tokens shown once to the user; only their SHA-256 is kept.
     API_TOKEN_BYTES = 32
 
+    # Fernet key(s) for the ID-card and bank-account columns (app/crypto.py); empty in
+    # development and tests: derived from SECRET_KEY.  Comma-separated to rotate.
+    FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+
 
 class DevelopmentConfig(Config):
     DEBUG = True
@@ -69,7 +73,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
 
     def __init__(self) -> None:

@@ -3,7 +3,7 @@
 from app.models.account import Account, AccountStore, ApiToken
 from app.models.audit import AuditEntry
 from app.models.org import Department, Position, Room, Store
-from app.models.people import Employee
+from app.models.people import Employee, PayProfile, TherapistLevel
 from app.models.tenant import PlatformAdmin, Tenant
 
 
@@ -33,9 +33,11 @@ __all__ = [
     "AuditEntry",
     "Department",
     "Employee",
+    "PayProfile",
     "PlatformAdmin",
     "Position",
     "Room",
     "Store",
     "Tenant",
+    "TherapistLevel",
 ]

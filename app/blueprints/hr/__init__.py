@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from app.blueprints.hr import models  # noqa: F401  (registers the tables and URL ids)
+
 bp = Blueprint("hr", __name__)
 
 from app.blueprints.hr import views  # noqa: E402,F401
