@@ -22,10 +22,21 @@ def test_production_takes_everything_from_the_environment(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     monkeypatch.setenv("DATABASE_URL", "postgresql://muzu@db/muzu")
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "k" * 43 + "=")
     config = load_config("production")
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://muzu@db/muzu"
     assert config.RATELIMIT_STORAGE_URI == "redis://cache:6379/0"  # limits shared by workers
     assert config.SECRET_KEY == "s3cret"
+    assert config.FIELD_ENCRYPTION_KEY == "k" * 43 + "="
+
+
+def test_production_refuses_to_start_without_the_field_encryption_key(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://muzu@db/muzu")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.delenv("FIELD_ENCRYPTION_KEY", raising=False)
+    with pytest.raises(ConfigError, match="FIELD_ENCRYPTION_KEY"):
+        load_config("production")
 
 
 def test_development_is_sqlite_with_inline_jobs(monkeypatch):
