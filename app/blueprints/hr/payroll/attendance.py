@@ -27,8 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+ONE = Decimal(1)
+HALF = Decimal("0.5")
+ZERO = Decimal(0)
 
 # The same kinds as app/blueprints/hr/models/time.py LEAVE_KINDS (a test keeps them equal).
 PAID_LEAVE_KINDS = ("annual", "marriage", "bereavement", "maternity", "paternity")
@@ -123,4 +127,92 @@ def attendance_facts(
     naive datetimes, a clock-out before the clock-in, an unknown leave kind or a
     fraction other than 1 or 0.5.
     """
-    raise NotImplementedError
+    shifts = list(shifts)
+    seen: set[date] = set()
+    for shift in shifts:
+        if shift.work_date in seen:
+            raise ValueError(f"two shifts on {shift.work_date}")
+        seen.add(shift.work_date)
+        if _naive(shift.starts_at) or _naive(shift.ends_at):
+            raise ValueError(f"shift on {shift.work_date}: times must be timezone-aware")
+        if shift.ends_at <= shift.starts_at:
+            raise ValueError(f"shift on {shift.work_date} does not end after it starts")
+
+    days = tuple(
+        _judge_day(shift, punches.get(shift.work_date), leave.get(shift.work_date), policy)
+        for shift in sorted(shifts, key=lambda s: s.work_date)
+        if employed_from <= shift.work_date and (employed_to is None
+                                                 or shift.work_date <= employed_to)
+    )
+    return AttendanceFacts(
+        scheduled=len(days),
+        attended=sum((d.attended for d in days), ZERO),
+        paid_leave=sum((d.paid_leave for d in days), ZERO),
+        sick_leave=sum((d.sick_leave for d in days), ZERO),
+        unpaid_leave=sum((d.unpaid_leave for d in days), ZERO),
+        absent=sum((d.absent for d in days), ZERO),
+        late=sum(d.late for d in days),
+        days=days,
+    )
+
+
+def _naive(moment: datetime) -> bool:
+    return moment.tzinfo is None or moment.utcoffset() is None
+
+
+def _judge_day(shift: Shift, punch: Punches | None, leave: LeaveDay | None,
+               policy: AttendancePolicy) -> DayFacts:
+    day = shift.work_date
+    punch = punch or Punches()
+    for moment in (punch.first_in, punch.last_out):
+        if moment is not None and _naive(moment):
+            raise ValueError(f"punch on {day}: times must be timezone-aware")
+    if punch.first_in and punch.last_out and punch.last_out < punch.first_in:
+        raise ValueError(f"punches on {day}: clock-out before clock-in")
+    present = (punch.first_in is not None and punch.last_out is not None
+               and punch.first_in < shift.ends_at and punch.last_out > shift.starts_at)
+
+    if leave is not None:
+        if leave.kind not in LEAVE_KINDS:
+            raise ValueError(f"leave on {day}: unknown kind {leave.kind!r}")
+        if leave.fraction not in (ONE, HALF):
+            raise ValueError(f"leave on {day}: fraction must be 1 or 0.5, not {leave.fraction}")
+        taken = {"paid_leave": ZERO, "sick_leave": ZERO, "unpaid_leave": ZERO}
+        slot = ("sick_leave" if leave.kind == SICK_LEAVE
+                else "unpaid_leave" if leave.kind == PERSONAL_LEAVE else "paid_leave")
+        taken[slot] = leave.fraction
+        if leave.fraction == ONE:
+            return DayFacts(day, **taken, note=f"leave:{leave.kind}")
+        # Which half was taken is not recorded, so only presence is judged.
+        if present:
+            return DayFacts(day, attended=HALF, **taken, note=f"half leave:{leave.kind}")
+        return DayFacts(day, absent=HALF, **taken,
+                        note=f"half leave:{leave.kind}, other half absent")
+
+    if not present:
+        if punch.first_in is None and punch.last_out is None:
+            return DayFacts(day, absent=ONE, note="absent: no punch")
+        if punch.first_in is None or punch.last_out is None:
+            return DayFacts(day, absent=ONE, note="absent: missing punch")
+        return DayFacts(day, absent=ONE, note="absent: punches outside the shift")
+
+    grace = timedelta(minutes=policy.late_grace_minutes)
+    half_day = timedelta(minutes=policy.late_half_day_minutes)
+    late_by = max(punch.first_in - shift.starts_at, timedelta(0))
+    early_by = max(shift.ends_at - punch.last_out, timedelta(0))
+    attended, absent, late, notes = ONE, ZERO, 0, []
+    for what, by in (("late", late_by), ("early", early_by)):
+        if by > half_day:
+            attended -= HALF
+            absent += HALF
+            notes.append(f"{what} {_minutes(by)} min: half day absent")
+        elif by > grace:
+            late += 1
+            notes.append(f"{what} {_minutes(by)} min")
+    return DayFacts(day, attended=attended, absent=absent, late=late,
+                    late_minutes=_minutes(late_by), early_minutes=_minutes(early_by),
+                    note="; ".join(notes))
+
+
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)

@@ -23,7 +23,27 @@ Rule (documented here, tested in tests/hr/payroll/test_rules.py):
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from functools import cache
+
+import chinese_calendar
+
+# The 2024 revision of 全国年节及纪念日放假办法 (State Council decree 795) took effect
+# in 2025; earlier years had other statutory days and are not encoded.
+FIRST_YEAR = 2025
+
+# Lunar festivals in the Gregorian calendar: (春节 = first day of the lunar year,
+# 端午, 中秋).  Add a year when chinesecalendar learns it; a test fails until then.
+LUNAR_FESTIVALS: dict[int, tuple[date, date, date]] = {
+    2025: (date(2025, 1, 29), date(2025, 5, 31), date(2025, 10, 6)),
+    2026: (date(2026, 2, 17), date(2026, 6, 19), date(2026, 9, 25)),
+}
+
+_H = chinese_calendar.Holiday
+_REGULAR_FESTIVALS = frozenset(h.value for h in (
+    _H.new_years_day, _H.spring_festival, _H.tomb_sweeping_day, _H.labour_day,
+    _H.dragon_boat_festival, _H.mid_autumn_festival, _H.national_day,
+))
 
 
 class HolidayCalendarMissing(LookupError):
@@ -44,7 +64,40 @@ def statutory_holidays(year: int) -> dict[date, str]:
 
     Raises ``HolidayCalendarMissing(year)`` if the year is not known.
     """
-    raise NotImplementedError
+    return dict(_statutory_holidays(year))
+
+
+@cache
+def _statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
+    if year < FIRST_YEAR:
+        raise HolidayCalendarMissing(year, f"statutory days before {FIRST_YEAR} are not encoded")
+    try:
+        # The package raises NotImplementedError for a year it has no data for.
+        chinese_calendar.is_holiday(date(year, 1, 1))
+    except NotImplementedError as exc:
+        raise HolidayCalendarMissing(year, f"chinesecalendar {chinese_calendar.__version__}"
+                                           f" does not know it ({exc})") from None
+    if year not in LUNAR_FESTIVALS:
+        raise HolidayCalendarMissing(year, "LUNAR_FESTIVALS in payroll/holidays.py lacks it")
+    new_year, dragon_boat, mid_autumn = LUNAR_FESTIVALS[year]
+    qingming = [d for d, name in chinese_calendar.get_solar_terms(date(year, 4, 1),
+                                                                  date(year, 4, 30))
+                if name == "清明"]
+    days = {
+        date(year, 1, 1): _H.new_years_day.value,
+        **{new_year + timedelta(days=n): _H.spring_festival.value for n in range(-1, 3)},
+        qingming[0]: _H.tomb_sweeping_day.value,
+        date(year, 5, 1): _H.labour_day.value,
+        date(year, 5, 2): _H.labour_day.value,
+        dragon_boat: _H.dragon_boat_festival.value,
+        mid_autumn: _H.mid_autumn_festival.value,
+        **{date(year, 10, d): _H.national_day.value for d in (1, 2, 3)},
+    }
+    # One-off days off the State Council declares (e.g. 2015's 70th anniversary day).
+    for day, name in chinese_calendar.holidays.items():
+        if day.year == year and name not in _REGULAR_FESTIVALS:
+            days[day] = name
+    return tuple(sorted(days.items()))
 
 
 def is_statutory_holiday(day: date) -> bool:
@@ -52,4 +105,4 @@ def is_statutory_holiday(day: date) -> bool:
 
     Raises ``HolidayCalendarMissing(day.year)`` if that year is not known.
     """
-    raise NotImplementedError
+    return day in statutory_holidays(day.year)

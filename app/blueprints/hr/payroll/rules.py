@@ -42,15 +42,25 @@ Rules chosen where the spec is silent:
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from app.blueprints.hr.payroll.attendance import AttendanceFacts, AttendancePolicy
+from app.blueprints.hr.payroll.holidays import is_statutory_holiday
 
 FEN = Decimal("0.01")
+ZERO = Decimal(0)
+# Exact enough that 3000/21.75 and friends cannot move a fen; fixed here so a caller's
+# decimal context cannot change a payslip.
+_CONTEXT = Context(prec=40)
+OVERTIME_WORKING_DAY = Decimal("1.5")
+OVERTIME_REST_DAY = Decimal("2.0")
+OVERTIME_HOLIDAY = Decimal("3.0")
+CAP_SHARE = Decimal("0.2")
 JOB_TYPES = ("rotation", "requested")  # 轮钟, 点钟
 
 # 个人所得税预扣率表一 (居民个人工资、薪金所得预扣预缴): (cum_taxable up to, rate, quick deduction)
@@ -69,6 +79,8 @@ BASIC_DEDUCTION_PER_MONTH = Decimal(5000)
 
 def round_money(x: Decimal | int | str) -> Decimal:
     """``x`` rounded to 0.01, ROUND_HALF_UP (the one rounding of a money component)."""
+    if isinstance(x, float):
+        raise TypeError("money is never a float: pass a Decimal, an int or a string")
     return Decimal(x).quantize(FEN, rounding=ROUND_HALF_UP)
 
 
@@ -90,6 +102,28 @@ class PayrollPolicy:
     si_base_max: Decimal | None = None
     leave_hr_approval_days: int = 3
 
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None and f.name in _OPTIONAL_SETTINGS:
+                continue
+            kind = int if f.name in _INT_SETTINGS else Decimal
+            if isinstance(value, bool) or not isinstance(value, kind):
+                raise ValueError(f"{f.name}: expected {kind.__name__}, got {value!r}")
+            if kind is Decimal and not value.is_finite():
+                raise ValueError(f"{f.name}: must be a finite number, got {value}")
+            low, high, low_open = _BOUNDS.get(f.name, (0, None, False))
+            if value < low or (low_open and value == low) or (high is not None
+                                                              and value > high):
+                shown = f"> {low}" if low_open else f">= {low}"
+                shown += f" and <= {high}" if high is not None else ""
+                raise ValueError(f"{f.name}: must be {shown}, got {value}")
+        if self.late_half_day_minutes < self.late_grace_minutes:
+            raise ValueError("late_half_day_minutes: must not be below late_grace_minutes")
+        if (self.si_base_min is not None and self.si_base_max is not None
+                and self.si_base_max < self.si_base_min):
+            raise ValueError("si_base_max: must not be below si_base_min")
+
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> PayrollPolicy:
         """A policy from stored tenant settings (strings or numbers).
@@ -98,12 +132,50 @@ class PayrollPolicy:
         Keys that are not payroll settings are ignored.  A bad value raises
         ValueError naming the key.
         """
-        raise NotImplementedError
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = settings.get(f.name)
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                continue
+            values[f.name] = _parse_setting(f.name, raw)
+        return cls(**values)
 
     def attendance_policy(self) -> AttendancePolicy:
         """The lateness thresholds, for attendance.attendance_facts()."""
         return AttendancePolicy(late_grace_minutes=self.late_grace_minutes,
                                 late_half_day_minutes=self.late_half_day_minutes)
+
+
+_INT_SETTINGS = frozenset({"late_grace_minutes", "late_half_day_minutes",
+                           "leave_hr_approval_days"})
+_OPTIONAL_SETTINGS = frozenset({"si_base_min", "si_base_max"})
+# name -> (lowest, highest or None, lowest excluded); others: >= 0, no upper bound.
+_BOUNDS: dict[str, tuple[Any, Any, bool]] = {
+    "pay_days_per_month": (0, 31, True),
+    "hours_per_day": (0, 24, True),
+    "sick_pay_ratio": (0, 1, False),
+    "pension_rate": (0, 1, False),
+    "medical_rate": (0, 1, False),
+    "unemployment_rate": (0, 1, False),
+    "housing_fund_rate": (0, 1, False),
+}
+
+
+def _parse_setting(name: str, raw: Any) -> int | Decimal:
+    if isinstance(raw, bool):
+        raise ValueError(f"{name}: expected a number, got {raw!r}")
+    try:
+        # A float from JSON goes through its shortest repr: 0.08 -> Decimal("0.08").
+        number = Decimal(str(raw).strip()) if isinstance(raw, (str, float)) else Decimal(raw)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number, got {raw!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"{name}: must be a finite number, got {raw!r}")
+    if name in _INT_SETTINGS:
+        if number != number.to_integral_value():
+            raise ValueError(f"{name}: expected a whole number, got {raw!r}")
+        return int(number)
+    return number
 
 
 @dataclass(frozen=True)
@@ -190,7 +262,10 @@ class EmployeeMonth:
     @property
     def employed_whole_month(self) -> bool:
         """Hired on or before the 1st and not left before the month's last day."""
-        raise NotImplementedError
+        last_day = self.month.replace(day=calendar.monthrange(self.month.year,
+                                                              self.month.month)[1])
+        return self.employed_from <= self.month.replace(day=1) and (
+            self.employed_to is None or self.employed_to >= last_day)
 
 
 @dataclass(frozen=True)
@@ -246,7 +321,13 @@ class PayslipFigures:
 def iit_table_tax(cum_taxable: Decimal) -> Decimal:
     """cum_taxable × rate − quick deduction from IIT_TABLE, exact (not rounded); 0 for
     cum_taxable ≤ 0."""
-    raise NotImplementedError
+    if cum_taxable <= 0:
+        return ZERO
+    for up_to, rate, quick_deduction in IIT_TABLE:
+        if up_to is None or cum_taxable <= up_to:
+            with localcontext(_CONTEXT):
+                return cum_taxable * rate - quick_deduction
+    raise AssertionError("IIT_TABLE ends with an open bracket")
 
 
 def compute_payslip(month: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigures:
@@ -256,4 +337,128 @@ def compute_payslip(month: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigur
     type, months < 1) and holidays.HolidayCalendarMissing when paid overtime falls
     in a year whose holiday calendar is not known.
     """
-    raise NotImplementedError
+    with localcontext(_CONTEXT):
+        return _compute(month, policy)
+
+
+def _require_non_negative(name: str, value: Decimal) -> None:
+    if value < 0:
+        raise ValueError(f"{name}: must not be negative, got {value}")
+
+
+def _compute(m: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigures:
+    profile, facts = m.profile, m.attendance
+    for name in ("monthly_base", "card_sale_rate", "meal_allowance_per_day",
+                 "full_attendance_bonus"):
+        _require_non_negative(name, getattr(profile, name))
+    _require_non_negative("card_sales_amount", m.card_sales_amount)
+    _require_non_negative("monthly_special_deduction", m.monthly_special_deduction)
+    for amount in m.rewards:
+        _require_non_negative("reward", amount)
+    for amount in m.fines:
+        _require_non_negative("fine", amount)
+    if m.tax.months < 1:
+        raise ValueError(f"tax months: must be at least 1, got {m.tax.months}")
+
+    daily_rate = profile.monthly_base / policy.pay_days_per_month
+    hourly_rate = daily_rate / policy.hours_per_day
+
+    if m.employed_whole_month:
+        base = max(ZERO, profile.monthly_base
+                   - daily_rate * (facts.unpaid_leave + facts.absent)
+                   - daily_rate * (1 - policy.sick_pay_ratio) * facts.sick_leave)
+    else:
+        base = min(profile.monthly_base, daily_rate * (
+            facts.attended + facts.paid_leave + policy.sick_pay_ratio * facts.sick_leave))
+    base = round_money(base)
+
+    hours = {OVERTIME_WORKING_DAY: ZERO, OVERTIME_REST_DAY: ZERO, OVERTIME_HOLIDAY: ZERO}
+    if profile.overtime_eligible:
+        for entry in m.overtime:
+            _require_non_negative(f"overtime hours on {entry.work_date}", entry.hours)
+            if entry.hours == 0:
+                continue  # nothing to pay: no need to know the year's holidays
+            if is_statutory_holiday(entry.work_date):
+                hours[OVERTIME_HOLIDAY] += entry.hours
+            elif entry.is_rest_day:
+                hours[OVERTIME_REST_DAY] += entry.hours
+            else:
+                hours[OVERTIME_WORKING_DAY] += entry.hours
+    overtime = round_money(sum((h * hourly_rate * k for k, h in hours.items()), ZERO))
+
+    rotation_jobs = requested_jobs = 0
+    commission = ZERO
+    for job in m.jobs:
+        if job.job_type == "rotation":
+            rotation_jobs += 1
+            item_commission = job.commission_rotation
+        elif job.job_type == "requested":
+            requested_jobs += 1
+            item_commission = job.commission_requested
+        else:
+            raise ValueError(f"job_type: expected one of {JOB_TYPES}, got {job.job_type!r}")
+        _require_non_negative("job commission", item_commission)
+        _require_non_negative("level multiplier", job.level_multiplier)
+        if profile.commission:
+            commission += round_money(item_commission * job.level_multiplier)
+
+    card_commission = round_money(profile.card_sale_rate * m.card_sales_amount)
+    meal = round_money(profile.meal_allowance_per_day * facts.attended)
+    earns_bonus = (m.employed_whole_month and facts.scheduled >= 1
+                   and facts.unpaid_leave == facts.absent == facts.sick_leave == 0
+                   and facts.late == 0)
+    bonus = round_money(profile.full_attendance_bonus if earns_bonus else ZERO)
+    rewards = round_money(sum(m.rewards, ZERO))
+
+    fines_uncapped = round_money(sum(m.fines, ZERO))
+    late_uncapped = round_money(facts.late * policy.late_deduction)
+    cap = (CAP_SHARE * (base + overtime + commission)).quantize(FEN, rounding=ROUND_DOWN)
+    capped = fines_uncapped + late_uncapped > cap
+    if capped:
+        late_deduction = min(late_uncapped, cap)
+        fines = min(fines_uncapped, cap - late_deduction)
+    else:
+        late_deduction, fines = late_uncapped, fines_uncapped
+    adjustment = round_money(sum(m.adjustments, ZERO))
+
+    gross = (base + overtime + commission + card_commission + meal + bonus + rewards
+             - fines - late_deduction + adjustment)
+
+    si_base = profile.monthly_base if m.si_base is None else m.si_base
+    _require_non_negative("si_base", si_base)
+    if policy.si_base_min is not None:
+        si_base = max(si_base, policy.si_base_min)
+    if policy.si_base_max is not None:
+        si_base = min(si_base, policy.si_base_max)
+    insurances = [round_money(si_base * rate) if m.si_enrolled else ZERO.quantize(FEN)
+                  for rate in (policy.pension_rate, policy.medical_rate,
+                               policy.unemployment_rate, policy.housing_fund_rate)]
+    si_total = sum(insurances, ZERO)
+    taxable = gross - si_total
+
+    cum_income = m.tax.opening_taxable + m.tax.earlier_taxable + taxable
+    cum_deductible = (BASIC_DEDUCTION_PER_MONTH + m.monthly_special_deduction) * m.tax.months
+    cum_taxable = max(ZERO, cum_income - cum_deductible)
+    cum_tax = iit_table_tax(cum_taxable)
+    withheld = m.tax.opening_tax + m.tax.earlier_tax
+    iit = round_money(max(ZERO, cum_tax - withheld))
+    net = gross - si_total - iit
+
+    return PayslipFigures(
+        daily_rate=daily_rate, hourly_rate=hourly_rate,
+        base=base, overtime=overtime, commission=round_money(commission),
+        card_commission=card_commission, meal=meal, full_attendance_bonus=bonus,
+        rewards=rewards, fines=fines, late_deduction=late_deduction,
+        deductions_capped=capped, deduction_cap=cap, fines_uncapped=fines_uncapped,
+        late_deduction_uncapped=late_uncapped, adjustment=adjustment, gross=gross,
+        si_base=round_money(si_base), si_pension=insurances[0], si_medical=insurances[1],
+        si_unemployment=insurances[2], si_housing_fund=insurances[3], si_total=si_total,
+        taxable=taxable, tax_months=m.tax.months, cum_income=round_money(cum_income),
+        cum_deductible=round_money(cum_deductible), cum_taxable=round_money(cum_taxable),
+        cum_tax=round_money(cum_tax), tax_already_withheld=round_money(withheld), iit=iit,
+        net=net,
+        overtime_hours_working_day=hours[OVERTIME_WORKING_DAY],
+        overtime_hours_rest_day=hours[OVERTIME_REST_DAY],
+        overtime_hours_holiday=hours[OVERTIME_HOLIDAY],
+        rotation_jobs=rotation_jobs, requested_jobs=requested_jobs, late_count=facts.late,
+    )
