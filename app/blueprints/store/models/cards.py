@@ -49,6 +49,7 @@ class CardLedgerEntry(TenantScoped, db.Model):
         tenant_fk("card_id", "member_cards"),
         tenant_fk("store_id", "stores"),
         tenant_fk("order_id", "orders"),
+        tenant_fk("sold_by_employee_id", "employees"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,3 +67,5 @@ class CardLedgerEntry(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[Timestamp]
     created_by_account_id: Mapped[int | None]
+    # 售卡人: the employee credited with a top-up or package sale (售卡提成, payroll).
+    sold_by_employee_id: Mapped[int | None] = mapped_column(index=True)
