@@ -54,6 +54,14 @@ AUDIT_ACTIONS = {
 }
 
 
+def register_audit_actions(labels: dict) -> None:
+    """A department declares the actions it writes, with their labels, in its own module."""
+    clash = {k for k, v in labels.items() if k in AUDIT_ACTIONS and AUDIT_ACTIONS[k] is not v}
+    if clash:
+        raise ValueError(f"audit actions declared twice: {sorted(clash)}")
+    AUDIT_ACTIONS.update(labels)
+
+
 def record_audit(
     action: str,
     object_type: str = "",
