@@ -7,6 +7,7 @@ route with an id argument the walk does not know fails the test until it is
 added to ``ids_of`` below.
 """
 
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -36,6 +37,7 @@ def ids_of(company_a) -> dict[str, int]:
         db.session.add_all([job, token])
         db.session.flush()
         desk = _front_desk_objects(company_a)
+        hr = _hr_objects(company_a)
         db.session.commit()
         return {
             "store_id": company_a.stores[0].id,
@@ -45,7 +47,67 @@ def ids_of(company_a) -> dict[str, int]:
             "job_id": job.id,
             "token_id": token.id,
             **{name: obj.id for name, obj in desk.items()},
+            **{name: obj.id for name, obj in hr.items()},
         }
+
+
+def _hr_objects(company_a) -> dict:
+    """One of every HR object of tenant A: file, checklists, changes, time, payroll."""
+    from datetime import date, datetime, time, timedelta
+    from decimal import Decimal
+
+    from app.blueprints.hr import models as h
+    from app.models import PayProfile, TherapistLevel
+
+    store = company_a.stores[0]
+    person = company_a.employees["therapist"]
+    day = date(2026, 11, 2)
+    starts = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+    level = TherapistLevel(name="金牌", commission_multiplier=Decimal("1.2"))
+    profile = PayProfile(name="技师薪资", monthly_base=Decimal("3000.00"))
+    template = h.ChecklistTemplate(kind="onboarding", name="技师入职")
+    shift = h.ShiftTemplate(store_id=store.id, name="早班", starts_at=time(10), ends_at=time(18))
+    db.session.add_all([level, profile, template, shift])
+    db.session.flush()
+    onboarding = h.Onboarding(employee_id=person.id, template_id=template.id, started_on=day)
+    offboarding = h.Offboarding(employee_id=person.id, last_day=day + timedelta(days=30))
+    run = h.PayrollRun(month=date(2026, 10, 1), scope="all")
+    db.session.add_all([onboarding, offboarding, run])
+    db.session.flush()
+    zero = Decimal("0.00")
+    money = dict.fromkeys((
+        "base", "overtime", "commission", "card_commission", "meal", "full_attendance_bonus",
+        "rewards", "fines", "late_deduction", "adjustment", "gross", "si_pension",
+        "si_medical", "si_unemployment", "si_housing_fund", "si_total", "taxable",
+        "cum_income", "cum_deductible", "cum_taxable", "cum_tax", "iit", "net"), zero)
+    objects = {
+        "template_item_id": h.ChecklistTemplateItem(template_id=template.id, title="身份证复印件"),
+        "checklist_item_id": h.ChecklistItem(employee_id=person.id, onboarding_id=onboarding.id,
+                                             title="身份证复印件"),
+        "issued_item_id": h.IssuedItem(employee_id=person.id, name="工服", issued_on=day),
+        "change_id": h.EmployeeChange(employee_id=person.id, kind="transfer", effective_on=day,
+                                      new_store_id=company_a.stores[1].id),
+        "schedule_entry_id": h.ScheduleEntry(employee_id=person.id, store_id=store.id,
+                                             work_date=day, shift_template_id=shift.id,
+                                             starts_at=starts, ends_at=starts + timedelta(hours=8)),
+        "clock_id": h.ClockRecord(employee_id=person.id, store_id=store.id, kind="in", at=starts),
+        "leave_id": h.LeaveRequest(employee_id=person.id, store_id=store.id, kind="personal",
+                                   starts_on=day, ends_on=day, days=Decimal("1")),
+        "overtime_id": h.OvertimeRequest(employee_id=person.id, store_id=store.id, work_date=day,
+                                         hours=Decimal("2")),
+        "sheet_id": h.AttendanceSheet(store_id=store.id, month=date(2026, 11, 1)),
+        "reward_id": h.RewardPenalty(employee_id=person.id, store_id=store.id, kind="reward",
+                                     amount=Decimal("100.00"), effective_on=day),
+        "payslip_id": h.Payslip(run_id=run.id, employee_id=person.id, month=run.month,
+                                store_id=store.id, **money),
+    }
+    db.session.add_all(objects.values())
+    db.session.flush()
+    return {
+        **objects, "template_id": template, "onboarding_id": onboarding,
+        "offboarding_id": offboarding, "shift_id": shift, "run_id": run,
+        "pay_profile_id": profile, "therapist_level_id": level,
+    }
 
 
 def _front_desk_objects(company_a) -> dict:
