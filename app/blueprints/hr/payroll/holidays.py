@@ -13,11 +13,12 @@ Rule (documented here, tested in tests/hr/payroll/test_rules.py):
   employee's own schedule.
 * The official calendar comes from the ``chinese_calendar`` package
   (chinesecalendar), which knows each year only once the State Council has
-  published it; the lunar festival dates come from a small table here, checked
-  against that package in the tests.
+  published it; the lunar festival dates (春节, 端午, 中秋) are converted by the
+  ``lunardate`` package, and the tests check every statutory day against the
+  official calendar.
 * ``HolidayCalendarMissing(year)`` is raised only when a question is asked about
-  a day of a year that is not known (the package lacks it, or the table here does,
-  or it is before 2025).  Nothing is looked up for a month without overtime, so a
+  a day of a year that is not known (the package lacks it, or it is before 2025).
+  Nothing is looked up for a month without overtime, so a
   January payroll still runs before the package knows the new year.
 """
 
@@ -27,17 +28,17 @@ from datetime import date, timedelta
 from functools import cache
 
 import chinese_calendar
+from lunardate import LunarDate
 
 # The 2024 revision of 全国年节及纪念日放假办法 (State Council decree 795) took effect
 # in 2025; earlier years had other statutory days and are not encoded.
 FIRST_YEAR = 2025
 
-# Lunar festivals in the Gregorian calendar: (春节 = first day of the lunar year,
-# 端午, 中秋).  Add a year when chinesecalendar learns it; a test fails until then.
-LUNAR_FESTIVALS: dict[int, tuple[date, date, date]] = {
-    2025: (date(2025, 1, 29), date(2025, 5, 31), date(2025, 10, 6)),
-    2026: (date(2026, 2, 17), date(2026, 6, 19), date(2026, 9, 25)),
-}
+
+def lunar_festivals(year: int) -> tuple[date, date, date]:
+    """春节 (first day of the lunar year), 端午 (5/5) and 中秋 (8/15) of ``year``."""
+    return tuple(LunarDate(year, month, day).to_solar_date()
+                 for month, day in ((1, 1), (5, 5), (8, 15)))
 
 _H = chinese_calendar.Holiday
 _REGULAR_FESTIVALS = frozenset(h.value for h in (
@@ -49,8 +50,7 @@ _REGULAR_FESTIVALS = frozenset(h.value for h in (
 class HolidayCalendarMissing(LookupError):
     """The official holiday calendar of ``year`` is not known to Muzu yet.
 
-    Upgrade ``chinesecalendar`` (and the lunar festival table in
-    app/blueprints/hr/payroll/holidays.py) once the State Council publishes it.
+    Upgrade ``chinesecalendar`` once the State Council publishes it.
     """
 
     def __init__(self, year: int, detail: str = ""):
@@ -77,9 +77,7 @@ def _statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
     except NotImplementedError as exc:
         raise HolidayCalendarMissing(year, f"chinesecalendar {chinese_calendar.__version__}"
                                            f" does not know it ({exc})") from None
-    if year not in LUNAR_FESTIVALS:
-        raise HolidayCalendarMissing(year, "LUNAR_FESTIVALS in payroll/holidays.py lacks it")
-    new_year, dragon_boat, mid_autumn = LUNAR_FESTIVALS[year]
+    new_year, dragon_boat, mid_autumn = lunar_festivals(year)
     qingming = [d for d, name in chinese_calendar.get_solar_terms(date(year, 4, 1),
                                                                   date(year, 4, 30))
                 if name == "清明"]
