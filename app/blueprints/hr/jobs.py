@@ -27,3 +27,15 @@ def headcount_report(ctx) -> dict:
     summary["total"] += head_office["total"]
     ctx.progress(100, "总部已统计")
     return summary
+
+
+@job("payroll.run", queue="payroll", timeout=1800)
+def payroll_run(ctx, run_id: int) -> dict:
+    """计算工资: every payslip of one payroll run, replaced in the job's one transaction.
+
+    The runner commits the payslips with the job's final status, so a worker killed
+    mid-run leaves the previous payslips as they were (app/blueprints/hr/payroll/run.py).
+    """
+    from app.blueprints.hr.payroll.run import compute_run
+
+    return compute_run(run_id, ctx)
