@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from app.blueprints.hr.models import (
     ClockRecord,
@@ -151,7 +151,9 @@ class Jobs:
     def __init__(self, store, item: ServiceItem):
         self.store, self.item = store, item
         self.days: dict[date, int] = {}
-        self.seq = 0
+        # Order numbers are unique per store and day: go on after what is there.
+        self.seq = db.session.scalar(select(func.max(Order.seq))
+                                     .where(Order.store_id == store.id)) or 0
 
     def _day(self, day: date) -> int:
         if day not in self.days:
@@ -248,10 +250,10 @@ def level_change(employee, new_level, old_level, effective_on: date) -> Employee
 
 
 def earlier_payslip(employee, month: date, taxable: str, iit: str, status="approved",
-                    store=None) -> Payslip:
+                    store=None, run=None) -> Payslip:
     """A run of an earlier month (``status``) holding one payslip with this taxable/IIT."""
-    run = db.session.scalar(select(PayrollRun).where(PayrollRun.month == month,
-                                                     PayrollRun.scope == "all"))
+    run = run or db.session.scalar(select(PayrollRun).where(PayrollRun.month == month,
+                                                            PayrollRun.scope == "all"))
     if run is None:
         run = PayrollRun(month=month, scope="all", status=status, employee_count=1)
         db.session.add(run)

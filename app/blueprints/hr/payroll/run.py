@@ -166,16 +166,18 @@ def start_run(month: date | str, store_id: int | None = None, actor=None
         raise PayrollError.on("store_id", "门店不存在")
     scope = scope_of(store_id)
     run = _lock_run(first, scope)
+    created = False
     if run is None:
         _refuse_overlapping_scope(first, store_id)
         try:
             with db.session.begin_nested():
                 run = PayrollRun(month=first, scope=scope, store_id=store_id, status="queued")
                 db.session.add(run)
+            created = True
         except IntegrityError:
             # Someone started it at the same moment: theirs is the run.
             run = _lock_run(first, scope)
-    if run.job_record_id is not None:
+    if not created:
         record = job_of(run)
         if job_active(record) and _job_still_alive(record):
             return run, record
