@@ -511,3 +511,43 @@ def display_status(run: PayrollRun, record: JobRecord | None = None) -> str:
     if run.status == "queued" and record is not None and record.status == "failed":
         return "failed"
     return run.status
+
+
+# --- reading runs and payslips (pages and API) -------------------------------------------
+
+def list_runs(limit: int = 60) -> list[PayrollRun]:
+    """The company's runs, newest month first."""
+    return list(db.session.scalars(select(PayrollRun).order_by(
+        PayrollRun.month.desc(), PayrollRun.scope, PayrollRun.id.desc()).limit(limit)))
+
+
+def jobs_of(runs: list[PayrollRun]) -> dict[int, JobRecord]:
+    """The latest computation job of each run (one statement)."""
+    ids = [run.job_record_id for run in runs if run.job_record_id is not None]
+    if not ids:
+        return {}
+    return {record.id: record for record in
+            db.session.scalars(select(JobRecord).where(JobRecord.id.in_(ids)))}
+
+
+def capped_count(run_id: int) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(select(func.count(Payslip.id)).where(
+        Payslip.run_id == run_id, Payslip.deductions_capped.is_(True))) or 0
+
+
+def my_payslips(employee_id: int) -> list[tuple[Payslip, PayrollRun]]:
+    """An employee's own payslips of approved or paid runs, newest month first."""
+    return [(slip, run) for slip, run in db.session.execute(
+        select(Payslip, PayrollRun).join(PayrollRun, PayrollRun.id == Payslip.run_id)
+        .where(Payslip.employee_id == employee_id, PayrollRun.status.in_(FROZEN))
+        .order_by(Payslip.month.desc(), Payslip.id.desc()))]
+
+
+def visible_to_employee(slip: Payslip, employee_id: int | None) -> bool:
+    """A payslip its employee may see: their own, of an approved or paid run."""
+    if employee_id is None or slip.employee_id != employee_id:
+        return False
+    run = db.session.get(PayrollRun, slip.run_id)
+    return run is not None and run.status in FROZEN
