@@ -87,10 +87,18 @@ def test_create_employee_and_its_field_errors(client, api_token, company_a, in_t
 def test_patch_employee(client, api_token, company_a, company_b, in_tenant):
     ids = _ids(company_a, in_tenant)
     with in_tenant(company_a):
-        employee_id = company_a.employees["cashier"].id
+        active_id = company_a.employees["cashier"].id
+        # Still onboarding: HR sets the store directly; once on staff only through a change.
+        employee_id = add_employee("C900", role="cashier", store=company_a.store,
+                                   status="onboarding").id
+        db.session.commit()
     with in_tenant(company_b):
         foreign_id = company_b.employees["cashier"].id
     headers = api_token(company_a, "hr_manager")
+    refused = client.patch(f"/api/v1/employees/{active_id}", headers=headers,
+                           json={"store_id": ids["store2"]})
+    assert refused.status_code == 422
+    assert "人事变动" in refused.get_json()["error"]["fields"]["store_id"][0]
     response = client.patch(f"/api/v1/employees/{employee_id}", headers=headers,
                             json={"store_id": ids["store2"], "phone": "13500000000"})
     assert response.status_code == 200, response.get_json()

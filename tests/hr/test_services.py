@@ -85,16 +85,17 @@ def test_position_and_store_must_exist_in_this_company(company_a, company_b, in_
 def test_update_audits_store_position_and_status_before_after(company_a, in_tenant):
     with in_tenant(company_a):
         employee = company_a.employees["cashier"]
+        employee.status = "onboarding"  # still being set up: store and post edited directly
         old_store, new_store = company_a.stores[0].id, company_a.stores[1].id
         services.update_employee(employee, store_id=new_store,
-                                 position_id=position("receptionist").id, status="offboarding",
+                                 position_id=position("receptionist").id, status="probation",
                                  name="改名")
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "employee.update"))
         assert entry.before == {"store_id": old_store, "position_id": position("cashier").id,
-                                "status": "active"}
+                                "status": "onboarding"}
         assert entry.after == {"store_id": new_store,
                                "position_id": position("receptionist").id,
-                               "status": "offboarding"}
+                               "status": "probation"}
         # The login of a store post moves with the person.
         account = company_a.accounts["cashier"]
         assert account.store_ids == {new_store}

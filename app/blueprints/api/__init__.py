@@ -17,6 +17,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import orders as orders_resources
     from app.blueprints.api import reservations as reservations_resources
+    from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
@@ -27,7 +28,8 @@ def register_api(app: Flask) -> None:
                  rooms_resources, employees_resources, accounts_resources,
                  customers_resources, reservations_resources, feedback_resources,
                  closing_resources, dispatch_resources, orders_resources,
-                 checkout_resources, cards_resources, catalogue_resources)
+                 checkout_resources, cards_resources, catalogue_resources,
+                 rewards_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

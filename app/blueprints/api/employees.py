@@ -1,10 +1,17 @@
-"""Employees (员工档案): list, read, create and change, over the HR services."""
+"""Employees (员工档案): list, read, create and change, over the HR services.
+
+Sensitive numbers (ID card, bank account) are write-only here: responses carry
+``id_card_masked`` and ``bank_account_masked`` and never the full values, for any
+caller.  The full numbers are shown only on HR's detail page in the browser
+(``employee.manage``); an integration that needs them (payroll bank export) reads
+them server-side, not through the API.
+"""
 
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.api.common import Money, PageArgsSchema, page_schema
 from app.blueprints.hr import services
 from app.extensions import db
 from app.models import Employee
@@ -42,6 +49,22 @@ class EmployeeSchema(Schema):
     status = fields.String()
     hire_date = fields.Date(allow_none=True)
     created_at = fields.DateTime()
+    birth_date = fields.Date(allow_none=True)
+    emergency_contact = fields.String()
+    emergency_phone = fields.String()
+    id_card_masked = fields.String(metadata={"description": "ID card, masked (never in full)"})
+    bank_name = fields.String()
+    bank_account_masked = fields.String(metadata={"description": "masked (never in full)"})
+    health_cert_no = fields.String()
+    health_cert_expires_on = fields.Date(allow_none=True,
+                                         metadata={"description": "expired: no dispatch"})
+    level_id = fields.Integer(allow_none=True)
+    pay_profile_id = fields.Integer(allow_none=True,
+                                    metadata={"description": "null: the position's profile"})
+    monthly_base_override = Money(allow_none=True)
+    si_enrolled = fields.Boolean()
+    si_base = Money(allow_none=True, metadata={"description": "null: the monthly base"})
+    monthly_special_deduction = Money()
 
 
 class EmployeeQueryArgsSchema(PageArgsSchema):
@@ -62,6 +85,22 @@ class EmployeeWriteSchema(Schema):
     position_id = fields.Integer(required=True)
     status = fields.String(load_default="active", validate=validate.OneOf(EMPLOYEE_STATUSES))
     hire_date = fields.Date(load_default=None, allow_none=True)
+    birth_date = fields.Date(allow_none=True)
+    emergency_contact = fields.String(validate=validate.Length(max=64))
+    emergency_phone = fields.String(validate=validate.Length(max=32))
+    id_card_no = fields.String(load_only=True, validate=validate.Length(max=32),
+                               metadata={"description": "write-only; 18 chars with check digit"})
+    bank_name = fields.String(validate=validate.Length(max=64))
+    bank_account_no = fields.String(load_only=True, validate=validate.Length(max=32),
+                                    metadata={"description": "write-only; 12–19 digits"})
+    health_cert_no = fields.String(validate=validate.Length(max=64))
+    health_cert_expires_on = fields.Date(allow_none=True)
+    level_id = fields.Integer(allow_none=True)
+    pay_profile_id = fields.Integer(allow_none=True)
+    monthly_base_override = fields.Decimal(allow_none=True, as_string=True)
+    si_enrolled = fields.Boolean()
+    si_base = fields.Decimal(allow_none=True, as_string=True)
+    monthly_special_deduction = fields.Decimal(as_string=True)
 
 
 class EmployeePatchSchema(Schema):
@@ -73,6 +112,22 @@ class EmployeePatchSchema(Schema):
     position_id = fields.Integer()
     status = fields.String(validate=validate.OneOf(EMPLOYEE_STATUSES))
     hire_date = fields.Date(allow_none=True)
+    birth_date = fields.Date(allow_none=True)
+    emergency_contact = fields.String(validate=validate.Length(max=64))
+    emergency_phone = fields.String(validate=validate.Length(max=32))
+    id_card_no = fields.String(load_only=True, validate=validate.Length(max=32),
+                               metadata={"description": "write-only; 18 chars with check digit"})
+    bank_name = fields.String(validate=validate.Length(max=64))
+    bank_account_no = fields.String(load_only=True, validate=validate.Length(max=32),
+                                    metadata={"description": "write-only; 12–19 digits"})
+    health_cert_no = fields.String(validate=validate.Length(max=64))
+    health_cert_expires_on = fields.Date(allow_none=True)
+    level_id = fields.Integer(allow_none=True)
+    pay_profile_id = fields.Integer(allow_none=True)
+    monthly_base_override = fields.Decimal(allow_none=True, as_string=True)
+    si_enrolled = fields.Boolean()
+    si_base = fields.Decimal(allow_none=True, as_string=True)
+    monthly_special_deduction = fields.Decimal(as_string=True)
 
 
 EmployeePageSchema = page_schema(EmployeeSchema, "EmployeePage")

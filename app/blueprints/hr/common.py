@@ -7,11 +7,14 @@ whose ``fields`` maps each form/JSON field to a message in Chinese.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Position, Store
+from app.models import Position, Store, Tenant
+from app.models.base import utcnow
 from app.permissions import HEAD_OFFICE, ROLES
 from app.tenancy import current_tenant_id
 from app.validation import InputError
@@ -39,6 +42,13 @@ def get_by_id(model, object_id: int | None):
     if obj is None or obj.tenant_id != current_tenant_id():
         return None
     return obj
+
+
+def tenant_today(now: datetime | None = None) -> date:
+    """Today's calendar date in the current tenant's time zone (default Asia/Shanghai)."""
+    tenant = db.session.get(Tenant, current_tenant_id())
+    zone = ZoneInfo((tenant.timezone if tenant else None) or "Asia/Shanghai")
+    return (now or utcnow()).astimezone(zone).date()
 
 
 def is_store_role(role: str) -> bool:

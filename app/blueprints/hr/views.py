@@ -7,13 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.blueprints.hr import bp, services
+from app.blueprints.hr import bp, changes, pay_settings, rewards, services
+from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
+    ChangeRequestForm,
     ConfirmForm,
     CreateLoginForm,
     DisableLoginForm,
     EmployeeForm,
     LoginSettingsForm,
+    NoteForm,
+    TaxOpeningForm,
 )
 from app.extensions import db
 from app.models import Account, Employee, Position, Store, Tenant
@@ -69,6 +73,7 @@ def index():
     if scope is None:
         rows.insert(0, (None, counts.get(None, {})))
     totals = {status: sum(c.get(status, 0) for _s, c in rows) for status in EMPLOYEE_STATUSES}
+    today = services.tenant_today()
     return render_template(
         "hr/index.html",
         rows=rows,
@@ -78,6 +83,11 @@ def index():
         on_staff_statuses=ON_STAFF_STATUSES,
         recent=services.recent_hires(scope),
         without_login=services.employees_without_login(scope),
+        health_alerts=employee_file.health_cert_alerts(today, scope),
+        today=today,
+        pending_changes=(changes.pending_changes(scope)
+                         if current_user.can("employee.manage") else []),
+        change_kind_label=changes.kind_label,
     )
 
 
@@ -103,12 +113,29 @@ def employees():
         stores=_visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES)
 
 
-def _employee_form(**kwargs) -> EmployeeForm:
-    return EmployeeForm(stores=_visible_stores(), positions=services.positions(), **kwargs)
+def _employee_form(employee: Employee | None = None, **kwargs) -> EmployeeForm:
+    """The file form; a level or profile no longer in use still shows on whoever has it."""
+    levels = [lv for lv in pay_settings.levels()
+              if lv.is_active or (employee is not None and lv.id == employee.level_id)]
+    profiles = [p for p in pay_settings.profiles()
+                if p.is_active or (employee is not None and p.id == employee.pay_profile_id)]
+    form = EmployeeForm(stores=_visible_stores(), positions=services.positions(),
+                        levels=levels, profiles=profiles, obj=employee, **kwargs)
+    if employee is not None and not form.is_submitted():
+        # Sensitive numbers are shown in full on the detail page only; here a blank
+        # field keeps what is on file.
+        for name in employee_file.SENSITIVE_FIELDS:
+            getattr(form, name).data = ""
+    return form
 
 
-def _form_values(form: EmployeeForm) -> dict:
-    return {name: getattr(form, name).data for name in services.EDITABLE_FIELDS}
+def _form_values(form: EmployeeForm, employee: Employee | None = None) -> dict:
+    values = {name: getattr(form, name).data for name in employee_file.EDITABLE_FIELDS}
+    if employee is not None:
+        for name in employee_file.SENSITIVE_FIELDS:
+            if not (values[name] or "").strip():
+                del values[name]  # blank: keep what is on file
+    return values
 
 
 def _check_store_in_scope(form: EmployeeForm) -> bool:
@@ -139,10 +166,10 @@ def employee_new():
 @permission_required("employee.manage")
 def employee_edit(employee_id: int):
     employee = _employee_or_404(employee_id)
-    form = _employee_form(obj=employee)
+    form = _employee_form(employee)
     if form.validate_on_submit() and _check_store_in_scope(form):
         try:
-            services.update_employee(employee, **_form_values(form))
+            services.update_employee(employee, **_form_values(form, employee))
         except services.HrError as exc:
             db.session.rollback()
             show_on_form(form, exc.fields)
@@ -153,7 +180,9 @@ def employee_edit(employee_id: int):
     return render_template("hr/employee_form.html", form=form, employee=employee), _status(form)
 
 
-def _render_detail(employee: Employee, login_form: CreateLoginForm | None = None, status=200):
+def _render_detail(employee: Employee, login_form: CreateLoginForm | None = None, status=200,
+                   change_form: ChangeRequestForm | None = None,
+                   tax_form: TaxOpeningForm | None = None):
     accounts = services.accounts_of_employee(employee)
     stores = services.stores()
     can_manage_logins = current_user.can("account.manage")
@@ -168,12 +197,51 @@ def _render_detail(employee: Employee, login_form: CreateLoginForm | None = None
                                       role=account.role, store_ids=sorted(account.store_ids))
         for account in accounts
     } if can_manage_logins else {}
-    return render_template(
+    # Sensitive numbers in full only for those who keep the file (employee.manage).
+    show_sensitive = current_user.can("employee.manage")
+    show_pay = show_sensitive or current_user.can("payroll.view")
+    levels = {lv.id: lv for lv in pay_settings.levels()}
+    profiles = {p.id: p for p in pay_settings.profiles()}
+    positions = services.positions()
+    profile, profile_source = (services.pay_profile_in_force(employee) if show_pay
+                               else (None, ""))
+    if change_form is None and current_user.can("employee.manage"):
+        change_form = _change_form(formdata=None)
+    if tax_form is None and current_user.can("payroll.settings"):
+        tax_form = TaxOpeningForm(formdata=None, year=services.tenant_today().year)
+    today = services.tenant_today()
+    response = render_template(
         "hr/employee_detail.html", employee=employee, accounts=accounts,
         login_form=login_form, settings_forms=settings_forms,
         disable_form=DisableLoginForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         store_names={store.id: store.name for store in stores},
-        can_manage_logins=can_manage_logins), status
+        can_manage_logins=can_manage_logins,
+        show_sensitive=show_sensitive, show_pay=show_pay, today=today,
+        health_warning_days=employee_file.HEALTH_CERT_WARNING_DAYS,
+        levels=levels, profiles=profiles,
+        position_names={p.id: p.name for p in positions},
+        profile=profile, profile_source=profile_source,
+        monthly_base=employee_file.monthly_base_in_force(employee, profile),
+        change_rows=changes.changes_of_employee(employee.id), change_form=change_form,
+        change_kind_label=changes.kind_label, change_status_label=changes.status_label,
+        note_form=NoteForm(formdata=None),
+        tax_rows=(pay_settings.opening_balances(employee.id)
+                  if current_user.can("payroll.view") or current_user.can("payroll.settings")
+                  else None),
+        tax_form=tax_form,
+        reward_rows=(rewards.list_rewards(rewards.RewardFilters(employee_id=employee.id),
+                                          store_scope(current_user), limit=20)
+                     if current_user.can("reward.manage") else None),
+        reward_kind_label=rewards.kind_label, reward_status_label=rewards.status_label)
+    headers = {"Cache-Control": "no-store"} if show_sensitive else {}
+    return response, status, headers
+
+
+def _change_form(**kwargs) -> ChangeRequestForm:
+    return ChangeRequestForm(
+        kinds=list(changes.KIND_LABELS.items()), stores=services.stores(),
+        positions=services.positions(), levels=pay_settings.levels(include_inactive=False),
+        profiles=pay_settings.profiles(include_inactive=False), **kwargs)
 
 
 @bp.route("/employees/<int:employee_id>")
@@ -309,3 +377,42 @@ def accounts():
     return render_template("hr/accounts.html", page=page, store_names=store_names,
                            roles=ROLES, role=role, enabled=enabled_arg,
                            q=request.args.get("q", ""))
+
+
+@bp.route("/employees/<int:employee_id>/tax-opening", methods=["POST"])
+@permission_required("payroll.settings")
+def employee_tax_opening(employee_id: int):
+    """个税期初: this year's cumulative taxable income and tax withheld before Muzu."""
+    employee = _employee_or_404(employee_id)
+    form = TaxOpeningForm()
+    if form.validate_on_submit():
+        try:
+            pay_settings.set_opening_balance(
+                employee, form.year.data, form.cumulative_taxable.data,
+                form.cumulative_tax.data, actor=current_user)
+        except services.HrError as exc:
+            db.session.rollback()
+            show_on_form(form, exc.fields)
+        else:
+            db.session.commit()
+            flash(_("已保存 %(year)s 年个税期初数", year=form.year.data), "success")
+            return redirect(url_for("hr.employee_detail", employee_id=employee_id) + "#tax")
+    employee = _employee_or_404(employee_id)
+    return _render_detail(employee, tax_form=form, status=422)
+
+
+# The other HR screens, each in its own module (imported for their routes).
+from app.blueprints.hr import views_changes, views_pay, views_rewards  # noqa: E402,F401
+
+
+@bp.app_template_global("store_health_cert_alerts")
+def store_health_cert_alerts(store) -> tuple[list, object]:
+    """健康证 of one store expiring within 30 days or expired, for the store manager's page
+    (templates/hr/_store_health_certs.html): (employees, today); nothing for those who
+    may not see the employee file."""
+    if store is None or not current_user.is_authenticated \
+            or not current_user.can("employee.view") or not can_see_store(current_user, store.id):
+        return [], None
+    today = services.tenant_today()
+    return employee_file.health_cert_alerts(today, store_scope(current_user),
+                                            store_id=store.id), today

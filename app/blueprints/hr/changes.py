@@ -1,0 +1,411 @@
+"""人事变动: transfers (调店), promotions (晋升), demotions (降级) and pay changes (调薪).
+
+specs/hr-lifecycle.md, Changes: each with an effective date and a reason, requested by
+HR (``employee.manage``), approved or rejected by the HR manager
+(``employee.change_approve``), applied on the effective date, history kept, audited.
+Payroll (payroll/inputs.py) reads the values in force on a date from the applied
+changes, so nothing here is ever deleted.
+
+Rules chosen where the spec is silent:
+
+* What each kind changes, and nothing else: a transfer the store; a promotion or a
+  demotion the position and/or the level (the level only for therapists; a level
+  change must go up for a promotion and down for a demotion, by the levels' rank);
+  a pay change the pay profile and/or the monthly base.  A field of another kind is
+  refused, naming it.  Every named value must differ from the current one.
+* One open change (pending, or approved and not yet applied) of a kind per
+  employee: a second transfer while one waits would race it.
+* Only people who are employed (onboarding, probation, active, offboarding) have
+  changes; a candidate's file is edited directly, a leaver's not at all.
+* Approval: the HR manager may approve a change they requested themselves (small
+  chains have one HR manager); the audit entry names both.
+* Applying: once approved, a change whose effective date is today or earlier (the
+  tenant's time zone) applies at once; later ones are applied by the daily job
+  ``hr.apply_due_changes`` (jobs.py, app/schedule.py).  Applying captures the old
+  value of exactly the fields the change sets (``old_*``; the others stay None, so a
+  transfer is never read as a level change) as stored on the file: a pay profile of
+  None means "the position's profile", a monthly base of None "the profile's base".
+* A pay change sets what it names: a new profile without a new base keeps a
+  per-employee base if there is one (HR names the new base to change it too).
+* A position change does not touch the level (the level pays only on jobs) nor an
+  explicitly chosen pay profile (an employee on "the position's profile" follows the
+  new position's).
+* Logins follow the change on the effective date, through the logins service (their
+  audit entries, and a role change ends open sessions): on a position change every
+  login of the employee whose role was the old position's role takes the new
+  position's role (a store role works in the employee's store, a head-office one in
+  none); on a transfer every store-role login that worked in exactly the old store
+  moves to the new one.  Logins with a role of their own are left alone.
+* Cancel: HR may cancel a change that is pending or approved and not yet applied
+  (it is kept, status ``cancelled``).  An applied change is history: undoing it is a
+  new change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.audit import record_audit, register_audit_actions
+from app.blueprints.hr import validators
+from app.blueprints.hr.common import HrError, get_by_id, is_store_role, tenant_today
+from app.blueprints.hr.logins import (
+    OWNER_ONLY_ROLES,
+    accounts_of_employee,
+    set_login_stores,
+    update_login,
+)
+from app.blueprints.hr.models import EmployeeChange
+from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
+from app.extensions import db
+from app.models import Account, Employee, PayProfile, Position, Store, TherapistLevel
+from app.models.base import utcnow
+from app.models.people import EMPLOYED_STATUSES
+
+register_audit_actions({
+    "employee.change_request": _l("申请人事变动"),
+    "employee.change_approve": _l("批准人事变动"),
+    "employee.change_reject": _l("驳回人事变动"),
+    "employee.change_cancel": _l("撤销人事变动"),
+    "employee.transfer": _l("调店生效"),
+    "employee.promotion": _l("晋升生效"),
+    "employee.demotion": _l("降级生效"),
+})
+
+KIND_LABELS = {
+    "transfer": _l("调店"),
+    "promotion": _l("晋升"),
+    "demotion": _l("降级"),
+    "pay_change": _l("调薪"),
+}
+STATUS_LABELS = {
+    "pending": _l("待审批"),
+    "approved": _l("已批准，待生效"),
+    "applied": _l("已生效"),
+    "rejected": _l("已驳回"),
+    "cancelled": _l("已撤销"),
+}
+OPEN_STATUSES = ("pending", "approved")
+# The "new_*" fields each kind may set.
+KIND_FIELDS = {
+    "transfer": ("new_store_id",),
+    "promotion": ("new_position_id", "new_level_id"),
+    "demotion": ("new_position_id", "new_level_id"),
+    "pay_change": ("new_pay_profile_id", "new_monthly_base"),
+}
+NEW_FIELDS = ("new_store_id", "new_position_id", "new_level_id", "new_pay_profile_id",
+              "new_monthly_base")
+# new_* field -> the employee's column it sets.
+EMPLOYEE_COLUMN = {
+    "new_store_id": "store_id",
+    "new_position_id": "position_id",
+    "new_level_id": "level_id",
+    "new_pay_profile_id": "pay_profile_id",
+    "new_monthly_base": "monthly_base_override",
+}
+# The audit action written when a change of each kind is applied.
+APPLY_ACTIONS = {
+    "transfer": "employee.transfer",
+    "promotion": "employee.promotion",
+    "demotion": "employee.demotion",
+    "pay_change": "salary.change",
+}
+MAX_REASON = 2000
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _actor_id(actor) -> int | None:
+    return getattr(actor, "id", None) if actor is not None else None
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _snapshot(change: EmployeeChange) -> dict:
+    values = {"kind": change.kind, "employee_id": change.employee_id,
+              "effective_on": change.effective_on.isoformat(), "status": change.status}
+    for key in NEW_FIELDS:
+        value = getattr(change, key)
+        if value is not None:
+            values[key] = _plain(value)
+    return values
+
+
+# --------------------------------------------------------------------------- request
+
+
+def request_change(employee: Employee, kind: str, effective_on: date | None, reason: str,
+                   *, new_store_id: int | None = None, new_position_id: int | None = None,
+                   new_level_id: int | None = None, new_pay_profile_id: int | None = None,
+                   new_monthly_base=None, actor=None) -> EmployeeChange:
+    """File a change for the HR manager's approval (status ``pending``)."""
+    values = {"new_store_id": new_store_id, "new_position_id": new_position_id,
+              "new_level_id": new_level_id, "new_pay_profile_id": new_pay_profile_id,
+              "new_monthly_base": new_monthly_base}
+    errors: dict[str, str] = {}
+    if kind not in CHANGE_KINDS:
+        raise HrError({"kind": _("请选择变动类型")})
+    if employee.status not in EMPLOYED_STATUSES:
+        raise HrError({"employee": _("只有在职（含入职中、试用期、离职中）员工可以办理人事变动")})
+    if not isinstance(effective_on, date):
+        errors["effective_on"] = _("请填写生效日期")
+    elif employee.hire_date is not None and effective_on < employee.hire_date:
+        errors["effective_on"] = _("生效日期不能早于入职日期")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _("请填写变动原因")
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = _("最多 %(n)d 个字", n=MAX_REASON)
+    if isinstance(new_monthly_base, float):
+        errors["new_monthly_base"] = _("金额格式不正确")
+    else:
+        try:
+            values["new_monthly_base"] = validators.clean_money(new_monthly_base)
+        except ValueError as exc:
+            errors["new_monthly_base"] = str(exc)
+
+    allowed = KIND_FIELDS[kind]
+    for key in NEW_FIELDS:
+        if key not in allowed and values[key] is not None:
+            errors[key] = _("%(kind)s不能修改此项", kind=kind_label(kind))
+    named = [key for key in allowed if values[key] is not None]
+    if not named and not any(key in errors for key in allowed):
+        errors[allowed[0]] = {
+            "transfer": lambda: _("请选择调入门店"),
+            "promotion": lambda: _("请选择新岗位或新等级"),
+            "demotion": lambda: _("请选择新岗位或新等级"),
+            "pay_change": lambda: _("请选择新薪资方案或填写新月薪"),
+        }[kind]()
+    for key in named:
+        if key in errors:
+            continue
+        if getattr(employee, EMPLOYEE_COLUMN[key]) == values[key]:
+            errors[key] = _("与现在相同")
+    _check_targets(employee, kind, values, errors, actor)
+
+    if not errors:
+        open_change = db.session.scalar(
+            select(EmployeeChange.id).where(EmployeeChange.employee_id == employee.id,
+                                            EmployeeChange.kind == kind,
+                                            EmployeeChange.status.in_(OPEN_STATUSES)).limit(1))
+        if open_change is not None:
+            errors["kind"] = _("该员工已有一项未生效的%(kind)s，请先处理或撤销",
+                               kind=kind_label(kind))
+    if errors:
+        raise HrError(errors)
+
+    change = EmployeeChange(employee_id=employee.id, kind=kind, effective_on=effective_on,
+                            reason=reason, status="pending",
+                            requested_by_account_id=_actor_id(actor), **values)
+    db.session.add(change)
+    db.session.flush()
+    record_audit("employee.change_request", "employee_change", change.id,
+                 after={**_snapshot(change), "reason": reason}, actor=actor)
+    return change
+
+
+def _check_targets(employee: Employee, kind: str, values: dict, errors: dict, actor) -> None:
+    """The store, position, level and profile named exist (and are in use)."""
+    if values["new_store_id"] is not None and "new_store_id" not in errors:
+        if get_by_id(Store, values["new_store_id"]) is None:
+            errors["new_store_id"] = _("没有这个门店")
+    new_position = None
+    if values["new_position_id"] is not None and "new_position_id" not in errors:
+        new_position = get_by_id(Position, values["new_position_id"])
+        if new_position is None:
+            errors["new_position_id"] = _("没有这个岗位")
+        elif is_store_role(new_position.role) and employee.store_id is None:
+            errors["new_position_id"] = _("门店岗位需要门店：该员工在总部，请先调店")
+        elif new_position.role in OWNER_ONLY_ROLES and getattr(actor, "role", None) != "owner":
+            errors["new_position_id"] = _("只有企业主可以授予该角色")
+    if values["new_level_id"] is not None and "new_level_id" not in errors:
+        level = get_by_id(TherapistLevel, values["new_level_id"])
+        role = new_position.role if new_position is not None else \
+            _position_role(employee.position_id)
+        if level is None or not level.is_active:
+            errors["new_level_id"] = _("没有这个技师等级")
+        elif role != "therapist":
+            errors["new_level_id"] = _("只有技师岗位有等级")
+        elif employee.level_id is not None:
+            old = get_by_id(TherapistLevel, employee.level_id)
+            if old is not None and kind == "promotion" and level.rank < old.rank:
+                errors["new_level_id"] = _("新等级低于现在的等级：请办理降级")
+            elif old is not None and kind == "demotion" and level.rank > old.rank:
+                errors["new_level_id"] = _("新等级高于现在的等级：请办理晋升")
+    if values["new_pay_profile_id"] is not None and "new_pay_profile_id" not in errors:
+        profile = get_by_id(PayProfile, values["new_pay_profile_id"])
+        if profile is None or not profile.is_active:
+            errors["new_pay_profile_id"] = _("没有这个薪资方案")
+
+
+def _position_role(position_id: int | None) -> str:
+    position = get_by_id(Position, position_id)
+    return position.role if position is not None else ""
+
+
+# --------------------------------------------------------------------------- decide
+
+
+def approve_change(change: EmployeeChange, actor=None, today: date | None = None) -> bool:
+    """批准: the HR manager approves; applied at once when already effective.
+
+    Returns whether the change was applied now.
+    """
+    if change.status != "pending":
+        raise HrError({"change": _("只能审批待审批的人事变动")})
+    change.status = "approved"
+    change.approved_by_account_id = _actor_id(actor)
+    change.approved_at = utcnow()
+    db.session.flush()
+    record_audit("employee.change_approve", "employee_change", change.id,
+                 before={"status": "pending"}, after=_snapshot(change), actor=actor)
+    today = today or tenant_today()
+    if change.effective_on <= today:
+        apply_change(change, today=today, actor=actor)
+        return True
+    return False
+
+
+def reject_change(change: EmployeeChange, note: str = "", actor=None) -> None:
+    """驳回: kept on the history with who decided and when."""
+    if change.status != "pending":
+        raise HrError({"change": _("只能驳回待审批的人事变动")})
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise HrError({"note": _("最多 %(n)d 个字", n=500)})
+    change.status = "rejected"
+    change.approved_by_account_id = _actor_id(actor)
+    change.approved_at = utcnow()
+    db.session.flush()
+    record_audit("employee.change_reject", "employee_change", change.id,
+                 before={"status": "pending"}, after={"status": "rejected", "note": note},
+                 actor=actor)
+
+
+def cancel_change(change: EmployeeChange, actor=None) -> None:
+    """撤销 a change not yet applied (kept, status ``cancelled``)."""
+    if change.status not in OPEN_STATUSES:
+        raise HrError({"change": _("已生效或已处理的人事变动不能撤销")})
+    before = change.status
+    change.status = "cancelled"
+    db.session.flush()
+    record_audit("employee.change_cancel", "employee_change", change.id,
+                 before={"status": before}, after={"status": "cancelled"}, actor=actor)
+
+
+# --------------------------------------------------------------------------- apply
+
+
+def apply_change(change: EmployeeChange, today: date | None = None, actor=None) -> None:
+    """Make an approved change effective: old values captured, the file and logins follow.
+
+    Idempotent by status: only an ``approved`` change whose date has come is applied.
+    """
+    today = today or tenant_today()
+    if change.status != "approved":
+        raise HrError({"change": _("只有已批准的人事变动可以生效")})
+    if change.effective_on > today:
+        raise HrError({"effective_on": _("还没到生效日期")})
+    employee = get_by_id(Employee, change.employee_id)
+    old_position_role = _position_role(employee.position_id)
+    old_store_id = employee.store_id
+    before, after = {}, {}
+    for key in KIND_FIELDS[change.kind]:
+        new_value = getattr(change, key)
+        if new_value is None:
+            continue
+        column = EMPLOYEE_COLUMN[key]
+        old_value = getattr(employee, column)
+        setattr(change, key.replace("new_", "old_", 1), old_value)
+        setattr(employee, column, new_value)
+        before[column], after[column] = _plain(old_value), _plain(new_value)
+    change.status = "applied"
+    change.applied_at = utcnow()
+    db.session.flush()
+    record_audit(APPLY_ACTIONS[change.kind], "employee", employee.id,
+                 before=before, after={**after, "change_id": change.id,
+                                       "effective_on": change.effective_on.isoformat()},
+                 actor=actor)
+    if change.kind == "transfer":
+        for account in accounts_of_employee(employee):
+            if is_store_role(account.role) and account.store_ids == {old_store_id}:
+                set_login_stores(account, [employee.store_id])
+    if change.new_position_id is not None:
+        new_role = _position_role(employee.position_id)
+        for account in accounts_of_employee(employee):
+            if account.role == old_position_role and new_role != old_position_role:
+                stores = [employee.store_id] if is_store_role(new_role) and employee.store_id \
+                    else []
+                update_login(account, role=new_role, store_ids=stores)
+
+
+def apply_due_changes(today: date | None = None) -> dict:
+    """Apply every approved change of the current tenant whose date has come.
+
+    Run daily by ``hr.apply_due_changes`` (and harmless to run again: an applied
+    change is not approved any more).  Oldest effective date first, so two changes
+    of one person apply in their order.
+    """
+    today = today or tenant_today()
+    due = db.session.scalars(
+        select(EmployeeChange).where(EmployeeChange.status == "approved",
+                                     EmployeeChange.effective_on <= today)
+        .order_by(EmployeeChange.effective_on, EmployeeChange.id)).all()
+    for change in due:
+        apply_change(change, today=today)
+    return {"applied": len(due), "today": today.isoformat()}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class ChangeRow:
+    change: EmployeeChange
+    requested_by: str
+    approved_by: str
+
+
+def changes_of_employee(employee_id: int) -> list[ChangeRow]:
+    """The employee's whole 人事变动 history, newest first, with who asked and decided."""
+    requester, approver = aliased(Account), aliased(Account)
+    rows = db.session.execute(
+        select(EmployeeChange, requester.display_name, requester.username,
+               approver.display_name, approver.username)
+        .outerjoin(requester, requester.id == EmployeeChange.requested_by_account_id)
+        .outerjoin(approver, approver.id == EmployeeChange.approved_by_account_id)
+        .where(EmployeeChange.employee_id == employee_id)
+        .order_by(EmployeeChange.effective_on.desc(), EmployeeChange.id.desc())).all()
+    return [ChangeRow(change, req_name or req_user or "", app_name or app_user or "")
+            for change, req_name, req_user, app_name, app_user in rows]
+
+
+def pending_changes(scope: set[int] | None = None, limit: int = 50) -> list[EmployeeChange]:
+    """Changes waiting for the HR manager, oldest first, with their employee."""
+    from sqlalchemy.orm import contains_eager
+
+    query = (select(EmployeeChange).join(EmployeeChange.employee)
+             .options(contains_eager(EmployeeChange.employee))
+             .where(EmployeeChange.status == "pending")
+             .order_by(EmployeeChange.effective_on, EmployeeChange.id).limit(limit))
+    if scope is not None:
+        query = query.where(Employee.store_id.in_(scope or [-1]))
+    return list(db.session.scalars(query))
