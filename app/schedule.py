@@ -24,4 +24,6 @@ PERIODIC: list[Periodic] = [
     Periodic("jobs.fail_abandoned", cron="*/15 * * * *"),
     # 预订: hold rooms 15 min before, release no-shows 30 min after (per company).
     Periodic("store.reservations_tick", cron="*/5 * * * *"),
+    # 离职: the last day of each approved offboarding, once it has ended (local midnight).
+    Periodic("hr.offboarding_tick", cron="*/15 * * * *"),
 ]

@@ -118,6 +118,9 @@ def create_company(
         record_audit("tenant.create", "tenant", tenant.id, after={"code": code, "name": name},
                      actor=owner)
         db.session.flush()
+        # 入职/离职清单 templates (imported here: hr -> auth -> this module).
+        from app.blueprints.hr.checklists import install_default_templates
+        install_default_templates()
     return NewCompany(tenant, owner)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.blueprints.hr import headcount
+from datetime import datetime
+
+from app.blueprints.hr import headcount, offboarding
 from app.jobs import job
 from app.models.base import utcnow
 
@@ -39,3 +41,22 @@ def payroll_run(ctx, run_id: int) -> dict:
     from app.blueprints.hr.payroll.run import compute_run
 
     return compute_run(run_id, ctx)
+
+
+@job(offboarding.OFFBOARD_JOB, queue="default", timeout=300)
+def offboard_employee(ctx, offboarding_id: int) -> dict:
+    """离职: the last working day is over: logins off, off the board, future schedules gone.
+
+    Idempotent: a completed offboarding (or one whose last day is not over) is left alone.
+    """
+    return offboarding.run_last_day(offboarding_id, job_record_id=ctx.record_id).as_dict()
+
+
+@job(offboarding.OFFBOARDING_TICK, queue="default", timeout=600)
+def offboarding_tick(ctx, now: str | None = None) -> dict:
+    """Every 15 minutes per company: process each approved offboarding whose last day ended.
+
+    ``now`` (ISO 8601) replays a moment.  At local midnight after the last working day.
+    """
+    when = datetime.fromisoformat(now) if now else None
+    return offboarding.process_due_offboardings(when, job_record_id=ctx.record_id)
