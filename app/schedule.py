@@ -24,6 +24,9 @@ PERIODIC: list[Periodic] = [
     Periodic("jobs.fail_abandoned", cron="*/15 * * * *"),
     # 预订: hold rooms 15 min before, release no-shows 30 min after (per company).
     Periodic("store.reservations_tick", cron="*/5 * * * *"),
+    # 人事变动: approved changes take effect on their date; 16:05 UTC = 00:05 China time
+    # (each company's "today" is taken in its own time zone).
+    Periodic("hr.apply_due_changes", cron="5 16 * * *"),
     # 离职: the last day of each approved offboarding, once it has ended (local midnight).
     Periodic("hr.offboarding_tick", cron="*/15 * * * *"),
 ]

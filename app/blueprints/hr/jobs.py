@@ -60,3 +60,19 @@ def offboarding_tick(ctx, now: str | None = None) -> dict:
     """
     when = datetime.fromisoformat(now) if now else None
     return offboarding.process_due_offboardings(when, job_record_id=ctx.record_id)
+
+
+APPLY_DUE_CHANGES = "hr.apply_due_changes"
+
+
+@job(APPLY_DUE_CHANGES, queue="default", timeout=600)
+def apply_due_changes(ctx, today: str | None = None) -> dict:
+    """人事变动: apply the approved transfers, promotions and pay changes whose
+    effective date has come (today in the tenant's time zone; ``today`` ISO date
+    replays a day).  Started daily for each active company (app.schedule);
+    idempotent: an applied change is not picked up again."""
+    from datetime import date
+
+    from app.blueprints.hr import changes
+
+    return changes.apply_due_changes(date.fromisoformat(today) if today else None)
