@@ -16,6 +16,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import feedback as feedback_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import orders as orders_resources
+    from app.blueprints.api import payroll as payroll_resources
     from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
@@ -30,6 +31,7 @@ def register_api(app: Flask) -> None:
                  closing_resources, dispatch_resources, orders_resources,
                  checkout_resources, cards_resources, catalogue_resources,
                  rewards_resources)
+    resources += (payroll_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):
