@@ -94,10 +94,10 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def _health_ok(employee: Employee, today: date) -> bool:
-    """健康证: the Employee file has no certificate dates yet (the HR issue adds
-    them); until then every therapist counts as OK.  Reads the date if it exists."""
-    expires = getattr(employee, "health_certificate_expires_on", None)
-    return expires is None or expires >= today
+    """健康证: valid through its expiry date on the store's business date; no expiry on
+    file counts as valid (Employee.health_cert_valid_on).  The date comes with the
+    therapist row the board already loads: no extra query."""
+    return employee.health_cert_valid_on(today)
 
 
 # -- loading and saving the board ------------------------------------------------
