@@ -50,10 +50,10 @@ from app.validation import show_on_form
 
 PROCESS_LABELS = {
     "open": _l("进行中"), "done": _l("已完成"), "cancelled": _l("已取消"),
-    "requested": _l("待审批"), "approved": _l("已批准"), "completed": _l("已离职"),
+    "requested": _l("待审批"), "approved": _l("已批准"), "completed": _l("已办结"),
     "rejected": _l("已驳回"),
 }
-ISSUED_LABELS = {"issued": _l("未归还"), "returned": _l("已归还"), "charged": _l("已扣款")}
+ISSUED_LABELS = {"issued": _l("已发放"), "returned": _l("已归还"), "charged": _l("已扣款")}
 REVIEW_LABELS = {"confirmed": _l("已转正"), "ended": _l("不予录用")}
 
 
