@@ -36,13 +36,13 @@ Rules chosen where the specs are silent (specs/payroll.md, specs/hr-lifecycle.md
   catalogue has it now.  Card sales (售卡): ledger entries of kind ``topup`` (a
   stored-value top-up, or the price of a package card 次卡) credited to the
   employee (``sold_by_employee_id``); bonus entries are not money paid.
-* **Attendance**: published schedule entries (``published_at`` set, not rest days)
-  of the month; punches not voided (corrections 补卡 count like any punch); approved
-  leave, expanded to the scheduled days it covers (two approved leaves on one day:
-  the larger share, then the earlier request).  See ``load_time_records``.
-* **Overtime**: approved requests with their date in the month; a day without a
-  scheduled shift is the employee's rest day (×2), statutory holidays are decided
-  by rules.py (×3).
+* **Attendance**: the time module's ``month_records`` (app/blueprints/hr/time/sheets.py,
+  the same records the monthly attendance sheet shows): published shifts of the month,
+  punches (not voided; corrections 补卡 count like any punch) attributed to shifts by
+  its window rule, approved leave per day.
+* **Overtime**: approved requests dated in the month, within employment; a day
+  without a published shift is the employee's rest day (×2), statutory holidays are
+  decided by rules.py (×3).
 * **Rewards, fines, adjustments**: approved RewardPenalty effective in the month.
   The settlement of an approved (or completed) offboarding whose last day is in the
   month is added as an adjustment line (signed; positive when the company owes
@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -67,31 +66,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 
 from app.blueprints.hr.models import (
-    ClockRecord,
     EmployeeChange,
-    LeaveRequest,
     Offboarding,
-    OvertimeRequest,
     PayrollRun,
     Payslip,
     RewardPenalty,
-    ScheduleEntry,
     TaxOpeningBalance,
 )
-from app.blueprints.hr.payroll.attendance import (
-    LeaveDay,
-    Punches,
-    Shift,
-    attendance_facts,
-)
+from app.blueprints.hr.payroll.attendance import attendance_facts
 from app.blueprints.hr.payroll.rules import (
     EmployeeMonth,
     JobForPay,
-    OvertimeEntry,
     PayProfile,
     PayrollPolicy,
     TaxHistory,
 )
+from app.blueprints.hr.time.sheets import month_records
 from app.extensions import db
 from app.models import Employee, Tenant, TherapistLevel
 from app.models import PayProfile as PayProfileRow
@@ -99,9 +89,6 @@ from app.models.people import EMPLOYED_STATUSES
 from app.tenancy import current_tenant_id
 
 ONE = Decimal(1)
-HALF = Decimal("0.5")
-# A punch further than this from every shift of the employee belongs to none.
-PUNCH_REACH = timedelta(hours=12)
 
 
 class PayrollInputError(ValueError):
@@ -200,15 +187,6 @@ class RunInputs:
                 for f in fields(self.policy)}
 
 
-@dataclass
-class TimeRecords:
-    """One employee's month of 排班, punches and leave, keyed by the shift's work date."""
-
-    shifts: list[Shift] = field(default_factory=list)
-    punches: dict[date, Punches] = field(default_factory=dict)
-    leave: dict[date, LeaveDay] = field(default_factory=dict)
-
-
 def tenant_policy(tenant: Tenant) -> PayrollPolicy:
     """The tenant's payroll settings; a bad stored value stops the run with its name."""
     try:
@@ -232,7 +210,8 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
     """Everything a run of ``month`` (one store, or the company with None) needs.
 
     A fixed number of statements: the tenant, employees, their changes, profiles,
-    levels, offboardings, schedules, punches, leave, overtime, jobs (grouped, plus
+    levels, offboardings, month_records (employees, schedules, punches, leave,
+    overtime), jobs (grouped, plus
     the single jobs of therapists whose level changed during the month), card
     sales, rewards/penalties, tax opening balances and earlier payslips.
     """
@@ -255,8 +234,7 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
     profiles = {p.id: p for p in db.session.scalars(select(PayProfileRow))}
     levels = {lv.id: lv for lv in db.session.scalars(select(TherapistLevel))}
     settlements = _settlements(ids, first, last)
-    time_records = load_time_records(ids, first, zone)
-    overtime = _overtime(ids, first, last)
+    time_records = month_records(None, first, employee_ids=ids)
     window = business_window(tenant, first)
     current_levels = {employee.id: employee.level_id for employee, _store in in_scope}
     jobs = _jobs(ids, window, zone, history, levels, current_levels)
@@ -282,20 +260,19 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
             meal_allowance_per_day=Decimal(profile.meal_allowance_per_day or 0),
             full_attendance_bonus=Decimal(profile.full_attendance_bonus or 0),
         )
-        records = time_records.get(employee.id) or TimeRecords()
+        records = time_records.get(employee.id)
         try:
-            facts = attendance_facts(records.shifts, records.punches, records.leave,
+            facts = attendance_facts(records.shifts if records else (),
+                                     records.punches if records else {},
+                                     records.leave if records else {},
                                      employed_from=employee.hire_date,
                                      employed_to=employee.last_day,
                                      policy=policy.attendance_policy())
         except ValueError as exc:
             raise PayrollInputError(
                 f"{employee.employee_no} {employee.name}: 考勤数据有误：{exc}") from exc
-        shift_days = {s.work_date for s in records.shifts}
-        overtime_entries = tuple(
-            OvertimeEntry(work_date=day, hours=hours, is_rest_day=day not in shift_days)
-            for day, hours in overtime.get(employee.id, ())
-            if _employed_on(employee, day))
+        overtime_entries = tuple(entry for entry in (records.overtime if records else ())
+                                 if _employed_on(employee, entry.work_date))
         level_id = value_on(changes, "level_id", last, employee.level_id)
         level = levels.get(level_id) if level_id is not None else None
         reward_lines = rewards.get(employee.id, {})
@@ -332,7 +309,7 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
             fine_count=len(reward_lines.get("fine", ())),
             adjustment_count=len(reward_lines.get("adjustment", ()))
             + len(settlements.get(employee.id, ())),
-            overtime_hours_requested=sum((h for _d, h in overtime.get(employee.id, ())),
+            overtime_hours_requested=sum((entry.hours for entry in overtime_entries),
                                          Decimal(0)),
         ))
     return inputs
@@ -410,103 +387,6 @@ def _settlements(ids: list[int], first: date, last: date) -> dict[int, list[Deci
     for employee_id, amount in rows:
         if amount:
             found[employee_id].append(Decimal(amount))
-    return found
-
-
-def load_time_records(ids: list[int], month: date, zone: ZoneInfo) -> dict[int, TimeRecords]:
-    """Schedules, punches and leave of the month per employee, in three statements.
-
-    Uses the time module's ``month_records`` when it exists; until then this loader:
-    a clock-in belongs to the employee's shift whose start is nearest to it, a
-    clock-out to the shift whose end is nearest (within 12 hours); a shift's punches
-    are its earliest clock-in and latest clock-out.
-    """
-    shared = _shared_month_records()
-    if shared is not None:
-        return shared(ids, month)
-    first, last = month_bounds(month)
-    records: dict[int, TimeRecords] = defaultdict(TimeRecords)
-    for row in db.session.execute(
-            select(ScheduleEntry.employee_id, ScheduleEntry.work_date,
-                   ScheduleEntry.starts_at, ScheduleEntry.ends_at)
-            .where(ScheduleEntry.employee_id.in_(ids), ScheduleEntry.work_date >= first,
-                   ScheduleEntry.work_date <= last, ScheduleEntry.is_rest.is_(False),
-                   ScheduleEntry.published_at.is_not(None),
-                   ScheduleEntry.starts_at.is_not(None), ScheduleEntry.ends_at.is_not(None))
-            .order_by(ScheduleEntry.employee_id, ScheduleEntry.work_date)):
-        records[row.employee_id].shifts.append(
-            Shift(row.work_date, as_utc(row.starts_at), as_utc(row.ends_at)))
-
-    since = datetime.combine(first - timedelta(days=1), time(0), zone).astimezone(UTC)
-    until = datetime.combine(last + timedelta(days=3), time(0), zone).astimezone(UTC)
-    ins: dict[tuple[int, date], datetime] = {}
-    outs: dict[tuple[int, date], datetime] = {}
-    for row in db.session.execute(
-            select(ClockRecord.employee_id, ClockRecord.kind, ClockRecord.at)
-            .where(ClockRecord.employee_id.in_(ids), ClockRecord.voided_at.is_(None),
-                   ClockRecord.at >= since, ClockRecord.at < until)
-            .order_by(ClockRecord.employee_id, ClockRecord.at, ClockRecord.id)):
-        shifts = records[row.employee_id].shifts if row.employee_id in records else []
-        at = as_utc(row.at)
-        if row.kind == "in":
-            shift = _nearest(shifts, at, lambda s: s.starts_at)
-            if shift is not None:
-                key = (row.employee_id, shift.work_date)
-                ins[key] = min(ins.get(key, at), at)
-        elif row.kind == "out":
-            shift = _nearest(shifts, at, lambda s: s.ends_at)
-            if shift is not None:
-                key = (row.employee_id, shift.work_date)
-                outs[key] = max(outs.get(key, at), at)
-    for (employee_id, day) in set(ins) | set(outs):
-        records[employee_id].punches[day] = Punches(ins.get((employee_id, day)),
-                                                    outs.get((employee_id, day)))
-
-    chosen: dict[tuple[int, date], tuple[Decimal, int, str]] = {}
-    for row in db.session.execute(
-            select(LeaveRequest.id, LeaveRequest.employee_id, LeaveRequest.kind,
-                   LeaveRequest.starts_on, LeaveRequest.ends_on, LeaveRequest.half_day)
-            .where(LeaveRequest.employee_id.in_(ids), LeaveRequest.status == "approved",
-                   LeaveRequest.starts_on <= last, LeaveRequest.ends_on >= first)
-            .order_by(LeaveRequest.id)):
-        fraction = HALF if row.half_day else ONE
-        day = max(row.starts_on, first)
-        while day <= min(row.ends_on, last):
-            key = (row.employee_id, day)
-            held = chosen.get(key)
-            # The larger share wins, then the earlier request (ids come in order).
-            if held is None or fraction > held[0]:
-                chosen[key] = (fraction, row.id, row.kind)
-            day += timedelta(days=1)
-    for (employee_id, day), (fraction, _id, kind) in chosen.items():
-        records[employee_id].leave[day] = LeaveDay(kind, fraction)
-    return dict(records)
-
-
-def _shared_month_records():
-    """The time module's loader (app/blueprints/hr/time/sheets.py), once it lands."""
-    return None
-
-
-def _nearest(shifts: Iterable[Shift], at: datetime, edge) -> Shift | None:
-    best, best_gap = None, PUNCH_REACH
-    for shift in shifts:
-        gap = abs(edge(shift) - at)
-        if gap <= best_gap:
-            if best is None or gap < best_gap:
-                best, best_gap = shift, gap
-    return best
-
-
-def _overtime(ids: list[int], first: date, last: date) -> dict[int, list]:
-    found: dict[int, list] = defaultdict(list)
-    rows = db.session.execute(
-        select(OvertimeRequest.employee_id, OvertimeRequest.work_date, OvertimeRequest.hours)
-        .where(OvertimeRequest.employee_id.in_(ids), OvertimeRequest.status == "approved",
-               OvertimeRequest.work_date >= first, OvertimeRequest.work_date <= last)
-        .order_by(OvertimeRequest.employee_id, OvertimeRequest.work_date, OvertimeRequest.id))
-    for employee_id, day, hours in rows:
-        found[employee_id].append((day, Decimal(hours)))
     return found
 
 
