@@ -1,4 +1,5 @@
-"""``flask demo load``: the demo companies 悦足连锁 (yuezu) and 清溪足道 (qingxi)."""
+"""``flask demo load``: the demo companies 悦足连锁 (yuezu) and 清溪足道 (qingxi);
+``flask demo hr-month``: one more month of HR data for a company (the payroll benchmark)."""
 
 import click
 
@@ -39,6 +40,18 @@ def load_command(history_days: int, scale: str | None) -> None:
             changed = True
             click.echo(f"Added {history.days} days of front-desk history to yuezu: "
                        f"{history.orders} orders in {time.perf_counter() - started:.1f} s.")
+    from app.demo.hr import load_hr
+
+    for code in ("yuezu", "qingxi"):
+        hr = load_hr(code)
+        db.session.commit()
+        if not hr.skipped:
+            changed = True
+            click.echo(f"Added HR data to {code}: {hr.summary()} in {hr.seconds:.1f} s.")
+        elif hr.rows.get("card sellers"):
+            changed = True
+            click.echo(f"Credited {hr.rows['card sellers']} card top-ups of {code} to their "
+                       f"sellers.")
     if scale:
         from app.demo.scale import build_scale
 
@@ -48,3 +61,41 @@ def load_command(history_days: int, scale: str | None) -> None:
         click.echo("Demo data already loaded: nothing changed.")
     click.echo("")
     click.echo(login_table(result.logins))
+
+
+@demo_group.command("hr-month")
+@click.option("--tenant", "code", required=True, help="Company code, e.g. chain50 or yuezu.")
+@click.option("--month", default=None, metavar="YYYY-MM",
+              help="Calendar month (default: the company's previous month).")
+def hr_month_command(code: str, month: str | None) -> None:
+    """Add one month of schedules, clocks, leave, overtime, rewards and locked sheets
+    (and the employee file, levels and pay profiles where missing); idempotent."""
+    from datetime import date
+
+    from app.blueprints.store.days import today_for_store
+    from app.demo.hr import add_hr_month, previous_month
+    from app.demo.scale import SCALES, add_scale_hr_month
+    from app.tenancy import tenant_context
+    from app.tenants import find_tenant_by_code
+
+    tenant = find_tenant_by_code(code)
+    if tenant is None:
+        raise click.BadParameter(f"no company {code!r}", param_hint="--tenant")
+    if month:
+        try:
+            first = date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise click.BadParameter("expected YYYY-MM", param_hint="--month") from None
+    else:
+        with tenant_context(tenant.id):
+            first = previous_month(today_for_store())
+    if code in {s.code for s in SCALES.values()}:
+        add_scale_hr_month(code, first, echo=click.echo)
+        return
+    result = add_hr_month(code, first)
+    db.session.commit()
+    if result.skipped:
+        click.echo(f"{code} already has HR data for {first:%Y-%m}: schedules left unchanged.")
+    else:
+        click.echo(f"Added HR month {first:%Y-%m} to {code}: {result.summary()} "
+                   f"in {result.seconds:.1f} s.")

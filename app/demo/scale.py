@@ -3,6 +3,13 @@ benchmarks — 50 stores, 1,000 therapists, 90 days ≈ 500k orders with their l
 jobs, payments, cards and feedback — built by the history generator with bulk
 inserts (app/demo/history.py).  ``--scale small`` builds a tiny one for smoke tests.
 
+Each store also has 10 other staff (3 built with the history, 7 added with the HR
+data: 50 × 30 = 1,500 employees at chain-50), and the previous calendar month has
+the HR data payroll reads (app/demo/hr.py: file, levels, profiles, published
+schedules, clock records, leave, overtime, rewards, locked sheets).
+``flask demo hr-month --tenant chain50 --month YYYY-MM`` adds a month to a company
+built before, without rebuilding the history.
+
 Idempotent by company code: an existing scale company is left as it is.  The
 whole build is one transaction (all or nothing); it commits at the end.
 """
@@ -13,7 +20,7 @@ import random
 import time as clock
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -30,6 +37,7 @@ from app.demo.history import (
     analyze_tables,
     ensure_catalogue,
 )
+from app.demo.hr import HrResult, add_hr_month, previous_month
 from app.demo.loader import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Employee, Position, Room, Store
@@ -37,6 +45,9 @@ from app.tenancy import tenant_context
 from app.tenants import create_company, find_tenant_by_code
 
 CITIES = ("广州", "深圳", "佛山", "东莞", "珠海", "中山", "惠州", "江门", "长沙", "南宁")
+# Store staff besides store manager (01), cashier (02) and dispatcher (03): 04..10.
+EXTRA_POSTS = ("supervisor", "foreman", "receptionist", "receptionist", "greeter", "cleaner",
+               "technical_supervisor")
 
 
 @dataclass(frozen=True)
@@ -153,11 +164,56 @@ def build_scale(name: str, echo: Callable[[str], None] = print, seed: int = 50) 
     with tenant_context(tenant.id):
         analyze_tables()
         db.session.commit()
-    report.seconds = clock.perf_counter() - started
+    history_seconds = clock.perf_counter() - started
     echo(f"Built scale company {scale.code}: {report.stores} stores, {report.therapists} "
          f"therapists, {scale.days} days, {report.orders} orders "
-         f"({', '.join(f'{k} {v}' for k, v in report.rows.items())}) in {report.seconds:.1f} s.")
+         f"({', '.join(f'{k} {v}' for k, v in report.rows.items())}) in {history_seconds:.1f} s.")
+    add_scale_hr_month(scale.code, previous_month(today), echo=echo)
+    report.seconds = clock.perf_counter() - started
     return report
+
+
+def ensure_scale_staff(code: str, seed: int = 51) -> int:
+    """Give every store of scale company ``code`` its 7 extra staff (``EXTRA_POSTS``) where
+    missing; return how many were added.  Adds and flushes."""
+    tenant = find_tenant_by_code(code)
+    rng = random.Random(seed)
+    with tenant_context(tenant.id):
+        positions = {p.role: p.id for p in db.session.scalars(select(Position))}
+        numbers = set(db.session.scalars(select(Employee.employee_no)))
+        rows = []
+        for store in db.session.scalars(select(Store).order_by(Store.code)):
+            index = int(store.code[1:])
+            for number, post in enumerate(EXTRA_POSTS, start=4):
+                employee_no = f"{index:03d}{number:02d}"
+                if employee_no not in numbers:
+                    rows.append(_employee_row(tenant.id, positions[post], employee_no,
+                                              store.id, rng, post))
+        _insert(Employee, rows)
+        db.session.flush()
+    return len(rows)
+
+
+def add_scale_hr_month(code: str, month: date, echo: Callable[[str], None] = print) -> HrResult:
+    """The extra staff, then one month of HR data (app/demo/hr.py); commits, reports."""
+    started = clock.perf_counter()
+    added = ensure_scale_staff(code)
+    result = add_hr_month(code, month)
+    db.session.commit()
+    with tenant_context(find_tenant_by_code(code).id):
+        analyze_tables()
+        db.session.commit()
+        employees = db.session.scalar(select(func.count(Employee.id)))
+    seconds = clock.perf_counter() - started
+    if result.skipped:
+        echo(f"{code} already has HR data for {month:%Y-%m}: schedules left unchanged "
+             f"({employees} employees).")
+    else:
+        echo(f"Added HR month {month:%Y-%m} to {code}: {employees} employees"
+             f"{f' ({added} new staff)' if added else ''}, {result.summary()} "
+             f"in {seconds:.1f} s.")
+    result.seconds = seconds
+    return result
 
 
 def _employee_row(tenant_id: int, position_id: int, number: str, store_id: int,
