@@ -6,4 +6,4 @@ from app.blueprints.hr import models  # noqa: F401  (registers the tables and UR
 
 bp = Blueprint("hr", __name__)
 
-from app.blueprints.hr import views, views_lifecycle, views_payroll  # noqa: E402,F401
+from app.blueprints.hr import views, views_lifecycle, views_payroll, views_time  # noqa: E402,F401
