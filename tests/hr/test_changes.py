@@ -169,7 +169,8 @@ def test_a_future_change_waits_and_the_daily_job_applies_it_once(
                                        "下月升级", new_level_id=setup["senior"])
         assert changes.approve_change(later) is False
         assert later.status == "approved" and therapist.level_id == setup["junior"]
-        assert changes.apply_due_changes(today) == {"applied": 0, "today": today.isoformat()}
+        assert changes.apply_due_changes(today) == {"applied": 0, "cancelled": 0,
+                                                    "today": today.isoformat()}
         # Approved yesterday for today: due now.
         due = changes.request_change(therapist, "transfer", today, "二店缺人",
                                      new_store_id=setup["store2"])
@@ -255,3 +256,46 @@ def test_only_the_hr_manager_approves_in_the_browser(client, auth, company_a, in
     # Requested by the HR staff, approved by the HR manager: both named.
     assert company_a.accounts["hr_staff"].display_name in history
     assert company_a.accounts["hr_manager"].display_name in history
+
+
+def test_changes_over_the_api(client, api_token, company_a, company_b, in_tenant, setup):
+    staff, manager = api_token(company_a, "hr_staff"), api_token(company_a, "hr_manager")
+    employee_id = setup["therapist"]
+    bad = client.post(f"/api/v1/employees/{employee_id}/changes", headers=staff, json={
+        "kind": "promotion", "effective_on": setup["today"].isoformat(), "reason": "x",
+        "new_store_id": setup["store2"]})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["fields"]) == {"new_store_id", "new_position_id"}
+    created = client.post(f"/api/v1/employees/{employee_id}/changes", headers=staff, json={
+        "kind": "promotion", "effective_on": setup["today"].isoformat(), "reason": "考核通过",
+        "new_level_id": setup["senior"]})
+    assert created.status_code == 201, created.get_json()
+    change_id = created.get_json()["id"]
+    assert client.post(f"/api/v1/employees/changes/{change_id}/approve",
+                       headers=staff).status_code == 403
+    approved = client.post(f"/api/v1/employees/changes/{change_id}/approve", headers=manager)
+    body = approved.get_json()
+    assert approved.status_code == 200 and body["status"] == "applied"
+    assert (body["old_level_id"], body["new_level_id"]) == (setup["junior"], setup["senior"])
+    history = client.get(f"/api/v1/employees/{employee_id}/changes", headers=staff)
+    assert [c["id"] for c in history.get_json()] == [change_id]
+    assert client.get(f"/api/v1/employees/{employee_id}", headers=staff).get_json()[
+        "level_id"] == setup["senior"]
+    again = client.post(f"/api/v1/employees/changes/{change_id}/cancel", headers=staff)
+    assert again.status_code == 422 and "change" in again.get_json()["error"]["fields"]
+    outsider = api_token(company_b, "owner")
+    assert client.post(f"/api/v1/employees/changes/{change_id}/reject", headers=outsider,
+                       json={}).status_code == 404
+
+
+def test_a_due_change_of_someone_who_left_is_cancelled_not_applied(company_a, in_tenant, setup):
+    with in_tenant(company_a):
+        therapist = _employee(setup["therapist"])
+        tomorrow = setup["today"] + timedelta(days=1)
+        change = changes.request_change(therapist, "transfer", tomorrow, "二店缺人",
+                                        new_store_id=setup["store2"])
+        changes.approve_change(change)
+        therapist.status = "left"
+        result = changes.apply_due_changes(tomorrow)
+        assert result["applied"] == 0 and result["cancelled"] == 1
+        assert change.status == "cancelled" and therapist.store_id == setup["store1"]

@@ -12,7 +12,9 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Money, PageArgsSchema, page_schema
-from app.blueprints.hr import services
+from app.blueprints.hr import changes, services
+from app.blueprints.hr.models import EmployeeChange
+from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
@@ -191,9 +193,13 @@ def get_employee(employee_id: int):
 @blp.response(200, EmployeeSchema)
 @permission_required("employee.manage")
 def update_employee(data, employee_id: int):
-    """Change some fields; store, position, status changes are audited.
+    """Change some fields; store, position, status, pay and the sensitive numbers
+    (masked) are audited.
 
-    Setting ``status`` to ``left`` disables the employee's logins at once.
+    Store, position, level, pay profile and monthly base of someone on staff
+    (probation, active, offboarding) answer 422: they change through
+    ``POST /employees/<id>/changes`` (approved by the HR manager, dated).  Setting
+    ``status`` to ``left`` disables the employee's logins at once.
     """
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
@@ -205,3 +211,116 @@ def update_employee(data, employee_id: int):
     db.session.commit()
     db.session.expire_all()
     return _load_in_scope(employee_id)
+
+
+# --------------------------------------------------------------------------- 人事变动
+
+
+class ChangeSchema(Schema):
+    id = fields.Integer()
+    employee_id = fields.Integer()
+    kind = fields.String(metadata={"description": "transfer | promotion | demotion | pay_change"})
+    effective_on = fields.Date()
+    status = fields.String(
+        metadata={"description": "pending | approved | applied | rejected | cancelled"})
+    reason = fields.String()
+    new_store_id = fields.Integer(allow_none=True)
+    new_position_id = fields.Integer(allow_none=True)
+    new_level_id = fields.Integer(allow_none=True)
+    new_pay_profile_id = fields.Integer(allow_none=True)
+    new_monthly_base = Money(allow_none=True)
+    old_store_id = fields.Integer(allow_none=True)
+    old_position_id = fields.Integer(allow_none=True)
+    old_level_id = fields.Integer(allow_none=True)
+    old_pay_profile_id = fields.Integer(allow_none=True)
+    old_monthly_base = Money(allow_none=True)
+    requested_by_account_id = fields.Integer(allow_none=True)
+    approved_by_account_id = fields.Integer(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    applied_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ChangeCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(CHANGE_KINDS))
+    effective_on = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    new_store_id = fields.Integer(allow_none=True, load_default=None)
+    new_position_id = fields.Integer(allow_none=True, load_default=None)
+    new_level_id = fields.Integer(allow_none=True, load_default=None)
+    new_pay_profile_id = fields.Integer(allow_none=True, load_default=None)
+    new_monthly_base = fields.Decimal(allow_none=True, load_default=None, as_string=True)
+
+
+class ChangeNoteSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+def _change(change_id: int) -> EmployeeChange:
+    """The change (tenant checked centrally) of an employee in the caller's scope."""
+    change = services.get_by_id(EmployeeChange, change_id)
+    if change is None:
+        abort(404)
+    _load_in_scope(change.employee_id)
+    return change
+
+
+@blp.route("/<int:employee_id>/changes")
+@blp.response(200, ChangeSchema(many=True))
+@permission_required("employee.view")
+def list_changes(employee_id: int):
+    """The employee's 人事变动 history, newest first."""
+    _load_in_scope(employee_id)
+    return [row.change for row in changes.changes_of_employee(employee_id)]
+
+
+@blp.route("/<int:employee_id>/changes", methods=["POST"])
+@blp.arguments(ChangeCreateSchema)
+@blp.response(201, ChangeSchema)
+@permission_required("employee.manage")
+def create_change(data, employee_id: int):
+    """Request a transfer, promotion, demotion or pay change (status ``pending``)."""
+    employee = _load_in_scope(employee_id)
+    try:
+        change = changes.request_change(
+            employee, data.pop("kind"), data.pop("effective_on"), data.pop("reason"),
+            actor=current_user, **data)
+    except services.HrError as exc:
+        abort_unprocessable(exc)
+    db.session.commit()
+    return change
+
+
+def _decide_change(change_id: int, verb):
+    change = _change(change_id)
+    try:
+        verb(change)
+    except services.HrError as exc:
+        abort_unprocessable(exc)
+    db.session.commit()
+    return services.get_by_id(EmployeeChange, change_id)
+
+
+@blp.route("/changes/<int:change_id>/approve", methods=["POST"])
+@blp.response(200, ChangeSchema)
+@permission_required("employee.change_approve")
+def approve_change(change_id: int):
+    """Approve; applied at once when the effective date is today or earlier."""
+    return _decide_change(change_id, lambda c: changes.approve_change(c, actor=current_user))
+
+
+@blp.route("/changes/<int:change_id>/reject", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, ChangeSchema)
+@permission_required("employee.change_approve")
+def reject_change(data, change_id: int):
+    return _decide_change(change_id, lambda c: changes.reject_change(c, data["note"],
+                                                                     actor=current_user))
+
+
+@blp.route("/changes/<int:change_id>/cancel", methods=["POST"])
+@blp.response(200, ChangeSchema)
+@permission_required("employee.manage")
+def cancel_change(change_id: int):
+    """Cancel a change not yet applied (kept, status ``cancelled``)."""
+    return _decide_change(change_id, lambda c: changes.cancel_change(c, actor=current_user))

@@ -38,7 +38,8 @@ Rules chosen where the spec is silent:
   moves to the new one.  Logins with a role of their own are left alone.
 * Cancel: HR may cancel a change that is pending or approved and not yet applied
   (it is kept, status ``cancelled``).  An applied change is history: undoing it is a
-  new change.
+  new change.  An approved change of someone who has left by its date is cancelled
+  by the job instead of applied (audited with the note "employee left").
 """
 
 from __future__ import annotations
@@ -280,8 +281,7 @@ def approve_change(change: EmployeeChange, actor=None, today: date | None = None
     today = today or tenant_today()
     if change.effective_on <= today:
         apply_change(change, today=today, actor=actor)
-        return True
-    return False
+    return change.status == "applied"
 
 
 def reject_change(change: EmployeeChange, note: str = "", actor=None) -> None:
@@ -325,6 +325,14 @@ def apply_change(change: EmployeeChange, today: date | None = None, actor=None) 
     if change.effective_on > today:
         raise HrError({"effective_on": _("还没到生效日期")})
     employee = get_by_id(Employee, change.employee_id)
+    if employee.status == "left":
+        # Left before the date came: nothing to apply to; kept as cancelled.
+        change.status = "cancelled"
+        db.session.flush()
+        record_audit("employee.change_cancel", "employee_change", change.id,
+                     before={"status": "approved"},
+                     after={"status": "cancelled", "note": "employee left"}, actor=actor)
+        return
     old_position_role = _position_role(employee.position_id)
     old_store_id = employee.store_id
     before, after = {}, {}
@@ -371,7 +379,8 @@ def apply_due_changes(today: date | None = None) -> dict:
         .order_by(EmployeeChange.effective_on, EmployeeChange.id)).all()
     for change in due:
         apply_change(change, today=today)
-    return {"applied": len(due), "today": today.isoformat()}
+    applied = sum(1 for change in due if change.status == "applied")
+    return {"applied": applied, "cancelled": len(due) - applied, "today": today.isoformat()}
 
 
 # --------------------------------------------------------------------------- reading

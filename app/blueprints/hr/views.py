@@ -110,7 +110,8 @@ def employees():
     with_login = services.employee_ids_with_login(e.id for e in page.items)
     return render_template(
         "hr/employees.html", page=page, filters=filters, with_login=with_login,
-        stores=_visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES)
+        stores=_visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES,
+        today=services.tenant_today())
 
 
 def _employee_form(employee: Employee | None = None, **kwargs) -> EmployeeForm:
