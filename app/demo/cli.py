@@ -16,7 +16,9 @@ def demo_group() -> None:
               help="Days of front-desk history for yuezu (0: none).")
 @click.option("--scale", type=click.Choice(["chain-50", "small"]), default=None,
               help="Also build the separate scale company (chain50 / chainsmall).")
-def load_command(history_days: int, scale: str | None) -> None:
+@click.option("--with-payroll", is_flag=True,
+              help="Also compute yuezu's payroll of last month (a draft run).")
+def load_command(history_days: int, scale: str | None, with_payroll: bool) -> None:
     """Load the demo companies and logins (does nothing if they exist)."""
     import time
 
@@ -52,6 +54,12 @@ def load_command(history_days: int, scale: str | None) -> None:
             changed = True
             click.echo(f"Credited {hr.rows['card sellers']} card top-ups of {code} to their "
                        f"sellers.")
+    if with_payroll:
+        from app.demo.hr import draft_payroll
+
+        started_run, line = draft_payroll("yuezu")
+        changed = changed or started_run
+        click.echo(line)
     if scale:
         from app.demo.scale import build_scale
 

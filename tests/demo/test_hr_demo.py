@@ -17,6 +17,8 @@ from app.blueprints.hr.models import (
     LeaveRequest,
     Offboarding,
     OvertimeRequest,
+    PayrollRun,
+    Payslip,
     RewardPenalty,
     ScheduleEntry,
     ShiftTemplate,
@@ -27,7 +29,14 @@ from app.blueprints.hr.payroll.holidays import HolidayCalendarMissing, is_statut
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import CardLedgerEntry
 from app.demo.history import load_history
-from app.demo.hr import count_rows, load_hr, luhn_digit, month_end, previous_month
+from app.demo.hr import (
+    count_rows,
+    draft_payroll,
+    load_hr,
+    luhn_digit,
+    month_end,
+    previous_month,
+)
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import Employee, PayProfile, Position, Store, TherapistLevel
@@ -340,3 +349,26 @@ def test_hr_month_for_a_scale_company_is_added_once(app):
     with tenant_context(find_tenant_by_code(code).id):
         assert db.session.scalar(select(func.count(AttendanceSheet.id)).where(
             AttendanceSheet.month == earlier, AttendanceSheet.status == "locked")) == 2
+
+
+def test_with_payroll_computes_last_months_draft_once(app, hr_demo):
+    started, line = draft_payroll("yuezu")
+    assert started and "(draft)" in line, line
+    with _yuezu():
+        first = previous_month(today_for_store())
+        run = db.session.scalar(select(PayrollRun))
+        assert run.month == first and run.status == "draft"
+        slips = {p.employee_id: p for p in db.session.scalars(select(Payslip))}
+        people = _people()
+        assert set(slips) == {e.id for e, _ in people}, "everyone employed last month is paid"
+        bases = {p.position_id: p.monthly_base for p in db.session.scalars(select(PayProfile))}
+        # The joiners and the leaver are paid for the days they were there.
+        for e, _role in people:
+            if e.hire_date > first or e.last_day is not None:
+                assert Decimal(0) < slips[e.id].base < bases[e.position_id], e.employee_no
+        store_staff = [slips[e.id] for e, _ in people if e.store_id is not None]
+        assert sum(s.full_attendance_bonus > 0 for s in store_staff) > len(store_staff) / 2
+        assert sum(s.overtime > 0 for s in slips.values()) >= 5
+        assert sum(s.late_deduction > 0 for s in slips.values()) >= 5
+        assert sum(s.rewards > 0 for s in slips.values()) >= 3
+    assert draft_payroll("yuezu")[0] is False
