@@ -90,11 +90,9 @@ def request_leave(employee: Employee, kind: str, starts_on: date | None,
         errors["kind"] = _("请选择请假类型")
     if starts_on is None:
         errors["starts_on"] = _("请填写开始日期")
-    if ends_on is None and not half_day:
-        errors["ends_on"] = _("请填写结束日期")
     if errors:
         raise TimeError(errors)
-    ends_on = ends_on or starts_on
+    ends_on = ends_on or starts_on  # no end date: that one day
     if half_day and ends_on != starts_on:
         raise TimeError.on("half_day", _("半天假的开始与结束须为同一天"))
     if ends_on < starts_on:
