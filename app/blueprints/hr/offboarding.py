@@ -375,7 +375,11 @@ def due_for_last_day(now: datetime | None = None) -> list[Offboarding]:
 def run_last_day(offboarding_id: int, now: datetime | None = None,
                  job_record_id: int | None = None) -> LastDayResult:
     """The last day is over: logins off, board, future schedules, ``left``.  Idempotent."""
-    offboarding = db.session.scalar(select(Offboarding).where(Offboarding.id == offboarding_id))
+    # The row lock makes a tick and the approval's own job, running at once, take
+    # turns: the second one finds the offboarding completed (PostgreSQL).
+    offboarding = db.session.scalar(
+        select(Offboarding).where(Offboarding.id == offboarding_id).with_for_update()
+        .execution_options(populate_existing=True))
     if offboarding is None or offboarding.status != "approved" \
             or not last_day_over(offboarding, now):
         return LastDayResult(offboarding_id, done=False)
@@ -411,7 +415,7 @@ def _leave_the_board(employee: Employee) -> int:
     from app.blueprints.store import dispatch
     from app.blueprints.store.days import today_for_store
     from app.blueprints.store.models import BoardEntry, BusinessDay
-    from app.blueprints.store.rotation import AWAY
+    from app.blueprints.store.rotation import AWAY, BUSY
 
     # The board lives in the present: the current business day, whatever ``now`` replays.
     today = today_for_store()
@@ -422,14 +426,14 @@ def _leave_the_board(employee: Employee) -> int:
                BusinessDay.business_date >= today, BoardEntry.status != AWAY)).all()
     changed = 0
     for entry, day in rows:
-        if day.business_date == today:
+        if day.business_date == today and entry.status != BUSY:
             try:
                 with db.session.begin_nested():
                     dispatch.clock_out(entry.store_id, employee.id, actor=None)
                 changed += 1
                 continue
             except InputError:
-                pass  # busy (in a job) or on another store's board: suspend instead
+                pass  # on another store's board (a transfer): suspend there instead
         if not entry.suspended:
             dispatch.move(entry, "suspend", "离职", actor=None)
             changed += 1

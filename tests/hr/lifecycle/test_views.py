@@ -278,3 +278,106 @@ def test_hr_edits_the_checklist_templates(app, company_a, in_tenant):
     assert logistics.get("/hr/checklist-templates").status_code == 403
     assert logistics.post(f"/hr/checklist-templates/{template_id}/items",
                           data={"title": "x"}).status_code == 403
+
+
+def test_start_from_an_existing_candidate_and_cancel(app, company_a, in_tenant):
+    def make():
+        from tests.hr.lifecycle.helpers import candidate
+
+        return candidate(company_a, "T960", name="候选人甲").id
+    employee_id = _in(company_a, in_tenant, make)
+    hr = _client(app, company_a, "hr_staff")
+    detail = hr.get(f"/hr/employees/{employee_id}").get_data(as_text=True)
+    assert 'data-testid="start-onboarding"' in detail
+    assert _client(app, company_a, "logistics_head").post(
+        f"/hr/employees/{employee_id}/onboarding").status_code == 403
+    response = hr.post(f"/hr/employees/{employee_id}/onboarding")
+    assert response.status_code == 302 and "/hr/onboarding/" in response.location
+    onboarding_id = int(response.location.rsplit("/", 1)[1])
+    again = hr.post(f"/hr/employees/{employee_id}/onboarding")  # not a candidate any more
+    assert again.status_code == 302 and again.location.endswith(f"/hr/employees/{employee_id}")
+    assert hr.post(f"/hr/onboarding/{onboarding_id}/cancel", data={"reason": ""}
+                   ).status_code == 422
+    assert hr.post(f"/hr/onboarding/{onboarding_id}/cancel", data={"reason": "未到岗"}
+                   ).status_code == 302
+    with in_tenant(company_a):
+        assert db.session.scalar(select(Employee.status).where(
+            Employee.id == employee_id)) == "candidate"
+    lifecycle = hr.get("/hr/lifecycle").get_data(as_text=True)
+    assert "候选人甲" not in _section(lifecycle, "open-onboardings")
+
+
+def test_logistics_closes_the_issued_items_and_hr_records_the_exit(app, company_a, in_tenant):
+    def approved():
+        from datetime import date
+
+        from app.blueprints.hr import offboarding
+
+        person = company_a.employees["therapist"]
+        db.session.add_all([IssuedItem(employee_id=person.id, name=name,
+                                       issued_on=date(2025, 1, 2)) for name in ("工服", "工牌")])
+        request = offboarding.request_offboarding(
+            person, kind="termination", reason="多次旷工",
+            last_day=checklists.tenant_today() + timedelta(days=3))
+        offboarding.approve_offboarding(request)
+        return request.id
+    offboarding_id = _in(company_a, in_tenant, approved)
+    with in_tenant(company_a):
+        issued = dict(db.session.execute(select(IssuedItem.name, IssuedItem.id)).all())
+    logistics = _client(app, company_a, "logistics_head")
+    page = logistics.get(f"/hr/offboarding/{offboarding_id}").get_data(as_text=True)
+    assert "未归还，扣款" in page and "多次旷工" in page
+    assert _client(app, company_a, "hr_staff").post(
+        f"/hr/issued-items/{issued['工服']}/return").status_code == 403
+    response = logistics.post(f"/hr/issued-items/{issued['工服']}/return",
+                              data={"next_offboarding": offboarding_id})
+    assert response.location.endswith(f"/hr/offboarding/{offboarding_id}")
+    logistics.post(f"/hr/issued-items/{issued['工牌']}/charge",
+                   data={"charge": "20", "next_offboarding": offboarding_id})
+    with in_tenant(company_a):
+        rows = dict(db.session.execute(select(IssuedItem.name, IssuedItem.status)).all())
+        assert rows == {"工服": "returned", "工牌": "charged"}
+    items = _items(company_a, in_tenant, offboarding_id=offboarding_id)
+    assert _tick(logistics, items["归还物品"]).status_code == 302
+    finance_page = _client(app, company_a, "finance_manager").get(
+        f"/hr/offboarding/{offboarding_id}").get_data(as_text=True)
+    assert 'value="-20.00"' in finance_page  # the charge feeds the settlement
+
+    manager = _client(app, company_a, "hr_manager")
+    response = manager.post(f"/hr/offboarding/{offboarding_id}/record", data={
+        "handover_note": "顾客名单交给 3 号", "exit_interview": "对排班不满"})
+    assert response.status_code == 302
+    with in_tenant(company_a):
+        record = db.session.scalar(select(Offboarding).where(Offboarding.id == offboarding_id))
+        assert (record.handover_note, record.exit_interview) == ("顾客名单交给 3 号", "对排班不满")
+    assert logistics.post(f"/hr/offboarding/{offboarding_id}/record",
+                          data={"handover_note": "x"}).status_code == 403
+
+
+def test_the_hr_manager_rejects_or_cancels(app, company_a, in_tenant):
+    employee_id = _in(company_a, in_tenant, lambda: company_a.employees["cashier"].id)
+    manager = _client(app, company_a, "hr_manager")
+    last_day = _in(company_a, in_tenant,
+                   lambda: (checklists.tenant_today() + timedelta(days=20)).isoformat())
+    response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
+        "kind": "termination", "last_day": last_day, "reason": ""})
+    assert response.status_code == 422 and "辞退请写明原因" in response.get_data(as_text=True)
+    response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
+        "kind": "resignation", "last_day": last_day})
+    offboarding_id = int(response.location.rsplit("/", 1)[1])
+    assert manager.post(f"/hr/offboarding/{offboarding_id}/reject",
+                        data={"reason": ""}).status_code == 422
+    assert manager.post(f"/hr/offboarding/{offboarding_id}/reject",
+                        data={"reason": "先谈谈"}).status_code == 302
+    response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
+        "kind": "resignation", "last_day": last_day})
+    second = int(response.location.rsplit("/", 1)[1])
+    assert manager.post(f"/hr/offboarding/{second}/approve").status_code == 302
+    with in_tenant(company_a):
+        employee = db.session.scalar(select(Employee).where(Employee.id == employee_id))
+        assert employee.status == "offboarding" and employee.last_day.isoformat() == last_day
+    assert manager.post(f"/hr/offboarding/{second}/cancel",
+                        data={"reason": "留下了"}).status_code == 302
+    with in_tenant(company_a):
+        employee = db.session.scalar(select(Employee).where(Employee.id == employee_id))
+        assert employee.status == "active" and employee.last_day is None
