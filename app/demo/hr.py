@@ -259,22 +259,25 @@ def load_hr(company_code: str = "yuezu") -> HrResult:
         levels = ensure_levels(co.tenant_id)
         profiles = ensure_pay_profiles(co.tenant_id)
         full = company_code == "yuezu"
-        joiners, leavers = [], []
+        joiners, leavers, confirming = [], [], []
         if full:
             joiners = _add_joiners(co, rng, first)
             co = _company(tenant)
             leavers = [p for p in co.people if p.role == "greeter" and p.store_id ==
                        co.stores[1][0]][:1]
+            confirming = [p.id for p in co.people if p.role == "greeter" and p.store_id ==
+                          co.first_store][:1]
         fill_employee_files(co, rng, first, levels, profiles,
-                            joiners=[p.id for p in joiners], leavers=leavers)
+                            joiners=[p.id for p in joiners], leavers=leavers,
+                            probation_due=confirming)
         co = _company(tenant)
         ensure_shift_templates(co, YUEZU_OVERNIGHT_STORES if full else ())
         if full:
             _add_period(co, rng, first, month_end(first), result, events="approved")
             _add_period(co, rng, month_start(co.today), co.today + timedelta(days=14), result,
                         events="pending", draft_days=7)
-            _lifecycle_records(co, first, [p.id for p in joiners], [p.id for p in leavers],
-                               result)
+            _lifecycle_records(co, first, [p.id for p in joiners] + confirming,
+                               [p.id for p in leavers], result)
             _level_changes(co, levels, first, result)
         else:
             monday = co.today - timedelta(days=co.today.weekday())
@@ -461,12 +464,13 @@ def _add_months(day: date, months: int) -> date:
 def fill_employee_files(co: Company, rng: random.Random, first_month: date,
                         levels: dict[str, int], profiles: dict[str, PayProfile],
                         joiners: list[int] = (), leavers: list[Person] = (),
-                        turnover: bool = False) -> int:
+                        probation_due: list[int] = (), turnover: bool = False) -> int:
     """Fill the file of every employee whose ID number is still empty; return how many.
 
     Hire dates move before ``first_month`` (therapists' before the front-desk history),
-    joiners are hired mid ``first_month``, leavers leave on its 20th.  ``turnover``
-    (scale companies) makes every tenth store's greeter a joiner or a leaver.
+    joiners are hired mid ``first_month``, leavers leave on its 20th, ``probation_due``
+    were hired almost three months ago (转正 due in 5 days).  ``turnover`` (scale
+    companies) makes every tenth store's greeter a joiner or a leaver.
     """
     empty = set(db.session.scalars(select(Employee.id).where(Employee.id_card_no == "")))
     if not empty:
@@ -494,6 +498,9 @@ def fill_employee_files(co: Company, rng: random.Random, first_month: date,
         hire, status, last_day = p.hire_date, p.status, p.last_day
         if p.id in joiner_ids:
             hire = first_month + timedelta(days=14)
+            status = "probation"
+        elif p.id in probation_due:
+            hire = _add_months(today, -3) + timedelta(days=5)
             status = "probation"
         else:
             latest = min(first_month, history_start) if p.role == "therapist" else first_month
@@ -644,7 +651,8 @@ def _add_joiners(co: Company, rng: random.Random, first: date) -> list[Employee]
 
 def _lifecycle_records(co: Company, first: date, joiners: list[int], leavers: list[int],
                        result: HrResult) -> None:
-    """Finished onboardings of the joiners, the leaver's approved offboarding."""
+    """Finished onboardings of the joiners (their 转正 review still to come), the
+    leaver's approved offboarding (the final payroll item still open)."""
     by_id = {p.id: p for p in co.people}
     hr = co.accounts.get("hr_manager")
     for employee_id in joiners:
