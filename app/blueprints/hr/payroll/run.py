@@ -395,7 +395,7 @@ def payslip_row(tenant_id: int, run_id: int, month: date, person: EmployeeInputs
              "unpaid_leave": str(d.unpaid_leave), "absent": str(d.absent), "late": d.late,
              "late_minutes": d.late_minutes, "early_minutes": d.early_minutes,
              "note": d.note}
-            for d in facts.days
+            for d in facts.days if d.note  # the days that were not a plain day's work
         ],
         "overtime_hours": {"working_day": str(figures.overtime_hours_working_day),
                            "rest_day": str(figures.overtime_hours_rest_day),
