@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from app.audit import register_audit_actions
@@ -85,10 +86,20 @@ register_audit_actions({
 
 
 def tenant_zone() -> ZoneInfo:
-    """The current tenant's time zone (Asia/Shanghai unless the company set another)."""
-    tenant = db.session.get(Tenant, current_tenant_id())
-    return ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone
+    """The current tenant's time zone (Asia/Shanghai unless the company set another).
+
+    Kept on ``g`` for the request: pages format many times, and the session holds the
+    tenant row only weakly (it would be read again each time)."""
+    tenant_id = current_tenant_id()
+    cached = g.get("_time_zone") if has_app_context() else None
+    if cached is not None and cached[0] == tenant_id:
+        return cached[1]
+    tenant = db.session.get(Tenant, tenant_id)
+    zone = ZoneInfo(tenant.timezone if tenant is not None and tenant.timezone
                     else "Asia/Shanghai")
+    if has_app_context():
+        g._time_zone = (tenant_id, zone)
+    return zone
 
 
 def aware(moment: datetime | None) -> datetime | None:
