@@ -152,6 +152,8 @@ def _run_page_data(run: PayrollRun) -> dict:
         "confirm_form": ConfirmForm(), "reopen_form": ReopenForm(formdata=None),
         "run_status_label": payroll.run_status_label,
         "bank_ready": run.status in exports.BANK_STATUSES,
+        "unlocked": [store_names.get(store_id, "") for store_id in payroll.unlocked_stores(run)]
+        if run.status in payroll.RECOMPUTABLE else [],
     }
 
 

@@ -30,9 +30,11 @@ import pytest
 from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
+from app.blueprints.hr.payroll import run as payroll_run
 from app.blueprints.hr.payroll.run import PAUSE_ENV
 from app.blueprints.hr.time import clocks, leave, schedules, shifts
 from app.extensions import db
+from app.jobs import commit_and_dispatch
 from app.jobs.models import JobRecord
 from app.jobs.queues import get_queue
 from app.tenancy import tenant_context
@@ -261,3 +263,19 @@ def test_a_worker_killed_mid_run_leaves_no_half_written_run(
     assert after["net"] == before["net"] + M("100.00") - M("10.00")  # 10% IIT on the reward
     assert count_payslips(company_a, run_id) == count
     assert load(company_a, PayrollRun, run_id).status == "draft"
+
+
+@pytest.mark.redis
+def test_nothing_moves_while_a_computation_is_queued(app, company_a):  # noqa: F811
+    with tenant_context(company_a.tenant_id):
+        data.worked_example(company_a)
+        run, record = payroll_run.start_run("2026-11")
+        run.status = "draft"  # as if computed before: a recomputation is now queued
+        commit_and_dispatch()  # on the Redis queue, no worker
+        run_id, job_id = run.id, record.id
+        again, same = payroll_run.start_run("2026-11")
+        assert (again.id, same.id) == (run_id, job_id)
+        with pytest.raises(payroll_run.PayrollError) as err:
+            payroll_run.transition(run_id, "submit", actor=company_a.accounts["hr_manager"])
+        assert "正在计算" in err.value.message
+        db.session.rollback()

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.blueprints.hr.models import PayrollRun, Payslip
+from app.blueprints.hr.models import AttendanceSheet, PayrollRun, Payslip
 from app.blueprints.hr.payroll import run as payroll
 from app.extensions import db
 from app.models import AuditEntry
@@ -65,6 +65,14 @@ def test_hr_computes_a_month_and_sees_every_payslip(client, auth, company_a):
     for label in ("基本工资", "提成", "餐补", "全勤奖", "迟到早退扣款", "住房公积金", "个人所得税",
                   "实发工资"):
         assert label in page
+
+    # HR locks the month's attendance sheet before payroll: until then the page says so.
+    assert 'data-testid="run-unlocked"' in page
+    with tenant_context(company_a.tenant_id):
+        db.session.add(AttendanceSheet(store_id=company_a.stores[0].id, month=date(2026, 11, 1),
+                                       status="locked"))
+        db.session.commit()
+    assert 'data-testid="run-unlocked"' not in client.get(f"/hr/payroll/runs/{run.id}").text
 
     detail = client.get(f"/hr/payroll/payslips/{example}").text
     for figure in ("2,862.07", "6,240.00", "375.00", "9,557.07", "465.00", "122.76",

@@ -551,3 +551,15 @@ def visible_to_employee(slip: Payslip, employee_id: int | None) -> bool:
         return False
     run = db.session.get(PayrollRun, slip.run_id)
     return run is not None and run.status in FROZEN
+
+
+def unlocked_stores(run: PayrollRun) -> list[int]:
+    """Stores of the run's payslips whose attendance sheet of the month is not locked
+    (HR locks it before payroll; the run is not refused, the page warns)."""
+    from app.blueprints.hr.models import AttendanceSheet
+
+    store_ids = set(db.session.scalars(select(Payslip.store_id).where(
+        Payslip.run_id == run.id, Payslip.store_id.is_not(None)).distinct()))
+    locked = set(db.session.scalars(select(AttendanceSheet.store_id).where(
+        AttendanceSheet.month == run.month, AttendanceSheet.status == "locked")))
+    return sorted(store_ids - locked)
