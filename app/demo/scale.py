@@ -37,7 +37,7 @@ from app.demo.history import (
     analyze_tables,
     ensure_catalogue,
 )
-from app.demo.hr import HrResult, add_hr_month, previous_month
+from app.demo.hr import HrResult, add_hr_month, analyze_hr_tables, previous_month
 from app.demo.loader import DEMO_PASSWORD
 from app.extensions import db
 from app.models import Employee, Position, Room, Store
@@ -201,7 +201,7 @@ def add_scale_hr_month(code: str, month: date, echo: Callable[[str], None] = pri
     result = add_hr_month(code, month)
     db.session.commit()
     with tenant_context(find_tenant_by_code(code).id):
-        analyze_tables()
+        analyze_hr_tables()
         db.session.commit()
         employees = db.session.scalar(select(func.count(Employee.id)))
     seconds = clock.perf_counter() - started
