@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import checklists, services
@@ -304,61 +304,86 @@ def cancel_onboarding(onboarding: Onboarding, actor=None, reason: str = "") -> O
 # --------------------------------------------------------------------------- 转正
 
 
+def pending_review_of(employee: Employee) -> Onboarding | None:
+    """The finished onboarding whose 转正 review is still to come, if any."""
+    return db.session.scalar(select(Onboarding).where(
+        Onboarding.employee_id == employee.id, Onboarding.status == "done",
+        Onboarding.review_outcome.is_(None)).order_by(Onboarding.id.desc()))
+
+
 def review_probation(onboarding: Onboarding, outcome: str, actor=None, note: str = "",
                      last_day: date | None = None, today: date | None = None):
+    """转正 from the onboarding page (see :func:`review_probation_of`)."""
+    if onboarding.status != "done" or onboarding.review_outcome is not None:
+        raise services.HrError({"onboarding": _("该员工不在待转正的试用期")})
+    return review_probation_of(employee_of(onboarding), outcome, actor, note=note,
+                               last_day=last_day, today=today)
+
+
+def review_probation_of(employee: Employee, outcome: str, actor=None, note: str = "",
+                        last_day: date | None = None, today: date | None = None):
     """转正: "confirm" → ``active``; "end" → a termination request (returns it).
 
-    Returns the employee (confirm) or the new Offboarding (end).
+    Works for anyone on probation, with or without an onboarding on file (people
+    entered before onboarding existed); the outcome is kept on the onboarding
+    when there is one, and always in the audit log.  Returns the employee
+    (confirm) or the new Offboarding (end).
     """
     from app.blueprints.hr import offboarding as offboarding_services
 
-    employee = employee_of(onboarding)
-    if onboarding.status != "done" or onboarding.review_outcome is not None \
-            or employee.status != "probation":
+    if employee.status != "probation":
         raise services.HrError({"onboarding": _("该员工不在待转正的试用期")})
     if outcome not in PROBATION_OUTCOMES:
         raise services.HrError({"outcome": _("请选择转正或不予录用")})
     note = (note or "").strip()
     today = today or checklists.tenant_today()
+    onboarding = pending_review_of(employee)
+    result = employee
     if outcome == "confirm":
-        onboarding.review_outcome = "confirmed"
+        employee.status = "active"
+        action, after = "onboarding.probation_confirm", {"status": "active", "note": note}
+    else:
+        if not note:
+            raise services.HrError({"note": _("请写明不予录用的原因")})
+        result = offboarding_services.request_offboarding(
+            employee, kind="termination", last_day=last_day or today,
+            reason=_("试用期考核不合格：%(note)s", note=note), actor=actor)
+        action, after = "onboarding.probation_end", {"offboarding_id": result.id, "note": note}
+    if onboarding is not None:
+        onboarding.review_outcome = "confirmed" if outcome == "confirm" else "ended"
         onboarding.reviewed_at = utcnow()
         onboarding.reviewed_by_account_id = getattr(actor, "id", None)
         onboarding.review_note = note
-        employee.status = "active"
-        db.session.flush()
-        record_audit("onboarding.probation_confirm", "employee", employee.id,
-                     before={"status": "probation"}, after={"status": "active", "note": note})
-        return employee
-    if not note:
-        raise services.HrError({"note": _("请写明不予录用的原因")})
-    request = offboarding_services.request_offboarding(
-        employee, kind="termination", last_day=last_day or today,
-        reason=_("试用期考核不合格：%(note)s", note=note), actor=actor)
-    onboarding.review_outcome = "ended"
-    onboarding.reviewed_at = utcnow()
-    onboarding.reviewed_by_account_id = getattr(actor, "id", None)
-    onboarding.review_note = note
     db.session.flush()
-    record_audit("onboarding.probation_end", "employee", employee.id,
-                 after={"offboarding_id": request.id, "note": note})
-    return request
+    record_audit(action, "employee", employee.id, before={"status": "probation"}, after=after)
+    return result
 
 
 def due_probation_reviews(scope: set[int] | None = None, today: date | None = None,
                           within_days: int = REVIEW_DUE_WITHIN_DAYS
-                          ) -> list[tuple[Onboarding, Employee]]:
-    """People on probation whose period ends within ``within_days`` (or has ended), oldest first."""
+                          ) -> list[tuple[Onboarding | None, Employee]]:
+    """People on probation whose period ends within ``within_days`` (or has ended),
+    soonest first, with their onboarding when there is one (not everyone on
+    probation came through onboarding: files entered directly, the demo)."""
     today = today or checklists.tenant_today()
     query = (
-        select(Onboarding, Employee).join(Employee, Employee.id == Onboarding.employee_id)
-        .where(Onboarding.status == "done", Onboarding.review_outcome.is_(None),
-               Employee.status == "probation",
+        select(Onboarding, Employee)
+        .select_from(Employee)
+        .outerjoin(Onboarding, and_(Onboarding.employee_id == Employee.id,
+                                    Onboarding.status == "done",
+                                    Onboarding.review_outcome.is_(None)))
+        .where(Employee.status == "probation",
                Employee.probation_ends_on <= today + timedelta(days=within_days))
         .order_by(Employee.probation_ends_on, Employee.id))
     if scope is not None:
         query = query.where(Employee.store_id.in_(scope or [-1]))
-    return [(o, e) for o, e in db.session.execute(query)]
+    seen: set[int] = set()
+    rows = []
+    for onboarding, employee in db.session.execute(query):
+        if employee.id not in seen:  # one row per person
+            seen.add(employee.id)
+            rows.append((onboarding, employee))
+    return rows
 
 
 def open_onboardings(scope: set[int] | None = None) -> list[tuple[Onboarding, Employee]]:

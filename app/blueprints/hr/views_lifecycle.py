@@ -374,6 +374,34 @@ def onboarding_review(onboarding_id: int):
     return redirect(url_for("hr.onboarding_detail", onboarding_id=onboarding_id))
 
 
+@bp.route("/employees/<int:employee_id>/probation-review", methods=["POST"])
+@permission_required("employee.onboard")
+def employee_probation_review(employee_id: int):
+    """转正 from the employee page (also for people on probation without an onboarding)."""
+    employee = _visible_employee_or_404(employee_id)
+    form = ProbationReviewForm()
+    if form.validate_on_submit():
+        try:
+            outcome = onboarding_services.review_probation_of(
+                employee, form.outcome.data, current_user, note=form.note.data or "",
+                last_day=form.last_day.data)
+        except services.HrError as exc:
+            db.session.rollback()
+            for message in exc.fields.values():
+                flash(message, "danger")
+        else:
+            db.session.commit()
+            if isinstance(outcome, Offboarding):
+                flash(_("已提交辞退申请，待人力资源经理审批"), "success")
+                return redirect(url_for("hr.offboarding_detail", offboarding_id=outcome.id))
+            flash(_("已转正"), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "danger")
+    return redirect(url_for("hr.employee_detail", employee_id=employee_id))
+
+
 # --------------------------------------------------------------------------- offboarding
 
 

@@ -294,3 +294,18 @@ def test_add_months_clamps_to_the_months_end():
     assert checklists.add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
     assert checklists.probation_end(date(2026, 3, 1), 3) == date(2026, 5, 31)
     assert checklists.probation_end(date(2026, 3, 1), 0) is None
+
+
+def test_people_on_probation_without_an_onboarding_are_reviewed_too(company_a, in_tenant):
+    with in_tenant(company_a):
+        person = company_a.employees["receptionist"]  # entered directly, no onboarding
+        person.status, person.probation_ends_on = "probation", date(2026, 4, 10)
+        db.session.flush()
+        due = onboarding.due_probation_reviews(today=date(2026, 4, 5))
+        assert [(o, e.id) for o, e in due] == [(None, person.id)]
+        onboarding.review_probation_of(person, "confirm", company_a.accounts["hr_staff"])
+        assert person.status == "active"
+        assert onboarding.due_probation_reviews(today=date(2026, 4, 5)) == []
+        entry = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "onboarding.probation_confirm"))
+        assert entry.object_id == str(person.id)

@@ -381,3 +381,30 @@ def test_the_hr_manager_rejects_or_cancels(app, company_a, in_tenant):
     with in_tenant(company_a):
         employee = db.session.scalar(select(Employee).where(Employee.id == employee_id))
         assert employee.status == "active" and employee.last_day is None
+
+
+def test_probation_review_from_the_employee_page(app, company_a, in_tenant):
+    def on_probation():
+        person = company_a.employees["receptionist"]
+        person.status = "probation"
+        person.probation_ends_on = checklists.tenant_today() + timedelta(days=2)
+        return person.id
+    employee_id = _in(company_a, in_tenant, on_probation)
+    hr = _client(app, company_a, "hr_staff")
+    due = _section(hr.get("/hr/").get_data(as_text=True), "due-reviews")
+    assert f"/hr/employees/{employee_id}" in due
+    page = hr.get(f"/hr/employees/{employee_id}").get_data(as_text=True)
+    assert 'data-testid="probation-review"' in page
+    assert _client(app, company_a, "store_manager").post(
+        f"/hr/employees/{employee_id}/probation-review",
+        data={"outcome": "confirm"}).status_code == 403
+    response = hr.post(f"/hr/employees/{employee_id}/probation-review",
+                       data={"outcome": "end", "note": ""})
+    assert response.location.endswith(f"/hr/employees/{employee_id}")  # the note is needed
+    response = hr.post(f"/hr/employees/{employee_id}/probation-review",
+                       data={"outcome": "end", "note": "服务态度差"})
+    assert "/hr/offboarding/" in response.location
+    with in_tenant(company_a):
+        request = db.session.scalar(select(Offboarding).where(
+            Offboarding.employee_id == employee_id))
+        assert request.kind == "termination" and request.status == "requested"
