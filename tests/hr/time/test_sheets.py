@@ -233,3 +233,23 @@ def test_a_punch_that_ends_a_locked_months_last_night_is_refused(app, company_a,
         # The 1st's own shift (晚班 16:00) is in the open month: its punches are fine.
         clocks.record_punch(person, "in", local(next_first, 15, 58), "上班漏打",
                             company_a.accounts["foreman"])
+
+
+def test_punches_go_to_the_nearest_shift_and_ties_split_by_kind(app):
+    """Back-to-back shifts: the 06:00 clock-out ends the night shift, the 06:00 clock-in
+    starts the morning one; a punch far from every shift counts for nothing."""
+    from app.blueprints.hr.payroll.attendance import Shift
+    from app.blueprints.hr.time.sheets import attribute_punches
+
+    day = first_of_month(1) + timedelta(days=3)
+    before = day - timedelta(days=1)
+    night = Shift(before, local(before, 22), local(day, 6))
+    morning = Shift(day, local(day, 6), local(day, 14))
+    punches = attribute_punches([morning, night], [
+        ("out", local(day, 6)), ("in", local(day, 6)), ("in", local(before, 21, 50)),
+        ("out", local(day, 14, 30)), ("in", local(before, 3))])
+    assert punches[before].first_in == local(before, 21, 50)
+    assert punches[before].last_out == local(day, 6)
+    assert punches[day].first_in == local(day, 6)
+    assert punches[day].last_out == local(day, 14, 30)
+    assert set(punches) == {before, day}

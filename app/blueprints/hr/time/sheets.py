@@ -271,17 +271,22 @@ def month_records(store_id: int | None, month: date,
     first = month_start(month)
     last = month_end(first)
     zone = tenant_zone()
-    employees = db.session.scalars(
-        _employees_of_month(store_id, first, last, employee_ids)
+    # Plain rows, not ORM objects: the whole company's month is tens of thousands of
+    # rows, and the employee file's encrypted columns are not needed here.
+    base = _employees_of_month(store_id, first, last, employee_ids)
+    employees = db.session.execute(
+        base.with_only_columns(Employee.id, Employee.employee_no, Employee.name,
+                               Employee.store_id, Employee.status, Employee.hire_date,
+                               Employee.last_day)
         .order_by(Employee.employee_no, Employee.id)).all()
     if not employees:
         return {}
-    ids = (_employees_of_month(store_id, first, last, employee_ids)
-           .with_only_columns(Employee.id))
+    ids = base.with_only_columns(Employee.id)
 
-    entries: dict[int, list[ScheduleEntry]] = defaultdict(list)
-    for entry in db.session.scalars(
-            select(ScheduleEntry)
+    entries: dict[int, list] = defaultdict(list)
+    for entry in db.session.execute(
+            select(ScheduleEntry.employee_id, ScheduleEntry.work_date, ScheduleEntry.is_rest,
+                   ScheduleEntry.starts_at, ScheduleEntry.ends_at)
             .where(ScheduleEntry.employee_id.in_(ids),
                    ScheduleEntry.published_at.is_not(None),
                    ScheduleEntry.work_date >= first - timedelta(days=1),
@@ -300,8 +305,9 @@ def month_records(store_id: int | None, month: date,
         clocks[employee_id].append((kind, aware(at)))
 
     leave: dict[int, dict[date, LeaveDay]] = defaultdict(dict)
-    for request in db.session.scalars(
-            select(LeaveRequest)
+    for request in db.session.execute(
+            select(LeaveRequest.employee_id, LeaveRequest.kind, LeaveRequest.starts_on,
+                   LeaveRequest.ends_on, LeaveRequest.half_day)
             .where(LeaveRequest.employee_id.in_(ids), LeaveRequest.status == "approved",
                    LeaveRequest.starts_on <= last, LeaveRequest.ends_on >= first)
             .order_by(LeaveRequest.id)):
@@ -354,36 +360,63 @@ def month_records(store_id: int | None, month: date,
     return result
 
 
-def _distance(moment: datetime, shift: Shift) -> timedelta:
-    if moment < shift.starts_at:
-        return shift.starts_at - moment
-    if moment > shift.ends_at:
-        return moment - shift.ends_at
-    return timedelta(0)
+_BEFORE = PUNCH_WINDOW_BEFORE.total_seconds()
+_AFTER = PUNCH_WINDOW_AFTER.total_seconds()
+# A shift is shorter than a day: a span starting earlier than this before a punch cannot
+# hold it.
+_REACH = timedelta(days=1).total_seconds() + _AFTER
+
+
+def _span(shift: Shift) -> tuple[float, float, date]:
+    # Plain POSIX seconds: comparing aware datetimes is many times slower, and the whole
+    # company's month is attributed in one go.
+    return shift.starts_at.timestamp(), shift.ends_at.timestamp(), shift.work_date
+
+
+def _nearest(spans, first: int, kind: str, moment: float):
+    """Among ``spans`` (sorted by start) from index ``first``, the one whose window holds
+    ``moment``, nearest first; on a tie a clock-in takes the later shift, a clock-out the
+    earlier."""
+    best, best_key = None, None
+    for index in range(first, len(spans)):
+        start, end, _day = span = spans[index]
+        if start - _BEFORE > moment:
+            break
+        if moment > end + _AFTER:
+            continue
+        distance = start - moment if moment < start else (moment - end if moment > end else 0)
+        key = (distance, -start if kind == "in" else start)
+        if best_key is None or key < best_key:
+            best, best_key = span, key
+    return best
 
 
 def shift_for_punch(shifts: list[Shift], kind: str, at: datetime) -> Shift | None:
     """The shift a punch belongs to (the window rule of the module docstring), or None."""
-    candidates = [s for s in shifts
-                  if s.starts_at - PUNCH_WINDOW_BEFORE <= at <= s.ends_at + PUNCH_WINDOW_AFTER]
-    if not candidates:
-        return None
-    # Nearest first; on a tie a clock-in goes to the later shift, a clock-out to the earlier.
-    tie = (lambda s: -s.starts_at.timestamp()) if kind == "in" else (
-        lambda s: s.starts_at.timestamp())
-    return min(candidates, key=lambda s: (_distance(at, s), tie(s)))
+    by_span = {_span(s): s for s in shifts}
+    found = _nearest(sorted(by_span), 0, kind, at.timestamp())
+    return by_span[found] if found is not None else None
 
 
 def attribute_punches(shifts: list[Shift], punches: list[tuple[str, datetime]]
                       ) -> dict[date, Punches]:
-    """Work day -> (first clock-in, last clock-out) of the punches in its shift's window."""
+    """Work day -> (first clock-in, last clock-out) of the punches in its shift's window.
+
+    One sweep over the punches in time order and the shifts in start order: each punch is
+    compared only with the shifts that can still reach it (linear, not punches × shifts).
+    """
+    spans = sorted(_span(s) for s in shifts)
     firsts: dict[date, datetime] = {}
     lasts: dict[date, datetime] = {}
-    for kind, at in punches:
-        shift = shift_for_punch(shifts, kind, at)
-        if shift is None:
+    low = 0
+    for kind, at in sorted(punches, key=lambda punch: punch[1]):
+        moment = at.timestamp()
+        while low < len(spans) and spans[low][0] + _REACH < moment:
+            low += 1
+        found = _nearest(spans, low, kind, moment)
+        if found is None:
             continue
-        day = shift.work_date
+        day = found[2]
         if kind == "in" and (day not in firsts or at < firsts[day]):
             firsts[day] = at
         elif kind == "out" and (day not in lasts or at > lasts[day]):
