@@ -6,11 +6,12 @@ and the rerun gets it right.
 October 2026 (in the past, so the clock-device import accepts it; 1–3 October are
 statutory holidays).  What goes in, and how:
 
-* through the API: rewards/penalties (POST /api/v1/rewards + approve), the payroll run
-  (POST /api/v1/payroll/runs), its reading (GET run, GET payslips);
-* through the time module's services (its API resources are not registered yet):
-  shift template, the month's schedule (save_cells + publish_week), the clock-device
-  bulk import (import_punches), leave and overtime requests with their approval;
+* through the API: the month's schedule cell by cell and its publication
+  (/api/v1/schedules, /schedules/publish), the clock-device bulk import
+  (/clock-records/import), leave and overtime requests and their approval, rewards and
+  fines (/rewards + approve), the payroll run (POST /payroll/runs, /recompute) and its
+  reading (GET run, GET payslips);
+* through a service: the shift template (the API lists them only);
 * as rows: pay profile, level, the 钟 (service jobs) of the front desk, a card sale
   and the tax opening balance.
 """
@@ -32,7 +33,7 @@ from sqlalchemy import select
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll import run as payroll_run
 from app.blueprints.hr.payroll.run import PAUSE_ENV
-from app.blueprints.hr.time import clocks, leave, schedules, shifts
+from app.blueprints.hr.time import shifts
 from app.extensions import db
 from app.jobs import commit_and_dispatch
 from app.jobs.models import JobRecord
@@ -72,53 +73,62 @@ EXPECTED = {
 }
 
 
-def feed_october(company) -> int:
+def feed_october(company, client, api_token) -> int:
     """The month of one therapist, fed as the stores and HR feed it; returns their id."""
     store = company.stores[0]
-    hr = company.accounts["hr_manager"]
-    manager = company.accounts["store_manager"]
-    setup = data.pay_setup()
-    setup["profile"].overtime_eligible = True
-    setup["profile"].card_sale_rate = M("0.0300")
-    person = data.add_therapist(store, "701", level=setup["level"], hire_date=date(2026, 1, 5),
-                                name="陈晓", bank_name="农业银行", bank_account_no="6228480001")
-    data.opening_balance(person, "90000.00", "1200.00")
+    with tenant_context(company.tenant_id):
+        setup = data.pay_setup()
+        setup["profile"].overtime_eligible = True
+        setup["profile"].card_sale_rate = M("0.0300")
+        person = data.add_therapist(store, "701", level=setup["level"],
+                                    hire_date=date(2026, 1, 5), name="陈晓",
+                                    bank_name="农业银行", bank_account_no="6228480001")
+        data.opening_balance(person, "90000.00", "1200.00")
+        middle = shifts.create_shift(store.id, "中班", time(12), time(22))
+        worked = [d for d in OCTOBER if d not in REST and d not in (ABSENT, LEAVE_DAY)]
+        data.Jobs(store, setup["item"]).add(person, worked, rotation=50, requested=10,
+                                            returned=1)
+        data.sell_card(store, person, "1000.00", bonus="200.00",
+                       when=datetime(2026, 10, 16, 15, tzinfo=data.CST))
+        db.session.commit()
+        person_id, shift_id = person.id, middle.id
 
-    middle = shifts.create_shift(store.id, "中班", time(12), time(22))
-    schedules.save_cells(store.id, [
-        schedules.CellChange(person.id, day, schedules.REST if day in REST else middle.id)
-        for day in OCTOBER], manager)
-    for monday in (date(2026, 9, 28), date(2026, 10, 5), date(2026, 10, 12),
-                   date(2026, 10, 19), date(2026, 10, 26)):
-        schedules.publish_week(store.id, monday, manager)
+    manager, hr = api_token(company, "store_manager"), api_token(company, "hr_manager")
+
+    def post(url, body, headers, status=(200, 201)):
+        response = client.post(f"/api/v1{url}", json=body, headers=headers)
+        assert response.status_code in status, (url, response.get_json())
+        return response.get_json()
+
+    for day in OCTOBER:  # 排班 cell by cell, then 发布 week by week
+        post("/schedules", {"store_id": store.id, "employee_id": person_id,
+                            "work_date": day.isoformat(), "is_rest": day in REST,
+                            "shift_template_id": None if day in REST else shift_id}, manager)
+    for monday in ("2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"):
+        post("/schedules/publish", {"store_id": store.id, "week": monday}, manager)
 
     rows = []
-    for day in OCTOBER:
-        if day in REST or day in (ABSENT, LEAVE_DAY):
-            continue
+    for day in worked:
         came = datetime.combine(day, time(12, 30 if day == LATE else 0), data.CST) \
             - timedelta(minutes=0 if day == LATE else 8)
         went = datetime.combine(day, time(22, 3), data.CST)
         for kind, moment in (("in", came), ("out", went)):
             rows.append({"employee_no": "701", "at": moment.isoformat(), "kind": kind,
                          "device_id": "ZK-01", "device_record_id": f"{day:%m%d}{kind}"})
-    imported = clocks.import_punches(rows, manager, None)
-    assert not imported.errors, imported.errors
+    imported = post("/clock-records/import", {"records": rows}, manager)
+    assert (imported["created"], imported["errors"]) == (len(rows), [])
 
-    asked = leave.request_leave(person, "personal", LEAVE_DAY, LEAVE_DAY, False, "家里有事",
-                                manager)
-    leave.approve_leave(asked, manager)
+    asked = post("/leave-requests", {"employee_id": person_id, "kind": "personal",
+                                     "starts_on": LEAVE_DAY.isoformat(), "reason": "家里有事"},
+                 manager)
+    post(f"/leave-requests/{asked['id']}/approve", {}, manager)
     for day, hours in ((date(2026, 10, 2), "2"), (date(2026, 10, 7), "3"),
                        (date(2026, 10, 10), "1.5")):
-        overtime = leave.request_overtime(person, day, hours, "国庆客多", manager)
-        leave.approve_overtime(overtime, hr)
-
-    worked = [d for d in OCTOBER if d not in REST and d not in (ABSENT, LEAVE_DAY)]
-    data.Jobs(store, setup["item"]).add(person, worked, rotation=50, requested=10, returned=1)
-    data.sell_card(store, person, "1000.00", bonus="200.00",
-                   when=datetime(2026, 10, 16, 15, tzinfo=data.CST))
-    db.session.commit()
-    return person.id
+        overtime = post("/overtime-requests", {"employee_id": person_id,
+                                               "work_date": day.isoformat(), "hours": hours,
+                                               "reason": "国庆客多"}, manager)
+        post(f"/overtime-requests/{overtime['id']}/approve", {}, hr)
+    return person_id
 
 
 def file_reward(client, headers, employee_id, kind, amount):
@@ -152,8 +162,7 @@ def load(company, model, object_id):
 @pytest.mark.redis
 def test_a_month_through_the_api_computed_by_a_real_worker(app, client, api_token,  # noqa: F811
                                                              company_a):
-    with tenant_context(company_a.tenant_id):
-        person_id = feed_october(company_a)
+    person_id = feed_october(company_a, client, api_token)
     hr = api_token(company_a, "hr_manager")
     file_reward(client, hr, person_id, "reward", "100.00")
     file_reward(client, hr, person_id, "fine", "50.00")
@@ -215,8 +224,7 @@ def kill_the_horse_when_it_pauses(worker: subprocess.Popen, pause_file: Path) ->
 @pytest.mark.redis
 def test_a_worker_killed_mid_run_leaves_no_half_written_run(
         app, client, api_token, company_a, database_url, tmp_path):  # noqa: F811
-    with tenant_context(company_a.tenant_id):
-        person_id = feed_october(company_a)
+    person_id = feed_october(company_a, client, api_token)
     hr = api_token(company_a, "hr_manager")
     pause = tmp_path / "horse.pid"
 
