@@ -11,7 +11,7 @@ schedules, clock records, leave, overtime, rewards, locked sheets).
 built before, without rebuilding the history.
 
 Idempotent by company code: an existing scale company is left as it is.  The
-whole build is one transaction (all or nothing); it commits at the end.
+history is one transaction (all or nothing), the HR month a second one.
 """
 
 from __future__ import annotations
