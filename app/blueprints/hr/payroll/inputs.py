@@ -238,7 +238,8 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
     time_records = month_records(None, first, employee_ids=None if store_id is None else ids)
     window = business_window(tenant, first)
     current_levels = {employee.id: employee.level_id for employee, _store in in_scope}
-    jobs = _jobs(ids, window, zone, history, levels, current_levels)
+    jobs = _jobs(ids, window, zone, history, levels, current_levels,
+                 company_wide=store_id is None)
     card_sales = _card_sales(ids, window)
     rewards = _rewards(ids, first, last)
     tax = _tax_history(ids, first)
@@ -404,12 +405,15 @@ def _settlements(ids: list[int], first: date, last: date) -> dict[int, list[Deci
 def _jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
           history: dict[int, list[AppliedChange]],
           levels: dict[int, TherapistLevel],
-          current_levels: dict[int, int | None]) -> dict[int, tuple[JobForPay, ...]]:
+          current_levels: dict[int, int | None], company_wide: bool = False
+          ) -> dict[int, tuple[JobForPay, ...]]:
     """Completed jobs ending in the window, with commission and level multiplier.
 
     Two statements: the jobs counted by (therapist, type, item) — enough for every
     therapist whose level stayed the same all month — and, one by one, the jobs of
-    the therapists whose level changed while jobs of the month were started.
+    the therapists whose level changed while jobs of the month were started.  A
+    company-wide run counts every therapist's jobs (no list of ids to send) and keeps
+    those of the run's people.
     """
     from app.blueprints.store.models import OrderLine, ServiceItem, ServiceJob
 
@@ -432,8 +436,10 @@ def _jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
                    ServiceJob.ended_at < until))
     found: dict[int, list[JobForPay]] = defaultdict(list)
     steady = set(ids) - set(changing)
-    grouped = (base.add_columns(func.count().label("jobs"))
-               .where(ServiceJob.therapist_id.in_(ids))
+    grouped = base.add_columns(func.count().label("jobs"))
+    if not company_wide:
+        grouped = grouped.where(ServiceJob.therapist_id.in_(ids))
+    grouped = (grouped
                .group_by(ServiceJob.therapist_id, ServiceJob.job_type, ServiceItem.id,
                          ServiceItem.commission_rotation, ServiceItem.commission_requested)
                .order_by(ServiceJob.therapist_id, ServiceJob.job_type, ServiceItem.id))
