@@ -295,9 +295,10 @@ def load_hr(company_code: str = "yuezu") -> HrResult:
         co = _company(tenant)
         ensure_shift_templates(co, YUEZU_OVERNIGHT_STORES if full else ())
         if full:
-            _add_period(co, rng, first, month_end(first), result, events="approved")
-            _add_period(co, rng, month_start(co.today), co.today + timedelta(days=14), result,
-                        events="pending", draft_days=7)
+            plan = _add_period(co, rng, first, month_end(first), result, events="approved")
+            plan += _add_period(co, rng, month_start(co.today), co.today + timedelta(days=14),
+                                result, events="none", draft_days=7)
+            _pending_events(co, plan, result)
             _lifecycle_records(co, first, [p.id for p in joiners] + confirming,
                                [p.id for p in leavers], result)
             _level_changes(co, levels, first, result)
@@ -820,11 +821,11 @@ def _plan(co: Company, first: date, last: date) -> list[_Day]:
 
 
 def _add_period(co: Company, rng: random.Random, first: date, last: date, result: HrResult,
-                events: str = "approved", draft_days: int = 0) -> None:
+                events: str = "approved", draft_days: int = 0) -> list[_Day]:
     """Schedules ``first``..``last`` (published; ``draft_days`` more in draft at the first
     store), clocks for the days before today, events, and the month's sheets locked if
-    the whole month is past.  ``events``: approved (a month's leave, overtime, rewards),
-    pending (one request of each kind at the first store), none."""
+    the whole month is past.  ``events``: approved (a month's leave, overtime, rewards)
+    or none.  Returns the planned days up to ``last``."""
     t = co.tenant_id
     plan = _plan(co, first, last + timedelta(days=draft_days))
     foreman = co.accounts.get("foreman")
@@ -852,8 +853,6 @@ def _add_period(co: Company, rng: random.Random, first: date, last: date, result
     leave_days, overtime = {}, {}
     if events == "approved":
         leave_days, overtime = _approved_events(co, rng, plan, first, last, result)
-    elif events == "pending":
-        _pending_events(co, plan, result)
     _clocks(co, rng, plan, leave_days, overtime, result)
     if last == month_end(first) and last < co.today:
         hr = co.accounts.get("hr_manager")
@@ -866,6 +865,7 @@ def _add_period(co: Company, rng: random.Random, first: date, last: date, result
                   for s in stores if s not in have]
         _insert(AttendanceSheet, sheets)
         result.add("locked sheets", len(sheets))
+    return plan
 
 
 def _by_store(co: Company, plan: list[_Day]) -> dict[int, dict[int, list[_Day]]]:
@@ -1051,15 +1051,18 @@ def _pending_events(co: Company, plan: list[_Day], result: HrResult) -> None:
             "created_at": co.utc(co.today - timedelta(days=1), time(21, 0))}])
         result.add("leave", 1)
     past = [d for d in staff if d.shift and d.person.role == "foreman"
-            and co.today - timedelta(days=7) <= d.day < co.today]
-    if past:
-        d = past[-1]
+            and max(month_start(co.today), co.today - timedelta(days=7)) <= d.day < co.today]
+    coming = [d for d in staff if d.shift and d.person.role == "foreman" and d.day >= co.today]
+    # Worked this week (not in last month: its sheet is locked), else asked in advance.
+    d = past[-1] if past else coming[0] if coming else None
+    if d is not None:
+        asked = d.day + timedelta(days=1) if past else co.today - timedelta(days=1)
         _insert(OvertimeRequest, [{
             "tenant_id": t, "employee_id": d.person.id, "store_id": store, "work_date": d.day,
             "hours": Decimal("1.5"), "reason": "周末客多，延时下班", "status": "pending",
             "requested_by_account_id": co.accounts.get("foreman"),
             "decided_by_account_id": None, "decided_at": None, "decision_note": "",
-            "created_at": co.utc(d.day + timedelta(days=1), time(11, 0))}])
+            "created_at": co.utc(asked, time(11, 0))}])
         result.add("overtime", 1)
     cashiers = [d.person for d in staff if d.person.role == "cashier"]
     if cashiers:

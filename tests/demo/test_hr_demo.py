@@ -377,3 +377,39 @@ def test_with_payroll_computes_last_months_draft_once(app, hr_demo):
         assert sum(s.late_deduction > 0 for s in slips.values()) >= 5
         assert sum(s.rewards > 0 for s in slips.values()) >= 3
     assert draft_payroll("yuezu")[0] is False
+
+
+def test_a_load_on_the_first_of_a_month(app, monkeypatch):
+    """Loaded on 1 November 2026: October (with the National Day holidays) is complete
+    and locked, November is published two weeks ahead, and the pending requests are
+    not in the locked month."""
+    import app.demo.hr as hr
+
+    monkeypatch.setattr(hr, "today_for_store", lambda: date(2026, 11, 1))
+    load_demo()
+    load_hr("yuezu")
+    db.session.commit()
+    with _yuezu():
+        october = date(2026, 10, 1)
+        assert db.session.scalar(select(func.count(AttendanceSheet.id)).where(
+            AttendanceSheet.month == october, AttendanceSheet.status == "locked")) == 6
+        holiday_work = db.session.scalars(select(OvertimeRequest).where(
+            OvertimeRequest.work_date == date(2026, 10, 1))).all()
+        assert holiday_work and all(o.status == "approved" for o in holiday_work)
+        pending = [(lr.starts_on, lr.status) for lr in db.session.scalars(
+            select(LeaveRequest).where(LeaveRequest.status == "pending"))]
+        assert len(pending) == 1 and pending[0][0] >= date(2026, 11, 4)
+        overtime = db.session.scalars(select(OvertimeRequest).where(
+            OvertimeRequest.status == "pending")).all()
+        assert len(overtime) == 1 and overtime[0].work_date >= date(2026, 11, 1)
+        published = db.session.scalar(select(func.max(ScheduleEntry.work_date)).where(
+            ScheduleEntry.published_at.is_not(None)))
+        drafts = db.session.execute(select(ScheduleEntry.work_date, ScheduleEntry.store_id)
+                                    .where(ScheduleEntry.published_at.is_(None))).all()
+        assert published == date(2026, 11, 15)
+        assert {d for d, _s in drafts} == {date(2026, 11, 15) + timedelta(days=n)
+                                            for n in range(1, 8)}
+        assert len({s for _d, s in drafts}) == 1
+        # Nothing clocked for "today" (the night shift of the 31st ends at 06:00 local).
+        assert _aware(db.session.scalar(select(func.max(ClockRecord.at)))) < datetime(
+            2026, 11, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
