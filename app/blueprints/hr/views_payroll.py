@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 from flask import (
     abort,
@@ -284,7 +285,10 @@ def _payslip_context(slip: Payslip) -> dict:
     run = db.session.get(PayrollRun, slip.run_id)
     employee = db.session.get(Employee, slip.employee_id)
     store_names = exports.store_names()
+    cap = (slip.detail or {}).get("cap", {})
     return {"slip": slip, "run": run, "employee": employee,
+            "cap_total": (Decimal(cap.get("fines_uncapped", "0"))
+                          + Decimal(cap.get("late_deduction_uncapped", "0"))),
             "values": exports.payslip_values(slip, employee, store_names),
             "d": slip.detail or {}, "run_status_label": payroll.run_status_label,
             "store_name": (store_names.get(slip.store_id, "") if slip.store_id
