@@ -310,3 +310,21 @@ def test_earlier_payslips_of_failed_runs_do_not_count_as_tax_history(app, compan
     slip = next(s for s in payslips(company_a, run_id) if s["employee_id"] == therapist.id)
     assert slip["iit"] == data.WORKED_EXAMPLE["iit"]
     assert slip["detail"]["tax"]["earlier_taxable"] == "9000.00"
+
+
+def test_overtime_in_a_year_without_a_holiday_calendar_fails_the_run_clearly(app, company_a):
+    store = company_a.stores[0]
+    with tenant_context(company_a.tenant_id):
+        setup = data.pay_setup()
+        setup["profile"].overtime_eligible = True
+        person = data.add_therapist(store, "H1", hire_date=date(2024, 1, 2))
+        data.overtime(person, store, date(2024, 12, 3), "2")
+        db.session.commit()
+        run, record = payroll.start_run("2024-12")
+        run_id, job_id = run.id, record.id
+        with pytest.raises(payroll.PayrollError) as err:
+            commit_and_dispatch()
+    assert err.value.field == "month" and "2024 年法定节假日日历未知" in err.value.message
+    assert load_run(company_a, run_id).status == "failed"
+    with tenant_context(company_a.tenant_id):
+        assert "法定节假日日历未知" in db.session.get(JobRecord, job_id).error
