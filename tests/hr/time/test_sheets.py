@@ -253,3 +253,23 @@ def test_punches_go_to_the_nearest_shift_and_ties_split_by_kind(app):
     assert punches[day].first_in == local(day, 6)
     assert punches[day].last_out == local(day, 14, 30)
     assert set(punches) == {before, day}
+
+
+def test_a_running_month_counts_no_absence_for_shifts_that_have_not_ended(app, company_a,
+                                                                          in_tenant):
+    """我的考勤 on the morning of a working day: today's and later shifts are not 旷工."""
+    from datetime import date
+
+    with in_tenant(company_a):
+        store = company_a.stores[0]
+        made = make_shifts(store.id)
+        person = staff(store, 1)[0]
+        person.hire_date = date(2020, 1, 1)
+        ahead = first_of_month(0) + timedelta(days=40)  # a shift surely not yet worked
+        plan(store.id, {(person, ahead): made["early"]}, None)
+        db.session.flush()
+        month = service.employee_month(person.id, ahead)
+        assert month.facts.scheduled == 0 and month.facts.absent == 0
+        inputs = month_records(None, ahead, [person.id])[person.id]
+        # Payroll of a finished month judges every shift: the missing punches are 旷工.
+        assert inputs.facts().absent == 1

@@ -222,9 +222,16 @@ class AttendanceInputs:
     def overtime_hours(self) -> Decimal:
         return sum((entry.hours for entry in self.overtime), Decimal(0))
 
-    def facts(self, policy: AttendancePolicy | None = None) -> AttendanceFacts:
-        """``attendance_facts`` of this month (policy: the default thresholds if None)."""
-        return attendance_facts(self.shifts, self.punches, self.leave, self.employed_from,
+    def facts(self, policy: AttendancePolicy | None = None,
+              as_of: datetime | None = None) -> AttendanceFacts:
+        """``attendance_facts`` of this month (policy: the default thresholds if None).
+
+        ``as_of``: a month still running is judged only on the shifts that have ended
+        by then, so today's and later shifts are not yet 旷工 on 我的考勤 or the sheet.
+        """
+        shifts = self.shifts if as_of is None else tuple(
+            shift for shift in self.shifts if shift.ends_at <= as_of)
+        return attendance_facts(shifts, self.punches, self.leave, self.employed_from,
                                 self.employed_to, policy or AttendancePolicy())
 
 
@@ -466,7 +473,8 @@ def sheet_view(store_id: int, month: date) -> SheetView:
     """The 月度考勤表 of a store: one row per employee with the month's facts."""
     month = month_start(month)
     policy = payroll_policy().attendance_policy()
-    rows = [SheetRow(inputs, inputs.facts(policy))
+    now = utcnow()
+    rows = [SheetRow(inputs, inputs.facts(policy, as_of=now))
             for inputs in month_records(store_id, month).values()]
     return SheetView(store_id, month, get_sheet(store_id, month), rows)
 
@@ -488,7 +496,7 @@ def employee_month(employee_id: int, month: date) -> EmployeeMonthView:
     last = month_end(first)
     zone = tenant_zone()
     inputs = month_records(None, first, [employee_id]).get(employee_id)
-    facts = inputs.facts(payroll_policy().attendance_policy()) if inputs else None
+    facts = inputs.facts(payroll_policy().attendance_policy(), as_of=utcnow()) if inputs else None
     clocks = list(db.session.scalars(
         select(ClockRecord).where(
             ClockRecord.employee_id == employee_id,
