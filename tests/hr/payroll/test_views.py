@@ -228,3 +228,18 @@ def test_downloads_from_the_run_page(client, auth, company_a):
     with tenant_context(company_a.tenant_id):
         assert db.session.scalar(select(AuditEntry).where(
             AuditEntry.action == "payroll.bank_export")) is not None
+
+
+def test_finance_reaches_payroll_and_pay_settings_from_its_page(client, auth, company_a):
+    """Finance holds no hr.view, so its own page is the way to the runs and the settings."""
+    auth.login_as(company_a, "finance_manager")
+    page = client.get("/finance/").get_data(as_text=True)
+    assert 'data-testid="finance-payroll-link"' in page
+    assert 'data-testid="finance-pay-settings-link"' in page
+    assert client.get("/hr/payroll").status_code == 200
+    assert client.get("/hr/pay").status_code == 200
+    auth.logout()
+    auth.login_as(company_a, "finance_staff")
+    page = client.get("/finance/").get_data(as_text=True)
+    assert 'data-testid="finance-payroll-link"' in page
+    assert 'data-testid="finance-pay-settings-link"' not in page
