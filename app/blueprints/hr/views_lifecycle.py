@@ -53,7 +53,7 @@ PROCESS_LABELS = {
     "requested": _l("待审批"), "approved": _l("已批准"), "completed": _l("已办结"),
     "rejected": _l("已驳回"),
 }
-ISSUED_LABELS = {"issued": _l("已发放"), "returned": _l("已归还"), "charged": _l("已扣款")}
+ISSUED_LABELS = {"issued": _l("已领取"), "returned": _l("已归还"), "charged": _l("已扣款")}
 REVIEW_LABELS = {"confirmed": _l("已转正"), "ended": _l("不予录用")}
 
 
