@@ -311,7 +311,8 @@ def get_in_scope_or_404(model, object_id: int, store_id_of=None):
 
     The store is read from ``store_id_of(obj)``, else from the model's
     ``scope_store_attribute`` (``store_id`` by default; a Store is its own
-    store); a model with neither has no store scope.
+    store); a model with neither, or with ``scope_store_attribute = None``, has no
+    store scope (its views check ownership or a head-office permission instead).
     """
     obj = db.session.get(model, object_id)
     # The tenant check guards the identity-map hole of app/tenancy.py as well.
@@ -319,7 +320,7 @@ def get_in_scope_or_404(model, object_id: int, store_id_of=None):
         abort(404)
     if store_id_of is None:
         attribute = getattr(model, "scope_store_attribute", "store_id")
-        if not hasattr(model, attribute):
+        if attribute is None or not hasattr(model, attribute):
             return obj
         store_id_of = attrgetter(attribute)
     if not can_see_store(current_user, store_id_of(obj)):

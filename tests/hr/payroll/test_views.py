@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.blueprints.hr import services as hr_services
 from app.blueprints.hr.models import AttendanceSheet, PayrollRun, Payslip
 from app.blueprints.hr.payroll import run as payroll
 from app.extensions import db
-from app.models import AuditEntry
+from app.models import Account, AuditEntry
 from app.tenancy import tenant_context
 from tests.hr.payroll import payroll_data as data
 
@@ -194,6 +195,15 @@ def test_a_therapist_sees_only_their_own_approved_payslips(client, auth, company
         assert label in mine.text
     assert 'data-testid="cap-explained"' in mine.text
     assert client.get(f"/hr/me/payslips/{other}").status_code == 404  # another's: not found
+    auth.logout()
+
+    # Moved to another store since (a transfer): last month's payslip is still theirs.
+    with tenant_context(company_a.tenant_id):
+        account = db.session.get(Account, company_a.accounts["therapist"].id)
+        hr_services.set_login_stores(account, [company_a.stores[1].id])
+        db.session.commit()
+    auth.login_as(company_a, "therapist")
+    assert client.get(f"/hr/me/payslips/{own}").status_code == 200
     assert client.get("/hr/me/payslips/999999").status_code == 404
 
 

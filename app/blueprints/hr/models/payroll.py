@@ -111,6 +111,10 @@ class Payslip(TenantScoped, db.Model):
     """工资条: every component of one employee's month, each rounded once to 0.01."""
 
     __tablename__ = "payslips"
+    # A payslip follows its person, not a store: a therapist who moved keeps reading
+    # the payslips of the old store (my_payslip checks ownership; HR pages need
+    # payroll.view, a head-office permission).
+    scope_store_attribute = None
     __extra_table_args__ = (
         UniqueConstraint("tenant_id", "run_id", "employee_id"),
         tenant_fk("run_id", "payroll_runs"),
