@@ -105,7 +105,8 @@ def payroll_start():
         show_on_form(form, exc.fields)
         return _render_runs(form, 422)
     db.session.commit()  # the job is dispatched after this commit (after_request)
-    flash(_("已开始计算 %(month)s 工资", month=f"{run.month:%Y-%m}"), "success")
+    month = run.month.strftime("%Y-%m")
+    flash(_("已开始计算 %(month)s 工资", month=month), "success")
     return redirect(url_for("hr.payroll_run", run_id=run.id))
 
 
