@@ -346,6 +346,25 @@ def test_commission_each_job_rounded_then_summed():
     assert slip(profile=replace(PROFILE, commission=True), jobs=jobs).commission == D("22.12")
 
 
+def test_a_line_of_n_jobs_pays_and_counts_like_n_lines_of_one():
+    profile = replace(PROFILE, commission=True)
+    one = job(rotation="10.05", multiplier="1.1")  # 11.055 -> 11.06 each, not 33.165 -> 33.17
+    requested = job("requested", multiplier="1.5")
+    counted = slip(profile=profile, jobs=(replace(one, count=3), requested))
+    single = slip(profile=profile, jobs=(one, one, one, requested))
+    assert counted.commission == single.commission == D("93.18")  # 3 × 11.06 + 60.00
+    assert (counted.rotation_jobs, counted.requested_jobs) == (3, 1)
+    assert counted == single
+    none = slip(profile=profile, jobs=(replace(one, count=0),))
+    assert none.commission == D("0.00") and none.rotation_jobs == 0
+
+
+@pytest.mark.parametrize("count", [-1, 1.5, True, "2"])
+def test_a_job_count_that_is_not_a_whole_number_is_refused(count):
+    with pytest.raises(ValueError, match="job count"):
+        slip(profile=replace(PROFILE, commission=True), jobs=(replace(job(), count=count),))
+
+
 def test_no_commission_without_the_profile_flag_but_jobs_are_counted():
     s = slip(jobs=(job(), job("requested")))
     assert s.commission == D("0.00") and (s.rotation_jobs, s.requested_jobs) == (1, 1)

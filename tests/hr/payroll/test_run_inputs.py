@@ -105,7 +105,8 @@ def test_jobs_are_paid_at_the_level_in_force_when_they_started(app, company_a):
         jobs.add(steady, [date(2026, 11, 20)], rotation=1, requested=1)
         people = inputs_by_no()
         promoted = people["L1"].month
-        assert sorted((j.job_type, j.level_multiplier) for j in promoted.jobs) == [
+        assert sorted((j.job_type, j.level_multiplier) for j in promoted.jobs
+                      for _ in range(j.count)) == [
             ("requested", M("1.500")), ("rotation", M("1.200")), ("rotation", M("1.200")),
             ("rotation", M("1.500"))]
         slip = compute_payslip(promoted, load_run_inputs(NOVEMBER).policy)
@@ -125,8 +126,9 @@ def test_jobs_of_the_months_business_days_only(app, company_a):
         jobs.add(person, [date(2026, 11, 1)], rotation=1, hour=3)  # 03:00 Nov 1: Oct 31's day
         jobs.add(person, [date(2026, 11, 1)], rotation=1, requested=1, returned=3, hour=10)
         month = inputs_by_no()["J1"].month
-        assert sorted(j.job_type for j in month.jobs) == ["requested", "rotation", "rotation"]
-        assert len(inputs_by_no(date(2026, 10, 1))["J1"].month.jobs) == 1
+        assert sorted(j.job_type for j in month.jobs for _ in range(j.count)) == [
+            "requested", "rotation", "rotation"]
+        assert sum(j.count for j in inputs_by_no(date(2026, 10, 1))["J1"].month.jobs) == 1
 
 
 def test_card_sales_count_the_money_paid_not_the_bonus(app, company_a):

@@ -138,8 +138,12 @@ def attendance_facts(
         if shift.ends_at <= shift.starts_at:
             raise ValueError(f"shift on {shift.work_date} does not end after it starts")
 
+    # The thresholds as durations once, not once per day.
+    grace = timedelta(minutes=policy.late_grace_minutes)
+    half_day = timedelta(minutes=policy.late_half_day_minutes)
     days = tuple(
-        _judge_day(shift, punches.get(shift.work_date), leave.get(shift.work_date), policy)
+        _judge_day(shift, punches.get(shift.work_date), leave.get(shift.work_date),
+                   grace, half_day)
         for shift in sorted(shifts, key=lambda s: s.work_date)
         if employed_from <= shift.work_date and (employed_to is None
                                                  or shift.work_date <= employed_to)
@@ -157,11 +161,11 @@ def attendance_facts(
 
 
 def _naive(moment: datetime) -> bool:
-    return moment.tzinfo is None or moment.utcoffset() is None
+    return moment.utcoffset() is None  # None for a naive datetime too
 
 
 def _judge_day(shift: Shift, punch: Punches | None, leave: LeaveDay | None,
-               policy: AttendancePolicy) -> DayFacts:
+               grace: timedelta, half_day: timedelta) -> DayFacts:
     day = shift.work_date
     punch = punch or Punches()
     for moment in (punch.first_in, punch.last_out):
@@ -196,8 +200,6 @@ def _judge_day(shift: Shift, punch: Punches | None, leave: LeaveDay | None,
             return DayFacts(day, absent=ONE, note="absent: missing punch")
         return DayFacts(day, absent=ONE, note="absent: punches outside the shift")
 
-    grace = timedelta(minutes=policy.late_grace_minutes)
-    half_day = timedelta(minutes=policy.late_half_day_minutes)
     late_by = max(punch.first_in - shift.starts_at, timedelta(0))
     early_by = max(shift.ends_at - punch.last_out, timedelta(0))
     attended, absent, late, notes = ONE, ZERO, 0, []

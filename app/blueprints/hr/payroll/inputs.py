@@ -409,7 +409,8 @@ def _jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
           ) -> dict[int, tuple[JobForPay, ...]]:
     """Completed jobs ending in the window, with commission and level multiplier.
 
-    Two statements: the jobs counted by (therapist, type, item) — enough for every
+    Two statements: the jobs counted by (therapist, type, item), one line with its
+    ``count`` per group (each job still rounded on its own) — enough for every
     therapist whose level stayed the same all month — and, one by one, the jobs of
     the therapists whose level changed while jobs of the month were started.  A
     company-wide run counts every therapist's jobs (no list of ids to send) and keeps
@@ -448,9 +449,10 @@ def _jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
             continue
         changes = history.get(row.therapist_id, [])
         level_id = value_on(changes, "level_id", start_day, current_levels.get(row.therapist_id))
-        job = JobForPay(row.job_type, Decimal(row.commission_rotation),
-                        Decimal(row.commission_requested), multiplier(level_id))
-        found[row.therapist_id].extend((job,) * row.jobs)
+        # One line per group (``count`` jobs): each still rounded on its own (rules.py).
+        found[row.therapist_id].append(JobForPay(
+            row.job_type, Decimal(row.commission_rotation), Decimal(row.commission_requested),
+            multiplier(level_id), count=row.jobs))
     single = (base.add_columns(ServiceJob.started_at)
               .where(ServiceJob.therapist_id.in_(changing))
               .order_by(ServiceJob.therapist_id, ServiceJob.started_at, ServiceJob.id))

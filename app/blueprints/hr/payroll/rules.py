@@ -206,13 +206,16 @@ class JobForPay:
 
     ``job_type``: "rotation" (轮钟) or "requested" (点钟); the service item's
     commission for each type; the multiplier of the therapist's level in force when
-    the job started.
+    the job started.  ``count``: how many such jobs (same type, item commissions and
+    multiplier) this one line stands for — each is still rounded on its own, so a line
+    of ``count`` n pays exactly what n lines of 1 pay.
     """
 
     job_type: str
     commission_rotation: Decimal
     commission_requested: Decimal
     level_multiplier: Decimal = Decimal(1)
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -389,18 +392,22 @@ def _compute(m: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigures:
     rotation_jobs = requested_jobs = 0
     commission = ZERO
     for job in m.jobs:
+        count = job.count
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"job count: expected a whole number >= 0, got {count!r}")
         if job.job_type == "rotation":
-            rotation_jobs += 1
+            rotation_jobs += count
             item_commission = job.commission_rotation
         elif job.job_type == "requested":
-            requested_jobs += 1
+            requested_jobs += count
             item_commission = job.commission_requested
         else:
             raise ValueError(f"job_type: expected one of {JOB_TYPES}, got {job.job_type!r}")
         _require_non_negative("job commission", item_commission)
         _require_non_negative("level multiplier", job.level_multiplier)
         if profile.commission:
-            commission += round_money(item_commission * job.level_multiplier)
+            # Each job rounded on its own, then summed: n equal jobs pay n × the rounding.
+            commission += round_money(item_commission * job.level_multiplier) * count
 
     card_commission = round_money(profile.card_sale_rate * m.card_sales_amount)
     meal = round_money(profile.meal_allowance_per_day * facts.attended)

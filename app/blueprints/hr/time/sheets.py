@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
@@ -290,8 +291,9 @@ def month_records(store_id: int | None, month: date,
         return {}
     ids = base.with_only_columns(Employee.id)
 
-    entries: dict[int, list] = defaultdict(list)
-    for entry in db.session.execute(
+    # employee -> (work_date, is_rest, starts_at, ends_at): plain tuples, read once.
+    entries: dict[int, list[tuple]] = defaultdict(list)
+    for employee_id, *entry in db.session.execute(
             select(ScheduleEntry.employee_id, ScheduleEntry.work_date, ScheduleEntry.is_rest,
                    ScheduleEntry.starts_at, ScheduleEntry.ends_at)
             .where(ScheduleEntry.employee_id.in_(ids),
@@ -299,7 +301,7 @@ def month_records(store_id: int | None, month: date,
                    ScheduleEntry.work_date >= first - timedelta(days=1),
                    ScheduleEntry.work_date <= last + timedelta(days=1))
             .order_by(ScheduleEntry.work_date)):
-        entries[entry.employee_id].append(entry)
+        entries[employee_id].append(entry)
 
     window_start = day_bounds(first - timedelta(days=1), zone)[0] - PUNCH_WINDOW_BEFORE
     window_end = day_bounds(last + timedelta(days=1), zone)[1] + PUNCH_WINDOW_AFTER
@@ -340,12 +342,20 @@ def month_records(store_id: int | None, month: date,
     result: dict[int, AttendanceInputs] = {}
     for employee in employees:
         own = entries.get(employee.id, [])
-        all_shifts = [Shift(e.work_date, aware(e.starts_at), aware(e.ends_at)) for e in own
-                      if not e.is_rest and e.starts_at is not None and e.ends_at is not None
-                      and aware(e.ends_at) > aware(e.starts_at)]
+        all_shifts = []
+        rest = []
+        for work_date, is_rest, starts_at, ends_at in own:
+            if is_rest:
+                if first <= work_date <= last:
+                    rest.append(work_date)
+                continue
+            if starts_at is None or ends_at is None:
+                continue
+            starts_at, ends_at = aware(starts_at), aware(ends_at)
+            if ends_at > starts_at:
+                all_shifts.append(Shift(work_date, starts_at, ends_at))
         shift_days = {s.work_date for s in all_shifts}
-        rest_days = frozenset(e.work_date for e in own
-                              if e.is_rest and first <= e.work_date <= last)
+        rest_days = frozenset(rest)
         result[employee.id] = AttendanceInputs(
             employee_id=employee.id,
             employee_no=employee.employee_no,
@@ -416,8 +426,10 @@ def attribute_punches(shifts: list[Shift], punches: list[tuple[str, datetime]]
     firsts: dict[date, datetime] = {}
     lasts: dict[date, datetime] = {}
     low = 0
-    for kind, at in sorted(punches, key=lambda punch: punch[1]):
-        moment = at.timestamp()
+    # Each punch's POSIX seconds computed once; sorted on them (stable: equal moments
+    # keep the caller's order, as sorting on the datetimes did).
+    for moment, kind, at in sorted(((at.timestamp(), kind, at) for kind, at in punches),
+                                   key=itemgetter(0)):
         while low < len(spans) and spans[low][0] + _REACH < moment:
             low += 1
         found = _nearest(spans, low, kind, moment)
