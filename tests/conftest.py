@@ -99,13 +99,22 @@ def database_url(backend, tmp_path):
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table and restart every id sequence after a PostgreSQL test.
+
+    DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of some 50 tables
+    costs about 0.7 s on this machine against 0.03 s for the DELETEs — minutes over
+    the suite.  ``session_replication_role = replica`` skips the FK checks (any order
+    works) and the audit log's append-only triggers: only tests may do this.
+    """
     engine = create_engine(url)
     with engine.begin() as conn:
         tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
-        if tables:
-            # TRUNCATE skips the audit log's row triggers: only tests may do this.
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                              + " RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            conn.execute(text(f'DELETE FROM "{table}"'))
+        conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     engine.dispose()
 
 
