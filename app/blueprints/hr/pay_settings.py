@@ -67,6 +67,23 @@ def _decimal(raw, places: int) -> Decimal:
     return value.quantize(step)
 
 
+def _unique_name(model, current, values: dict, limit: int, errors: dict,
+                 missing: str, taken: str) -> str:
+    """The stripped ``name``; a message in ``errors`` when empty, too long or taken."""
+    name = (values.get("name") or "").strip()
+    if not name:
+        errors["name"] = missing
+    elif len(name) > limit:
+        errors["name"] = _("最多 %(n)d 个字", n=limit)
+    else:
+        clash = select(model.id).where(model.name == name)
+        if current is not None:
+            clash = clash.where(model.id != current.id)
+        if db.session.scalar(clash) is not None:
+            errors["name"] = taken
+    return name
+
+
 # --------------------------------------------------------------------------- levels
 
 
@@ -83,18 +100,8 @@ def levels(include_inactive: bool = True) -> list[TherapistLevel]:
 def _clean_level(values: dict, level: TherapistLevel | None) -> dict:
     errors: dict[str, str] = {}
     cleaned: dict = {}
-    name = (values.get("name") or "").strip()
-    cleaned["name"] = name
-    if not name:
-        errors["name"] = _("请填写等级名称")
-    elif len(name) > 32:
-        errors["name"] = _("最多 %(n)d 个字", n=32)
-    else:
-        clash = select(TherapistLevel.id).where(TherapistLevel.name == name)
-        if level is not None:
-            clash = clash.where(TherapistLevel.id != level.id)
-        if db.session.scalar(clash) is not None:
-            errors["name"] = _("已有同名的等级")
+    cleaned["name"] = _unique_name(TherapistLevel, level, values, 32, errors,
+                                   _("请填写等级名称"), _("已有同名的等级"))
     try:
         multiplier = _decimal(values.get("commission_multiplier"), 3)
         if multiplier <= 0 or multiplier > MAX_MULTIPLIER:
@@ -158,18 +165,8 @@ def profiles(include_inactive: bool = True) -> list[PayProfile]:
 def _clean_profile(values: dict, profile: PayProfile | None) -> dict:
     errors: dict[str, str] = {}
     cleaned: dict = {}
-    name = (values.get("name") or "").strip()
-    cleaned["name"] = name
-    if not name:
-        errors["name"] = _("请填写方案名称")
-    elif len(name) > 64:
-        errors["name"] = _("最多 %(n)d 个字", n=64)
-    else:
-        clash = select(PayProfile.id).where(PayProfile.name == name)
-        if profile is not None:
-            clash = clash.where(PayProfile.id != profile.id)
-        if db.session.scalar(clash) is not None:
-            errors["name"] = _("已有同名的薪资方案")
+    cleaned["name"] = _unique_name(PayProfile, profile, values, 64, errors,
+                                   _("请填写方案名称"), _("已有同名的薪资方案"))
     position_id = values.get("position_id")
     if position_id is not None and get_by_id(Position, position_id) is None:
         errors["position_id"] = _("没有这个岗位")

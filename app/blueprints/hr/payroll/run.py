@@ -346,11 +346,13 @@ def _pause_for_tests() -> None:
 
 
 def _mark_failed_apart(run_id: int) -> None:
-    """A first computation failed: say so, outside the job's rolled-back transaction."""
+    """A first computation failed: say so, outside the job's rolled-back transaction.
+
+    An ORM update, like the job runner's own writes apart: the tenant criteria apply.
+    """
     with Session(db.engine) as session:
-        session.execute(update(PayrollRun.__table__)
-                        .where(PayrollRun.__table__.c.id == run_id,
-                               PayrollRun.__table__.c.status == "queued")
+        session.execute(update(PayrollRun)
+                        .where(PayrollRun.id == run_id, PayrollRun.status == "queued")
                         .values(status="failed"))
         session.commit()
 
