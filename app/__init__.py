@@ -22,7 +22,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
 
-    from app import cli, errors, web
+    from app import cli, errors, schedule, web  # noqa: F401  (schedule: every department's jobs)
     from app.blueprints import register_blueprints
 
     web.register_extensions(app)

@@ -161,9 +161,11 @@ def _requesting_account_id() -> int | None:
 
 
 def init_app(app) -> None:
-    """Import the jobs of every department so the registry is complete."""
-    from app import schedule  # noqa: F401  (imports each department's jobs)
+    """Dispatch the jobs a request recorded once it has committed.
 
+    The registry is filled from above, never from here: the app factory and
+    ``app/cron.py`` import ``app.schedule``, which imports every department's jobs.
+    """
     app.after_request(_dispatch_after_request)
 
 

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from flask import has_app_context
 from sqlalchemy import select
+
+from app.extensions import db
+from app.jobs import REGISTRY, commit_and_dispatch, enqueue
+from app.jobs.runner import require_app_context
+from app.models import Tenant
+from app.tenancy import tenant_context
 
 
 def run_periodic(kind: str) -> dict:
-    """Run a fan-out job, or enqueue ``kind`` once for every active tenant."""
-    if has_app_context():
-        return _run_periodic(kind)
-    from app import create_app
+    """Run a fan-out job, or enqueue ``kind`` once for every active tenant.
 
-    with create_app().app_context():
-        return _run_periodic(kind)
-
-
-def _run_periodic(kind: str) -> dict:
-    from app.extensions import db
-    from app.jobs import REGISTRY, commit_and_dispatch, enqueue
-    from app.models import Tenant
-    from app.tenancy import tenant_context
-
+    Run by a worker (``worker.py``), in its app; ``rq cron`` only enqueues it.
+    """
+    require_app_context()
     spec = REGISTRY[kind]
     if spec.fan_out:
         return spec.func(None)

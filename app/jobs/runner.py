@@ -56,16 +56,13 @@ class JobContext:
 
 
 def run_job(record_id: int, tenant_id: int) -> dict | None:
-    """RQ entry point (JSON-serialisable arguments: two ids)."""
-    if has_app_context():
-        return _run(record_id, tenant_id)
-    from app import create_app
+    """RQ entry point (JSON-serialisable arguments: two ids).
 
-    with create_app().app_context():
-        return _run(record_id, tenant_id)
-
-
-def _run(record_id: int, tenant_id: int) -> dict | None:
+    Runs in the app of the process: the web process (inline), or the work
+    horse forked from ``worker.py``, which builds the app (and so fills the job
+    registry) before it starts working.
+    """
+    require_app_context()
     from app.jobs import REGISTRY, queues
 
     live = not queues.is_inline()
@@ -116,6 +113,13 @@ def _run(record_id: int, tenant_id: int) -> dict | None:
             if live:
                 # A work horse may run many jobs: never carry an identity map over.
                 db.session.remove()
+
+
+def require_app_context() -> None:
+    """Refuse to run a job outside an app: the machinery never builds one itself."""
+    if not has_app_context():
+        raise RuntimeError("Muzu jobs run inside the app: start workers with `python worker.py`, "
+                           "which builds the app and its job registry")
 
 
 def _write_apart(record_id: int, values: dict) -> None:
