@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -40,6 +41,18 @@ ROLE_DEPARTMENT = {
     "trainee_supervisor": "technical",
     "logistics_head": "logistics",
 }
+
+
+# What each department adds to a new company (人力资源部: its 入职/离职清单
+# templates), by name.  A department registers its step when its blueprint is
+# registered by the app factory, so the core imports no department; keyed by
+# name, a step registered again (one app per test) replaces itself, never doubles.
+COMPANY_SETUP: dict[str, Callable[[], object]] = {}
+
+
+def register_company_setup(name: str, step: Callable[[], object]) -> None:
+    """Run ``step()`` in the new tenant's scope for every company created from now on."""
+    COMPANY_SETUP[name] = step
 
 
 class SignupError(InputError):
@@ -118,9 +131,8 @@ def create_company(
         record_audit("tenant.create", "tenant", tenant.id, after={"code": code, "name": name},
                      actor=owner)
         db.session.flush()
-        # 入职/离职清单 templates (imported here: hr -> auth -> this module).
-        from app.blueprints.hr.checklists import install_default_templates
-        install_default_templates()
+        for step in COMPANY_SETUP.values():
+            step()
     return NewCompany(tenant, owner)
 
 

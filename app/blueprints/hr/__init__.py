@@ -6,4 +6,23 @@ from app.blueprints.hr import models  # noqa: F401  (registers the tables and UR
 
 bp = Blueprint("hr", __name__)
 
-from app.blueprints.hr import views, views_lifecycle, views_payroll, views_time  # noqa: E402,F401
+
+@bp.record_once
+def _register_company_setup(state) -> None:
+    """Every new company gets the default 入职/离职清单 templates (app.tenants)."""
+    from app.blueprints.hr.checklists import install_default_templates
+    from app.tenants import register_company_setup
+
+    register_company_setup("hr.checklist_templates", install_default_templates)
+
+
+# Each screen in its own module, imported for its routes.
+from app.blueprints.hr import (  # noqa: E402,F401
+    views,
+    views_changes,
+    views_lifecycle,
+    views_pay,
+    views_payroll,
+    views_rewards,
+    views_time,
+)

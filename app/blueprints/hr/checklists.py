@@ -1,7 +1,8 @@
 """入职 / 离职清单模板: what each position's checklist holds, who owns each item.
 
 specs/hr-lifecycle.md.  Every company starts with three templates (installed by
-``app.tenants.create_company``; :func:`install_default_templates` adds them to
+``app.tenants.create_company`` through the step the hr blueprint registers;
+:func:`install_default_templates` adds them to
 an existing company): a default onboarding checklist, one for therapists (with
 the technical department's 入职技师审核 and 首次实操考核) and a default
 offboarding checklist.  HR edits them (``employee.manage``); a checklist copies
@@ -257,7 +258,8 @@ def list_templates() -> list[tuple[ChecklistTemplate, Position | None, int]]:
 def install_default_templates() -> int:
     """Add the default templates the current company lacks (idempotent); returns how many.
 
-    Called for every new company by ``app.tenants.create_company``; the demo
+    Run for every new company by ``app.tenants.create_company`` (registered by
+    the hr blueprint, ``app.blueprints.hr``); the demo
     loader (or a shell) calls it for companies created before templates existed.
     """
     positions = {p.role: p.id for p in db.session.scalars(select(Position))}

@@ -7,39 +7,29 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.blueprints.hr import bp, changes, pay_settings, rewards, services
+from app.blueprints.hr import bp, changes, pay_settings, services
 from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
-    ChangeRequestForm,
     ConfirmForm,
     CreateLoginForm,
     DisableLoginForm,
     EmployeeForm,
     LoginSettingsForm,
-    NoteForm,
     TaxOpeningForm,
 )
+from app.blueprints.hr.views_shared import (
+    employee_or_404,
+    form_status,
+    render_detail,
+    visible_stores,
+)
 from app.extensions import db
-from app.models import Account, Employee, Position, Store, Tenant
+from app.models import Account, Employee, Store, Tenant
 from app.models.people import EMPLOYEE_STATUSES, ON_STAFF_STATUSES
 from app.permissions import ROLES, can_see_store, permission_required, store_scope
 from app.validation import show_on_form
 
 PAGE_SIZE = 50
-
-
-def _visible_stores():
-    scope = store_scope(current_user)
-    return [store for store in services.stores() if scope is None or store.id in scope]
-
-
-def _employee_or_404(employee_id: int) -> Employee:
-    """The employee with store and position loaded; 404 for another tenant or store."""
-    employee = db.session.scalar(
-        services.employee_query(scope=store_scope(current_user)).where(Employee.id == employee_id))
-    if employee is None:
-        abort(404)
-    return employee
 
 
 def _account_or_404(account_id: int) -> Account:
@@ -53,11 +43,6 @@ def _account_or_404(account_id: int) -> Account:
     return account
 
 
-def _status(form) -> int:
-    """422 when the form comes back with errors, so scripts and tests can tell."""
-    return 422 if any(f.errors for f in form) else 200
-
-
 def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=int)
 
@@ -68,7 +53,7 @@ def index():
     """Headcount by store and status, recent hires, people without a login."""
     scope = store_scope(current_user)
     counts = services.headcount_by_store(scope)
-    stores = _visible_stores()
+    stores = visible_stores()
     rows = [(store, counts.get(store.id, {})) for store in stores]
     if scope is None:
         rows.insert(0, (None, counts.get(None, {})))
@@ -110,7 +95,7 @@ def employees():
     with_login = services.employee_ids_with_login(e.id for e in page.items)
     return render_template(
         "hr/employees.html", page=page, filters=filters, with_login=with_login,
-        stores=_visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES,
+        stores=visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES,
         today=services.tenant_today())
 
 
@@ -120,7 +105,7 @@ def _employee_form(employee: Employee | None = None, **kwargs) -> EmployeeForm:
               if lv.is_active or (employee is not None and lv.id == employee.level_id)]
     profiles = [p for p in pay_settings.profiles()
                 if p.is_active or (employee is not None and p.id == employee.pay_profile_id)]
-    form = EmployeeForm(stores=_visible_stores(), positions=services.positions(),
+    form = EmployeeForm(stores=visible_stores(), positions=services.positions(),
                         levels=levels, profiles=profiles, obj=employee, **kwargs)
     if employee is not None and not form.is_submitted():
         # Sensitive numbers are shown in full on the detail page only; here a blank
@@ -160,13 +145,13 @@ def employee_new():
             db.session.commit()
             flash(_("已新建员工档案 %(name)s", name=employee.name), "success")
             return redirect(url_for("hr.employee_detail", employee_id=employee.id))
-    return render_template("hr/employee_form.html", form=form, employee=None), _status(form)
+    return render_template("hr/employee_form.html", form=form, employee=None), form_status(form)
 
 
 @bp.route("/employees/<int:employee_id>/edit", methods=["GET", "POST"])
 @permission_required("employee.manage")
 def employee_edit(employee_id: int):
-    employee = _employee_or_404(employee_id)
+    employee = employee_or_404(employee_id)
     form = _employee_form(employee)
     if form.validate_on_submit() and _check_store_in_scope(form):
         try:
@@ -178,84 +163,20 @@ def employee_edit(employee_id: int):
             db.session.commit()
             flash(_("已保存"), "success")
             return redirect(url_for("hr.employee_detail", employee_id=employee.id))
-    return render_template("hr/employee_form.html", form=form, employee=employee), _status(form)
-
-
-def _render_detail(employee: Employee, login_form: CreateLoginForm | None = None, status=200,
-                   change_form: ChangeRequestForm | None = None,
-                   tax_form: TaxOpeningForm | None = None):
-    accounts = services.accounts_of_employee(employee)
-    stores = services.stores()
-    can_manage_logins = current_user.can("account.manage")
-    if login_form is None and can_manage_logins and not accounts:
-        position = services.get_by_id(Position, employee.position_id)
-        login_form = CreateLoginForm(
-            formdata=None, stores=stores, role=position.role if position else None,
-            store_ids=[employee.store_id] if employee.store_id else [],
-            username=employee.employee_no)
-    settings_forms = {
-        account.id: LoginSettingsForm(formdata=None, prefix=f"a{account.id}", stores=stores,
-                                      role=account.role, store_ids=sorted(account.store_ids))
-        for account in accounts
-    } if can_manage_logins else {}
-    # Sensitive numbers in full only for those who keep the file (employee.manage).
-    show_sensitive = current_user.can("employee.manage")
-    show_pay = show_sensitive or current_user.can("payroll.view")
-    levels = {lv.id: lv for lv in pay_settings.levels()}
-    profiles = {p.id: p for p in pay_settings.profiles()}
-    positions = services.positions()
-    profile, profile_source = (services.pay_profile_in_force(employee) if show_pay
-                               else (None, ""))
-    if change_form is None and current_user.can("employee.manage"):
-        change_form = _change_form(formdata=None)
-    if tax_form is None and current_user.can("payroll.settings"):
-        tax_form = TaxOpeningForm(formdata=None, year=services.tenant_today().year)
-    today = services.tenant_today()
-    response = render_template(
-        "hr/employee_detail.html", employee=employee, accounts=accounts,
-        login_form=login_form, settings_forms=settings_forms,
-        disable_form=DisableLoginForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
-        store_names={store.id: store.name for store in stores},
-        can_manage_logins=can_manage_logins,
-        show_sensitive=show_sensitive, show_pay=show_pay, today=today,
-        health_warning_days=employee_file.HEALTH_CERT_WARNING_DAYS,
-        levels=levels, profiles=profiles,
-        position_names={p.id: p.name for p in positions},
-        profile=profile, profile_source=profile_source,
-        monthly_base=employee_file.monthly_base_in_force(employee, profile),
-        change_rows=changes.changes_of_employee(employee.id), change_form=change_form,
-        change_kind_label=changes.kind_label, change_status_label=changes.status_label,
-        note_form=NoteForm(formdata=None),
-        tax_rows=(pay_settings.opening_balances(employee.id)
-                  if current_user.can("payroll.view") or current_user.can("payroll.settings")
-                  else None),
-        tax_form=tax_form,
-        reward_rows=(rewards.list_rewards(rewards.RewardFilters(employee_id=employee.id),
-                                          store_scope(current_user), limit=20)
-                     if current_user.can("reward.manage") else None),
-        reward_kind_label=rewards.kind_label, reward_status_label=rewards.status_label)
-    headers = {"Cache-Control": "no-store"} if show_sensitive else {}
-    return response, status, headers
-
-
-def _change_form(**kwargs) -> ChangeRequestForm:
-    return ChangeRequestForm(
-        kinds=list(changes.KIND_LABELS.items()), stores=services.stores(),
-        positions=services.positions(), levels=pay_settings.levels(include_inactive=False),
-        profiles=pay_settings.profiles(include_inactive=False), **kwargs)
+    return render_template("hr/employee_form.html", form=form, employee=employee), form_status(form)
 
 
 @bp.route("/employees/<int:employee_id>")
 @permission_required("employee.view")
 def employee_detail(employee_id: int):
-    return _render_detail(_employee_or_404(employee_id))
+    return render_detail(employee_or_404(employee_id))
 
 
 @bp.route("/employees/<int:employee_id>/login", methods=["POST"])
 @permission_required("account.manage")
 def employee_login_create(employee_id: int):
     """开通账号: the initial password is shown on this response only."""
-    employee = _employee_or_404(employee_id)
+    employee = employee_or_404(employee_id)
     form = CreateLoginForm(stores=services.stores())
     if form.validate_on_submit():
         try:
@@ -266,11 +187,11 @@ def employee_login_create(employee_id: int):
             db.session.rollback()
             show_on_form(form, exc.fields)
             # The rollback expired the file: load it again with its store and position.
-            employee = _employee_or_404(employee_id)
+            employee = employee_or_404(employee_id)
         else:
             db.session.commit()
             return _render_issued(issued.account, issued.password, employee, created=True)
-    return _render_detail(employee, login_form=form, status=422)
+    return render_detail(employee, login_form=form, status=422)
 
 
 def _render_issued(account: Account, password: str, employee: Employee | None, created: bool):
@@ -384,7 +305,7 @@ def accounts():
 @permission_required("payroll.settings")
 def employee_tax_opening(employee_id: int):
     """个税期初: this year's cumulative taxable income and tax withheld before Muzu."""
-    employee = _employee_or_404(employee_id)
+    employee = employee_or_404(employee_id)
     form = TaxOpeningForm()
     if form.validate_on_submit():
         try:
@@ -398,12 +319,8 @@ def employee_tax_opening(employee_id: int):
             db.session.commit()
             flash(_("已保存 %(year)s 年个税期初数", year=form.year.data), "success")
             return redirect(url_for("hr.employee_detail", employee_id=employee_id) + "#tax")
-    employee = _employee_or_404(employee_id)
-    return _render_detail(employee, tax_form=form, status=422)
-
-
-# The other HR screens, each in its own module (imported for their routes).
-from app.blueprints.hr import views_changes, views_pay, views_rewards  # noqa: E402,F401
+    employee = employee_or_404(employee_id)
+    return render_detail(employee, tax_form=form, status=422)
 
 
 @bp.app_template_global("store_health_cert_alerts")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager
 from app.blueprints.hr import bp, changes, services
 from app.blueprints.hr.forms import NoteForm
 from app.blueprints.hr.models import EmployeeChange
-from app.blueprints.hr.views import _change_form, _employee_or_404, _render_detail
+from app.blueprints.hr.views_shared import employee_or_404, new_change_form, render_detail
 from app.extensions import db
 from app.models import Employee
 from app.permissions import permission_required, store_scope
@@ -23,7 +23,7 @@ def _change_or_404(change_id: int) -> EmployeeChange:
     change = services.get_by_id(EmployeeChange, change_id)
     if change is None:
         abort(404)
-    _employee_or_404(change.employee_id)
+    employee_or_404(change.employee_id)
     return change
 
 
@@ -60,8 +60,8 @@ def changes_list():
 @permission_required("employee.manage")
 def change_request(employee_id: int):
     """申请调店 / 晋升 / 降级 / 调薪 (the HR manager approves)."""
-    employee = _employee_or_404(employee_id)
-    form = _change_form()
+    employee = employee_or_404(employee_id)
+    form = new_change_form()
     if form.validate_on_submit():
         try:
             changes.request_change(
@@ -78,8 +78,8 @@ def change_request(employee_id: int):
             flash(_("已提交%(kind)s申请，等待人力资源经理审批",
                     kind=changes.kind_label(form.kind.data)), "success")
             return redirect(url_for("hr.employee_detail", employee_id=employee_id) + "#changes")
-    employee = _employee_or_404(employee_id)
-    return _render_detail(employee, change_form=form, status=422)
+    employee = employee_or_404(employee_id)
+    return render_detail(employee, change_form=form, status=422)
 
 
 def _decide(change_id: int, verb, done_message):
