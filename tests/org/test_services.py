@@ -5,7 +5,7 @@ from datetime import time
 import pytest
 from sqlalchemy import func, select
 
-from app.blueprints.gm import services as store_services
+from app import stores as store_services
 from app.blueprints.store import services as room_services
 from app.extensions import db
 from app.models import AuditEntry, Employee, Room, Store

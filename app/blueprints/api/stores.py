@@ -3,9 +3,8 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app import stores
 from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
-from app.blueprints.gm import services
-from app.blueprints.gm.schemas import StorePatchSchema, StoreSchema
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
@@ -13,12 +12,11 @@ from app.validation import abort_unprocessable
 
 blp = Blueprint("api_stores", __name__, url_prefix="/stores", description="Stores (门店)")
 
-StorePageSchema = page_schema(StoreSchema, "StorePage")
+StorePageSchema = page_schema(stores.StoreSchema, "StorePage")
 
 
 def _store_or_404(store_id: int) -> Store:
     return get_in_scope_or_404(Store, store_id)
-
 
 
 @blp.route("", methods=["GET"])
@@ -27,41 +25,41 @@ def _store_or_404(store_id: int) -> Store:
 @permission_required("org.view")
 def list_stores(args):
     """Stores the caller may see (store roles: only their own), by city and code."""
-    return paginate(services.list_stores(store_scope(current_user)), args["page"],
+    return paginate(stores.list_stores(store_scope(current_user)), args["page"],
                     args["page_size"])
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(StoreSchema)
-@blp.response(201, StoreSchema)
+@blp.arguments(stores.StoreSchema)
+@blp.response(201, stores.StoreSchema)
 @permission_required("org.manage")
 def create_store(data):
     """Open a store; the code must be unused in the company."""
     try:
-        store = services.create_store(**data)
-    except services.StoreError as exc:
+        store = stores.create_store(**data)
+    except stores.StoreError as exc:
         abort_unprocessable(exc)
     db.session.commit()
     return store
 
 
 @blp.route("/<int:store_id>", methods=["GET"])
-@blp.response(200, StoreSchema)
+@blp.response(200, stores.StoreSchema)
 @permission_required("org.view")
 def get_store(store_id: int):
     return _store_or_404(store_id)
 
 
 @blp.route("/<int:store_id>", methods=["PATCH"])
-@blp.arguments(StorePatchSchema)
-@blp.response(200, StoreSchema)
+@blp.arguments(stores.StorePatchSchema)
+@blp.response(200, stores.StoreSchema)
 @permission_required("org.manage")
 def update_store(data, store_id: int):
     """Change some fields; close a store with ``{"status": "closed"}`` (never deleted)."""
     store = _store_or_404(store_id)
     try:
-        services.update_store(store, **data)
-    except services.StoreError as exc:
+        stores.update_store(store, **data)
+    except stores.StoreError as exc:
         abort_unprocessable(exc)
     db.session.commit()
     return store

@@ -8,9 +8,9 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from app.blueprints.finance import bp
-from app.blueprints.gm.services import list_stores
 from app.extensions import db
 from app.permissions import permission_required, store_scope
+from app.stores import list_stores
 
 
 @bp.route("/")

@@ -4,7 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.blueprints.gm import bp, services
+from app import stores
+from app.blueprints.gm import bp
 from app.blueprints.gm.forms import StoreForm
 from app.blueprints.store.services import rooms_of_store
 from app.extensions import db
@@ -21,7 +22,7 @@ def _store_or_404(store_id: int) -> Store:
 @permission_required("gm.dashboard")
 def index():
     """Chain overview: every store with its rooms and on-staff headcount."""
-    summaries = services.list_stores_with_headcount(store_scope(current_user))
+    summaries = stores.list_stores_with_headcount(store_scope(current_user))
     totals = {
         "stores": len(summaries),
         "open_stores": sum(1 for s in summaries if s.store.status == "open"),
@@ -37,8 +38,8 @@ def store_new():
     form = StoreForm()
     if form.validate_on_submit():
         try:
-            store = services.create_store(**form.values())
-        except services.StoreError as exc:
+            store = stores.create_store(**form.values())
+        except stores.StoreError as exc:
             show_on_form(form, exc.fields)
         else:
             db.session.commit()
@@ -61,8 +62,8 @@ def store_edit(store_id: int):
     form = StoreForm(obj=store)
     if form.validate_on_submit():
         try:
-            services.update_store(store, **form.values())
-        except services.StoreError as exc:
+            stores.update_store(store, **form.values())
+        except stores.StoreError as exc:
             show_on_form(form, exc.fields)
         else:
             db.session.commit()

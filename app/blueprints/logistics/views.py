@@ -3,11 +3,11 @@
 from flask import render_template
 from flask_login import current_user
 
-from app.blueprints.gm.services import list_stores_with_headcount
 from app.blueprints.logistics import bp
 from app.blueprints.store.services import room_totals_by_type
 from app.models.org import ROOM_TYPES
 from app.permissions import permission_required, store_scope
+from app.stores import list_stores_with_headcount
 
 
 @bp.route("/")

@@ -3,10 +3,10 @@
 from flask import render_template
 from flask_login import current_user
 
-from app.blueprints.gm.services import list_stores_with_headcount
 from app.blueprints.service import bp
 from app.blueprints.store.services import rooms_out_of_order
 from app.permissions import permission_required, store_scope
+from app.stores import list_stores_with_headcount
 
 
 @bp.route("/")

@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from app.blueprints.gm.services import list_stores
 from app.blueprints.store import bp, services
 from app.blueprints.store.forms import RoomForm, RoomStatusForm
 from app.blueprints.store.models import BusinessDay, Order
@@ -21,6 +20,7 @@ from app.extensions import db
 from app.labels import status_label
 from app.models.org import ROOM_STATUSES, Room, Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.stores import list_stores
 from app.validation import show_on_form
 
 

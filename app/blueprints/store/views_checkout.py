@@ -7,13 +7,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.blueprints.gm.services import list_stores
 from app.blueprints.store import bp, cards, checkout
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import Customer, MemberCard, Order, Refund, ServiceItem
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.stores import list_stores
 from app.validation import InputError
 
 MONEY_METHODS = ("cash", "wechat", "alipay", "bank_card")

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.blueprints.gm.services import list_stores
 from app.blueprints.store import bp
 from app.blueprints.store import closing as service
 from app.blueprints.store.days import get_business_day, today_for_store
@@ -21,6 +20,7 @@ from app.blueprints.store.models import BusinessDay
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.stores import list_stores
 
 RECENT_DAYS = 14
 

@@ -1,4 +1,8 @@
-"""Store verbs (门店): open, edit, close, and the chain overview (plain functions, no commit)."""
+"""The chain's store register (门店): open, edit, close, list, and its API schemas.
+
+The organisation's, like ``app/models/org.py``: the general manager opens and
+edits stores (``gm``), every department lists them.  Plain functions, no commit.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from flask_babel import gettext as _
+from marshmallow import Schema, fields, validate
 from sqlalchemy import case, func, select
 
 from app.audit import record_audit
@@ -173,3 +178,26 @@ def _snapshot(store: Store) -> dict:
         "closes_at": f"{store.closes_at:%H:%M}" if store.closes_at else None,
         "status": store.status,
     }
+
+
+# API schemas (times as "HH:MM").
+class StoreSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, metadata={"description": "门店编号, unique per company"})
+    name = fields.String(required=True)
+    city = fields.String(required=True)
+    address = fields.String()
+    phone = fields.String()
+    opens_at = fields.Time(format="%H:%M", metadata={"example": "11:00"})
+    closes_at = fields.Time(format="%H:%M", metadata={"example": "02:00",
+                                                      "description": "may be past midnight"})
+    status = fields.String(validate=validate.OneOf(STORE_STATUSES))
+    opening_hours = fields.String(dump_only=True)
+
+
+class StorePatchSchema(StoreSchema):
+    """Every field optional: only what is sent changes."""
+
+    code = fields.String()
+    name = fields.String()
+    city = fields.String()
