@@ -47,8 +47,11 @@ test: install browser-deps
 test-fast: install
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# ruff, then the layering: no import circle in app/, no import (function-local
+# ones included) from the core up into app/blueprints/ or the wiring.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python tools/check_imports.py
 
 worker: install
 	$(BIN)/python worker.py
