@@ -46,6 +46,16 @@ def test_every_new_company_gets_the_default_templates(company_a, in_tenant):
         assert checklists.install_default_templates() == 0
 
 
+def test_the_hr_blueprint_registers_the_templates_step_once_however_many_apps(app):
+    from app import create_app
+    from app.tenants import COMPANY_SETUP
+
+    for _ in range(3):
+        create_app("test", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert list(COMPANY_SETUP) == ["hr.checklist_templates"]
+    assert COMPANY_SETUP["hr.checklist_templates"] is checklists.install_default_templates
+
+
 def test_start_onboarding_copies_the_positions_checklist(company_a, in_tenant):
     with in_tenant(company_a):
         person = candidate(company_a)
