@@ -20,7 +20,10 @@ def _register_company_setup(state) -> None:
 from app.blueprints.hr import (  # noqa: E402,F401
     views,
     views_changes,
+    views_checklist_templates,
     views_lifecycle,
+    views_offboarding,
+    views_onboarding,
     views_pay,
     views_payroll,
     views_rewards,
