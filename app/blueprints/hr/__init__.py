@@ -28,4 +28,9 @@ from app.blueprints.hr import (  # noqa: E402,F401
     views_payroll,
     views_rewards,
     views_time,
+    views_time_clocks,
+    views_time_leave,
+    views_time_mine,
+    views_time_schedule,
+    views_time_sheets,
 )

@@ -301,6 +301,3 @@ def render_offboarding(offboarding: Offboarding, *, status: int = 200):
         charge_form=ChargeForm(formdata=None),
         record_form=OffboardingRecordForm(formdata=None, obj=offboarding),
         **lifecycle_labels()), status
-
-
-# --------------------------------------------------------------------------- templates
