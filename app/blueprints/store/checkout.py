@@ -1,17 +1,10 @@
-"""收银: price an order, take split payments, print the receipt, and refunds with a
-store manager's approval.  Plain functions: add and flush, never commit (the
-request commits once; on an error it rolls back, so nothing is half-written).
+"""收银: take split payments for an order, the cashier's queue and the receipt.
+
+Plain functions: add and flush, never commit (the request commits once; on an
+error it rolls back, so nothing is half-written).  What is charged is priced in
+``bill.py``; refunds are in ``refunds.py`` (both importable from here too).
 
 Rules (specs/dispatch.md "Checkout", and where it is silent, ours):
-* What is charged: every active product line, and every active service line
-  whose job has ended (钟 finished).  A service still running (in_service) or
-  a line still waiting for a therapist (or returned with no new therapist)
-  blocks the checkout with a message naming it: cancel the line or finish it.
-* Member discount: the order's membership level, else the customer's.  It
-  applies to services, and to products only if the level says so.  Rounding:
-  each discounted line is ``list amount × discount`` rounded to 0.01
-  ROUND_HALF_UP; the order total is the sum of the rounded lines (so the
-  receipt's lines always add up).
 * Payments: cash, 微信, 支付宝, 银行卡, stored-value card, package card (次卡),
   split freely; each method once (each card once).  The payments must add up
   to the total exactly.  Cash may be over-tendered: change = tendered − amount.
@@ -22,28 +15,21 @@ Rules (specs/dispatch.md "Checkout", and where it is silent, ours):
 * Everything happens under the store's business-day lock (``lock_today``), so
   the daily closing can't race a checkout and two cashiers can't both take the
   same order; the payments belong to the business day they were taken on.
-* Refunds: the cashier asks (amount ≤ money paid − refunded − already asked;
-  a package card's counts are not money and are not refunded here; back to a
-  stored-value card only up to what the cards paid), the store manager
-  approves or rejects (with a reason).  Approval writes a negative Payment on
-  today's business day (to a card: a ledger ``refund`` entry as well) and the
-  audit entry ``order.refund``.  The order stays ``paid``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from app.audit import record_audit
 from app.blueprints.store import cards
-from app.blueprints.store.catalogue import CENT, parse_money
+from app.blueprints.store.bill import ZERO, CheckoutError, price_order
+from app.blueprints.store.catalogue import parse_money
 from app.blueprints.store.days import lock_today
 from app.blueprints.store.models import (
     BusinessDay,
@@ -55,7 +41,6 @@ from app.blueprints.store.models import (
     OrderLine,
     Payment,
     Refund,
-    ServiceJob,
 )
 from app.blueprints.store.models.payments import PAYMENT_METHODS
 from app.blueprints.store.orders import OPEN_STATUSES, order_number
@@ -63,100 +48,8 @@ from app.extensions import db
 from app.models import Account, Room, Store, Tenant
 from app.models.base import utcnow
 from app.tenancy import current_tenant_id
-from app.validation import InputError
 
-ZERO = Decimal("0.00")
 CARD_METHODS = ("stored_value", "package_card")
-REFUND_METHODS = (*cards.MONEY_METHODS, "stored_value")
-
-
-class CheckoutError(InputError):
-    """Bad checkout or refund input; names the field (``payments.0.amount`` …)."""
-
-
-# --- the bill ---------------------------------------------------------------------------
-
-@dataclass
-class BillLine:
-    line: OrderLine
-    list_amount: Decimal
-    discount: Decimal
-    amount: Decimal  # what is charged for the line
-    state: str  # "charged" / "running" / "not_served"
-
-
-@dataclass
-class Bill:
-    order: Order
-    level: MembershipLevel | None
-    lines: list[BillLine]
-    subtotal: Decimal = ZERO
-    discount: Decimal = ZERO
-    total: Decimal = ZERO
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def charged(self) -> list[BillLine]:
-        return [b for b in self.lines if b.state == "charged"]
-
-
-def discounted(amount: Decimal, rate: Decimal) -> Decimal:
-    """A line's amount after the member discount, rounded to 0.01 half up."""
-    return (amount * rate).quantize(CENT, ROUND_HALF_UP)
-
-
-def rate_label(rate: Decimal) -> str:
-    """0.880 -> "8.8" (八八折 is written 8.8 折)."""
-    return format((rate * 10).normalize(), "f")
-
-
-def membership_level_of(order: Order) -> MembershipLevel | None:
-    level_id = order.membership_level_id
-    if level_id is None and order.customer_id is not None:
-        customer = db.session.get(Customer, order.customer_id)
-        level_id = customer.membership_level_id if customer else None
-    return db.session.get(MembershipLevel, level_id) if level_id else None
-
-
-def price_order(order: Order) -> Bill:
-    """The order's bill: lines, member discount, total, and what blocks payment."""
-    level = membership_level_of(order)
-    lines = list(db.session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.status == "active")
-        .order_by(OrderLine.id)))
-    jobs: dict[int, set[str]] = defaultdict(set)
-    for line_id, status in db.session.execute(
-            select(ServiceJob.order_line_id, ServiceJob.status)
-            .where(ServiceJob.order_id == order.id)):
-        jobs[line_id].add(status)
-    bill = Bill(order=order, level=level, lines=[])
-    for line in lines:
-        rate = Decimal("1")
-        if level is not None and (line.kind == "service" or level.discount_products):
-            rate = level.discount
-        amount = discounted(line.amount, rate)
-        state = "charged"
-        if line.kind == "service":
-            if "in_service" in jobs[line.id]:
-                state = "running"
-                bill.problems.append(_("%(name)s 仍在服务中，结束后才能结账", name=line.name))
-            elif "finished" not in jobs[line.id]:
-                state = "not_served"
-                bill.problems.append(_("%(name)s 还没有技师服务：请先派钟或取消该项目",
-                                       name=line.name))
-        bill.lines.append(BillLine(line, line.amount, line.amount - amount, amount, state))
-    for b in bill.charged:
-        bill.subtotal += b.list_amount
-        bill.total += b.amount
-    bill.discount = bill.subtotal - bill.total
-    return bill
-
-
-def package_preview(bill: Bill, card: MemberCard) -> Decimal:
-    """What a package card would cover on this bill by default (for the form's live sum)."""
-    matching = [b.amount for b in bill.charged
-                if b.line.kind == "service" and b.line.service_item_id == card.service_item_id]
-    return sum(matching[:card.remaining_count], ZERO)
 
 
 # --- checkout ---------------------------------------------------------------------------
@@ -423,180 +316,23 @@ def receipt_of(order: Order) -> Receipt:
     )
 
 
-# --- refunds ----------------------------------------------------------------------------
-
-@dataclass
-class Refundable:
-    paid: Decimal  # money paid (package-card counts are not money)
-    refunded: Decimal  # approved
-    pending: Decimal  # asked, not yet decided
-    card_paid: dict[int, Decimal]  # stored-value card id -> paid minus refunded to it
-    card_pending: Decimal
-
-    @property
-    def available(self) -> Decimal:
-        return self.paid - self.refunded - self.pending
-
-    @property
-    def card_available(self) -> Decimal:
-        return sum(self.card_paid.values(), ZERO) - self.card_pending
-
-
-def refundable(order: Order) -> Refundable:
-    paid, refunded = ZERO, ZERO
-    card_paid: dict[int, Decimal] = defaultdict(Decimal)
-    for method, amount, card_id, refund_id in db.session.execute(
-            select(Payment.method, Payment.amount, Payment.card_id, Payment.refund_id)
-            .where(Payment.order_id == order.id)):
-        if method == "package_card":
-            continue
-        if refund_id is None:
-            paid += amount
-        else:
-            refunded -= amount
-        if method == "stored_value" and card_id is not None:
-            card_paid[card_id] += amount
-    pending, card_pending = ZERO, ZERO
-    for method, amount in db.session.execute(
-            select(Refund.method, Refund.amount)
-            .where(Refund.order_id == order.id, Refund.status == "requested")):
-        pending += amount
-        if method == "stored_value":
-            card_pending += amount
-    return Refundable(paid, refunded, pending, dict(card_paid), card_pending)
-
-
-def request_refund(order: Order, *, amount, method: str, reason: str, actor=None) -> Refund:
-    """退款申请 by the cashier: waits for the store manager's approval."""
-    if order.status != "paid":
-        raise CheckoutError.on("order", _("只有已结账的消费单可以退款"))
-    errors: dict[str, str] = {}
-    money = ZERO
-    try:
-        money = parse_money(amount, "amount", positive=True, error=CheckoutError)
-    except CheckoutError as exc:
-        errors.update(exc.fields)
-    if method not in REFUND_METHODS:
-        errors["method"] = _("请选择退款方式")
-    reason = (reason or "").strip()
-    if not reason:
-        errors["reason"] = _("请填写退款原因")
-    elif len(reason) > 255:
-        errors["reason"] = _("不能超过 %(n)d 个字符", n=255)
-    if not errors:
-        lock_today(order.store_id)  # two requests at once can't both take the same money
-        can = refundable(order)
-        if money > can.available:
-            errors["amount"] = _("最多可退 ¥%(n)s（已付 ¥%(paid)s，已退或待审批 ¥%(done)s）",
-                                 n=can.available, paid=can.paid,
-                                 done=can.refunded + can.pending)
-        elif method == "stored_value" and money > can.card_available:
-            errors["method"] = _("退回储值卡最多 ¥%(n)s（本单用储值卡支付的金额）",
-                                 n=max(can.card_available, ZERO))
-    if errors:
-        raise CheckoutError(errors)
-    refund = Refund(store_id=order.store_id, order_id=order.id, amount=money, method=method,
-                    reason=reason, status="requested",
-                    requested_by_account_id=getattr(actor, "id", None))
-    db.session.add(refund)
-    db.session.flush()
-    return refund
-
-
-def _lock_refund(refund: Refund) -> Refund:
-    refund = db.session.scalar(select(Refund).where(Refund.id == refund.id).with_for_update()
-                               .execution_options(populate_existing=True))
-    if refund.status != "requested":
-        raise CheckoutError.on("refund", _("该退款申请已处理"))
-    return refund
-
-
-def _snapshot(refund: Refund) -> dict:
-    return {"status": refund.status, "amount": str(refund.amount), "method": refund.method,
-            "order_id": refund.order_id, "reason": refund.reason,
-            "decision_note": refund.decision_note}
-
-
-def approve_refund(refund: Refund, *, actor=None, note: str = "") -> Refund:
-    """店长审批: pay the money back (a negative payment today; to a card via its ledger)."""
-    day = lock_today(refund.store_id)
-    refund = _lock_refund(refund)
-    before = _snapshot(refund)
-    order = db.session.get(Order, refund.order_id)
-    can = refundable(order)
-    # This request is among the pending ones: it must still fit without the others' money.
-    if refund.amount > can.paid - can.refunded:
-        raise CheckoutError.on("amount", _("退款金额超过可退金额"))
-    payments = []
-    if refund.method == "stored_value":
-        left = refund.amount
-        for card_id, available in sorted(can.card_paid.items()):
-            part = min(left, available)
-            if part <= 0:
-                continue
-            cards.refund_to_card(card_id, store_id=refund.store_id, amount=part,
-                                 order_id=order.id, actor=actor,
-                                 note=_("退款 #%(id)d", id=refund.id))
-            payments.append((part, card_id))
-            left -= part
-        if left > 0:
-            raise CheckoutError.on("method", _("本单用储值卡支付的金额不足以退回卡内"))
-    else:
-        payments.append((refund.amount, None))
-    for part, card_id in payments:
-        db.session.add(Payment(store_id=refund.store_id, order_id=order.id,
-                               business_day_id=day.id, method=refund.method, amount=-part,
-                               card_id=card_id, refund_id=refund.id,
-                               created_by_account_id=getattr(actor, "id", None)))
-    refund.status = "approved"
-    refund.decided_by_account_id = getattr(actor, "id", None)
-    refund.decided_at = utcnow()
-    refund.decision_note = (note or "").strip()[:255]
-    db.session.flush()
-    record_audit("order.refund", "refund", refund.id, before=before, after=_snapshot(refund),
-                 actor=actor)
-    return refund
-
-
-def reject_refund(refund: Refund, *, actor=None, note: str = "") -> Refund:
-    """店长驳回: nothing is paid; the reason is kept and audited."""
-    note = (note or "").strip()
-    if not note:
-        raise CheckoutError.on("decision_note", _("请填写驳回原因"))
-    refund = _lock_refund(refund)
-    before = _snapshot(refund)
-    refund.status = "rejected"
-    refund.decided_by_account_id = getattr(actor, "id", None)
-    refund.decided_at = utcnow()
-    refund.decision_note = note[:255]
-    db.session.flush()
-    record_audit("order.refund_reject", "refund", refund.id, before=before,
-                 after=_snapshot(refund), actor=actor)
-    return refund
-
-
-@dataclass
-class RefundRow:
-    refund: Refund
-    number: str
-    requested_by: str
-
-
-def refunds_of_store(store_id: int, status: str | None = "requested",
-                     limit: int = 100) -> list[RefundRow]:
-    """The store's refund requests (pending by default), newest first, in one query."""
-    stmt = (select(Refund, Order.seq, BusinessDay.business_date, Account.display_name,
-                   Account.username)
-            .join(Order, Order.id == Refund.order_id)
-            .join(BusinessDay, BusinessDay.id == Order.business_day_id)
-            .outerjoin(Account, Account.id == Refund.requested_by_account_id)
-            .where(Refund.store_id == store_id).order_by(Refund.id.desc()).limit(limit))
-    if status:
-        stmt = stmt.where(Refund.status == status)
-    return [RefundRow(refund, f"{day:%Y%m%d}-{seq:03d}", display or username or "")
-            for refund, seq, day, display, username in db.session.execute(stmt)]
-
-
-def pending_refund_count(store_id: int) -> int:
-    return db.session.scalar(select(func.count(Refund.id)).where(
-        Refund.store_id == store_id, Refund.status == "requested")) or 0
+# Importable from here as before the module was split (views, API, tests).
+from app.blueprints.store.bill import (  # noqa: E402,F401
+    Bill,
+    BillLine,
+    discounted,
+    membership_level_of,
+    package_preview,
+    rate_label,
+)
+from app.blueprints.store.refunds import (  # noqa: E402,F401
+    REFUND_METHODS,
+    Refundable,
+    RefundRow,
+    approve_refund,
+    pending_refund_count,
+    refundable,
+    refunds_of_store,
+    reject_refund,
+    request_refund,
+)
