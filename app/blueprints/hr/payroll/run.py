@@ -1,7 +1,9 @@
 """工资表: start a month's payroll run, compute it in a job, take it through its approvals.
 
 specs/payroll.md, Run lifecycle.  Plain functions: they add/flush, write the audit
-entry and never commit (views, the API and the job runner commit).
+entry and never commit (views, the API and the job runner commit).  The steps
+after computing are in ``lifecycle.py``, the reads of runs and payslips in
+``payslips.py`` (both importable from here too).
 
 Rules chosen where the spec is silent:
 
@@ -49,7 +51,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit, register_audit_actions
-from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll.holidays import HolidayCalendarMissing
 from app.blueprints.hr.payroll.inputs import (
@@ -57,6 +58,15 @@ from app.blueprints.hr.payroll.inputs import (
     PayrollInputError,
     load_run_inputs,
 )
+from app.blueprints.hr.payroll.lifecycle import (
+    PayrollError,
+    job_active,
+    job_of,
+    month_start,
+    run_status_label,
+    scope_of,
+)
+from app.blueprints.hr.payroll.payslips import MONEY_COLUMNS
 from app.blueprints.hr.payroll.rules import PayslipFigures, compute_payslip
 from app.extensions import db
 from app.jobs import enqueue
@@ -67,22 +77,12 @@ from app.tenancy import current_tenant_id
 
 JOB_KIND = "payroll.run"
 RECOMPUTABLE = ("queued", "draft", "failed")
-FROZEN = ("approved", "paid")
 PROGRESS_STEPS = 10
 # Test hook (tests/hr/payroll/test_e2e_worker.py): when set to a file path, the job
 # writes its pid there once the payslips are written but not yet committed, then
 # sleeps, so a test can kill it at the worst moment.
 PAUSE_ENV = "MUZU_PAYROLL_PAUSE_FILE"
 
-RUN_STATUS_LABELS = {
-    "queued": _l("待计算"),
-    "draft": _l("草稿"),
-    "submitted": _l("已提交"),
-    "reviewed": _l("已复核"),
-    "approved": _l("已审批"),
-    "paid": _l("已发放"),
-    "failed": _l("计算失败"),
-}
 
 register_audit_actions({
     "payroll.compute": _l("计算工资"),
@@ -92,61 +92,6 @@ register_audit_actions({
     "payroll.reopen": _l("退回工资表"),
     "payroll.bank_export": _l("导出工资银行代发文件"),
 })
-
-# Transition -> (from status, to status, permission, audit action, stamp prefix).
-TRANSITIONS = {
-    "submit": ("draft", "submitted", "payroll.run", "payroll.submit", "submitted"),
-    "review": ("submitted", "reviewed", "payroll.review", "payroll.review", "reviewed"),
-    "approve": ("reviewed", "approved", "payroll.approve", "payroll.approve", "approved"),
-    "pay": ("approved", "paid", "payroll.pay", "payroll.pay", "paid"),
-}
-# Who may send a run back to draft, by the run's status.
-REOPEN_PERMISSIONS = {
-    "submitted": ("payroll.run", "payroll.review"),
-    "reviewed": ("payroll.review", "payroll.approve"),
-}
-
-# The money columns of a payslip, in the order of the payslip page and the exports.
-MONEY_COLUMNS = (
-    "base", "overtime", "commission", "card_commission", "meal", "full_attendance_bonus",
-    "rewards", "fines", "late_deduction", "adjustment", "gross", "si_pension", "si_medical",
-    "si_unemployment", "si_housing_fund", "si_total", "taxable", "cum_income",
-    "cum_deductible", "cum_taxable", "cum_tax", "iit", "net",
-)
-
-
-class PayrollError(HrError):
-    """A payroll action that cannot be done as asked (names the field)."""
-
-
-def run_status_label(status: str) -> str:
-    label = RUN_STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
-
-
-def month_start(value: date | str) -> date:
-    """The first day of a month given as a date or ``YYYY-MM`` / ``YYYY-MM-DD``."""
-    if isinstance(value, str):
-        try:
-            parts = [int(p) for p in value.strip().split("-")]
-            value = date(parts[0], parts[1], 1)
-        except (ValueError, IndexError):
-            raise PayrollError.on("month", "月份格式应为 YYYY-MM") from None
-    return value.replace(day=1)
-
-
-def scope_of(store_id: int | None) -> str:
-    return "all" if store_id is None else f"store:{store_id}"
-
-
-def job_of(run: PayrollRun) -> JobRecord | None:
-    if run.job_record_id is None:
-        return None
-    return db.session.get(JobRecord, run.job_record_id)
-
-
-def job_active(record: JobRecord | None) -> bool:
-    return record is not None and record.status in ("queued", "running")
 
 
 # --- starting a run ----------------------------------------------------------------------
@@ -433,138 +378,22 @@ def payslip_row(tenant_id: int, run_id: int, month: date, person: EmployeeInputs
     return row
 
 
-# --- the lifecycle -----------------------------------------------------------------------
-
-def _lock(run: PayrollRun | int) -> PayrollRun:
-    run_id = run if isinstance(run, int) else run.id
-    locked = db.session.scalar(select(PayrollRun).where(PayrollRun.id == run_id)
-                               .with_for_update().execution_options(populate_existing=True))
-    if locked is None:
-        raise PayrollError.on("run_id", "工资表不存在")
-    return locked
-
-
-def transition(run: PayrollRun | int, action: str, actor=None) -> PayrollRun:
-    """提交 / 复核 / 审批 / 发放: move the run one step (``TRANSITIONS``), audited.
-
-    The caller checks the permission (TRANSITIONS[action][2]).
-    """
-    if action not in TRANSITIONS:
-        raise PayrollError.on("action", "未知的操作")
-    source, target, _permission, audit_action, stamp = TRANSITIONS[action]
-    run = _lock(run)
-    if job_active(job_of(run)):
-        raise PayrollError.on("status", "工资正在计算，请等计算完成")
-    if run.status != source:
-        raise PayrollError.on("status", f"工资表{run_status_label(run.status)}，"
-                                        f"不能{_ACTION_WORDS[action]}")
-    if action == "submit" and run.employee_count == 0:
-        raise PayrollError.on("status", "工资表没有工资条，不能提交")
-    before = {"status": run.status}
-    run.status = target
-    setattr(run, f"{stamp}_at", utcnow())
-    setattr(run, f"{stamp}_by_account_id", getattr(actor, "id", None))
-    record_audit(audit_action, "payroll_run", run.id, before=before,
-                 after={"status": target, "month": f"{run.month:%Y-%m}", "scope": run.scope,
-                        "total_net": str(run.total_net), "employees": run.employee_count},
-                 actor=actor)
-    db.session.flush()
-    return run
-
-
-_ACTION_WORDS = {"submit": "提交", "review": "复核", "approve": "审批", "pay": "标记发放"}
-
-
-def may_transition(account, run: PayrollRun, action: str) -> bool:
-    """Whether ``account`` may press the button of ``action`` on ``run`` now."""
-    source, _target, permission, _audit, _stamp = TRANSITIONS[action]
-    return run.status == source and account.can(permission)
-
-
-def may_reopen(account, run: PayrollRun) -> bool:
-    return any(account.can(p) for p in REOPEN_PERMISSIONS.get(run.status, ()))
-
-
-def reopen_run(run: PayrollRun | int, reason: str, actor=None) -> PayrollRun:
-    """退回: a submitted or reviewed run goes back to draft (reason required, audited).
-
-    The caller checks the permission (``may_reopen``).
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise PayrollError.on("reason", "请填写退回原因")
-    if len(reason) > 500:
-        raise PayrollError.on("reason", "退回原因不能超过 500 个字符")
-    run = _lock(run)
-    if run.status not in REOPEN_PERMISSIONS:
-        raise PayrollError.on("status", f"工资表{run_status_label(run.status)}，不能退回")
-    before = {"status": run.status}
-    run.status = "draft"
-    run.submitted_at = run.submitted_by_account_id = None
-    run.reviewed_at = run.reviewed_by_account_id = None
-    record_audit("payroll.reopen", "payroll_run", run.id, before=before,
-                 after={"status": "draft", "reason": reason, "month": f"{run.month:%Y-%m}",
-                        "scope": run.scope},
-                 actor=actor)
-    db.session.flush()
-    return run
-
-
-def display_status(run: PayrollRun, record: JobRecord | None = None) -> str:
-    """The status to show: a run whose only computation died shows as failed."""
-    record = record if record is not None else job_of(run)
-    if run.status == "queued" and record is not None and record.status == "failed":
-        return "failed"
-    return run.status
-
-
-# --- reading runs and payslips (pages and API) -------------------------------------------
-
-def list_runs(limit: int = 60) -> list[PayrollRun]:
-    """The company's runs, newest month first."""
-    return list(db.session.scalars(select(PayrollRun).order_by(
-        PayrollRun.month.desc(), PayrollRun.scope, PayrollRun.id.desc()).limit(limit)))
-
-
-def jobs_of(runs: list[PayrollRun]) -> dict[int, JobRecord]:
-    """The latest computation job of each run (one statement)."""
-    ids = [run.job_record_id for run in runs if run.job_record_id is not None]
-    if not ids:
-        return {}
-    return {record.id: record for record in
-            db.session.scalars(select(JobRecord).where(JobRecord.id.in_(ids)))}
-
-
-def capped_count(run_id: int) -> int:
-    from sqlalchemy import func
-
-    return db.session.scalar(select(func.count(Payslip.id)).where(
-        Payslip.run_id == run_id, Payslip.deductions_capped.is_(True))) or 0
-
-
-def my_payslips(employee_id: int) -> list[tuple[Payslip, PayrollRun]]:
-    """An employee's own payslips of approved or paid runs, newest month first."""
-    return [(slip, run) for slip, run in db.session.execute(
-        select(Payslip, PayrollRun).join(PayrollRun, PayrollRun.id == Payslip.run_id)
-        .where(Payslip.employee_id == employee_id, PayrollRun.status.in_(FROZEN))
-        .order_by(Payslip.month.desc(), Payslip.id.desc()))]
-
-
-def visible_to_employee(slip: Payslip, employee_id: int | None) -> bool:
-    """A payslip its employee may see: their own, of an approved or paid run."""
-    if employee_id is None or slip.employee_id != employee_id:
-        return False
-    run = db.session.get(PayrollRun, slip.run_id)
-    return run is not None and run.status in FROZEN
-
-
-def unlocked_stores(run: PayrollRun) -> list[int]:
-    """Stores of the run's payslips whose attendance sheet of the month is not locked
-    (HR locks it before payroll; the run is not refused, the page warns)."""
-    from app.blueprints.hr.models import AttendanceSheet
-
-    store_ids = set(db.session.scalars(select(Payslip.store_id).where(
-        Payslip.run_id == run.id, Payslip.store_id.is_not(None)).distinct()))
-    locked = set(db.session.scalars(select(AttendanceSheet.store_id).where(
-        AttendanceSheet.month == run.month, AttendanceSheet.status == "locked")))
-    return sorted(store_ids - locked)
+# Importable from here as before the module was split (views, API, jobs, tests).
+from app.blueprints.hr.payroll.lifecycle import (  # noqa: E402,F401
+    REOPEN_PERMISSIONS,
+    RUN_STATUS_LABELS,
+    TRANSITIONS,
+    display_status,
+    may_reopen,
+    may_transition,
+    reopen_run,
+    transition,
+)
+from app.blueprints.hr.payroll.payslips import (  # noqa: E402,F401
+    capped_count,
+    jobs_of,
+    list_runs,
+    my_payslips,
+    unlocked_stores,
+    visible_to_employee,
+)
