@@ -15,9 +15,7 @@ from app.blueprints.hr.forms_time import (
     PinForm,
     ReasonForm,
 )
-from app.blueprints.hr.models.time import (
-    ClockRecord,
-)
+from app.blueprints.hr.models.time import ClockRecord
 from app.blueprints.hr.time import (
     TimeError,
     aware,

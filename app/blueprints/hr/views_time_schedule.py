@@ -13,12 +13,8 @@ from app.blueprints.hr.forms_time import (
     ConfirmForm,
     ShiftForm,
 )
-from app.blueprints.hr.models.time import (
-    ShiftTemplate,
-)
-from app.blueprints.hr.time import (
-    TimeError,
-)
+from app.blueprints.hr.models.time import ShiftTemplate
+from app.blueprints.hr.time import TimeError
 from app.blueprints.hr.time import schedules as schedule_service
 from app.blueprints.hr.time import shifts as shift_service
 from app.blueprints.hr.views_time import (

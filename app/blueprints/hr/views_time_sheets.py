@@ -13,9 +13,7 @@ from app.blueprints.hr.forms_time import (
     LockForm,
     ReasonForm,
 )
-from app.blueprints.hr.models.time import (
-    AttendanceSheet,
-)
+from app.blueprints.hr.models.time import AttendanceSheet
 from app.blueprints.hr.time import (
     TimeError,
     month_end,

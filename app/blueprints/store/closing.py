@@ -24,9 +24,7 @@ from sqlalchemy import select
 from app.audit import record_audit
 from app.blueprints.store.closing_figures import compute_closing
 from app.blueprints.store.days import get_business_day, today_for_store
-from app.blueprints.store.models import (
-    BusinessDay,
-)
+from app.blueprints.store.models import BusinessDay
 from app.extensions import db
 from app.models import Store
 from app.models.base import utcnow

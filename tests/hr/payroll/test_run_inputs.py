@@ -77,7 +77,7 @@ def test_a_transfer_puts_people_in_the_store_of_the_months_end(app, company_a):
 
 
 def test_value_in_force_on_a_date():
-    from app.blueprints.hr.payroll.inputs import AppliedChange
+    from app.blueprints.hr.payroll.change_history import AppliedChange
 
     changes = [AppliedChange(date(2026, 11, 10), 1, {"level_id": 2}, {"level_id": 1}),
                AppliedChange(date(2026, 11, 20), 2, {"level_id": 3}, {"level_id": 2}),

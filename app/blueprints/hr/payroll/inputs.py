@@ -3,7 +3,9 @@ number of SQL statements (whatever the number of employees, days, punches or job
 
 ``load_run_inputs(month, store_id)`` returns one ``EmployeeInputs`` per employee in
 the run (with the ``EmployeeMonth`` that rules.compute_payslip takes) plus the tenant's
-``PayrollPolicy``.  The payroll run (run.py) computes and stores the payslips.
+``PayrollPolicy``.  The payroll run (run.py) computes and stores the payslips.  Each
+kind of input is read by its own module: change_history.py (values in force on a
+date), month_earnings.py (jobs, card sales, rewards, settlements), tax_history.py.
 
 Rules chosen where the specs are silent (specs/payroll.md, specs/hr-lifecycle.md):
 
@@ -57,30 +59,32 @@ Rules chosen where the specs are silent (specs/payroll.md, specs/hr-lifecycle.md
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
-from app.blueprints.hr.models import (
-    EmployeeChange,
-    Offboarding,
-    PayrollRun,
-    Payslip,
-    RewardPenalty,
-    TaxOpeningBalance,
-)
+from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.payroll.attendance import attendance_facts
+from app.blueprints.hr.payroll.change_history import (
+    load_applied_changes,
+    profile_in_force,
+    value_on,
+)
+from app.blueprints.hr.payroll.month_earnings import (
+    load_card_sales,
+    load_jobs,
+    load_rewards,
+    load_settlements,
+)
 from app.blueprints.hr.payroll.rules import (
     EmployeeMonth,
-    JobForPay,
     PayProfile,
     PayrollPolicy,
-    TaxHistory,
 )
+from app.blueprints.hr.payroll.tax_history import load_tax_history, tax_history_for
 from app.blueprints.hr.time.sheets import month_records
 from app.extensions import db
 from app.models import Employee, Tenant, TherapistLevel
@@ -104,46 +108,6 @@ def month_bounds(month: date) -> tuple[date, date]:
 def next_month(month: date) -> date:
     first = month.replace(day=1)
     return (first + timedelta(days=32)).replace(day=1)
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes: every timestamp is stored in UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-# --- values in force on a date (EmployeeChange history) -----------------------------------
-
-@dataclass(frozen=True)
-class AppliedChange:
-    effective_on: date
-    id: int
-    new: dict
-    old: dict
-
-
-HISTORY_FIELDS = ("store_id", "position_id", "level_id", "pay_profile_id", "monthly_base")
-
-
-def value_on(changes: list[AppliedChange], name: str, day: date, current):
-    """The value of ``name`` in force on ``day``: the rule in the module docstring.
-
-    ``changes`` are one employee's applied changes sorted by (effective_on, id).
-    """
-    relevant = [c for c in changes if c.new.get(name) is not None]
-    before = [c for c in relevant if c.effective_on <= day]
-    if before:
-        return before[-1].new[name]
-    if relevant:
-        return relevant[0].old.get(name)
-    return current
-
-
-def level_changes_between(changes: list[AppliedChange], after: date, until: date) -> bool:
-    """Whether a level change takes effect on a day in (after, until]."""
-    return any(c.new.get("level_id") is not None and after < c.effective_on <= until
-               for c in changes)
 
 
 # --- what one run needs ------------------------------------------------------------------
@@ -222,7 +186,7 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
     inputs = RunInputs(month=first, store_id=store_id, policy=policy)
 
     candidates = _candidates(first, last, store_id)
-    history = _applied_changes([e.id for e in candidates])
+    history = load_applied_changes([e.id for e in candidates])
     in_scope = []
     for employee in candidates:
         store_at_end = value_on(history[employee.id], "store_id", last, employee.store_id)
@@ -233,20 +197,20 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
 
     profiles = {p.id: p for p in db.session.scalars(select(PayProfileRow))}
     levels = {lv.id: lv for lv in db.session.scalars(select(TherapistLevel))}
-    settlements = _settlements(ids, first, last)
+    settlements = load_settlements(ids, first, last)
     # The whole company's records for a company run (no list of ids to send).
     time_records = month_records(None, first, employee_ids=None if store_id is None else ids)
     window = business_window(tenant, first)
     current_levels = {employee.id: employee.level_id for employee, _store in in_scope}
-    jobs = _jobs(ids, window, zone, history, levels, current_levels,
+    jobs = load_jobs(ids, window, zone, history, levels, current_levels,
                  company_wide=store_id is None)
-    card_sales = _card_sales(ids, window)
-    rewards = _rewards(ids, first, last)
-    tax = _tax_history(ids, first)
+    card_sales = load_card_sales(ids, window)
+    rewards = load_rewards(ids, first, last)
+    tax = load_tax_history(ids, first)
 
     for employee, store_at_end in in_scope:
         changes = history[employee.id]
-        profile, source = _profile_in_force(employee, changes, last, profiles)
+        profile, source = profile_in_force(employee, changes, last, profiles)
         if profile is None:
             inputs.skipped.append({
                 "employee_id": employee.id, "employee_no": employee.employee_no,
@@ -295,7 +259,7 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
             si_enrolled=employee.si_enrolled,
             si_base=employee.si_base,
             monthly_special_deduction=Decimal(employee.monthly_special_deduction or 0),
-            tax=_tax_for(tax, employee, first),
+            tax=tax_history_for(tax, employee, first),
         )
         inputs.employees.append(EmployeeInputs(
             employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
@@ -350,188 +314,3 @@ def _candidates(first: date, last: date, store_id: int | None) -> list:
                 EmployeeChange.old_store_id == store_id))
         query = query.where(or_(Employee.store_id == store_id, Employee.id.in_(moved_here)))
     return list(db.session.execute(query))
-
-
-def _applied_changes(ids: list[int]) -> dict[int, list[AppliedChange]]:
-    history: dict[int, list[AppliedChange]] = defaultdict(list)
-    rows = db.session.execute(
-        select(EmployeeChange.employee_id, EmployeeChange.id, EmployeeChange.effective_on,
-               EmployeeChange.new_store_id, EmployeeChange.old_store_id,
-               EmployeeChange.new_position_id, EmployeeChange.old_position_id,
-               EmployeeChange.new_level_id, EmployeeChange.old_level_id,
-               EmployeeChange.new_pay_profile_id, EmployeeChange.old_pay_profile_id,
-               EmployeeChange.new_monthly_base, EmployeeChange.old_monthly_base)
-        .where(EmployeeChange.status == "applied", EmployeeChange.employee_id.in_(ids))
-        .order_by(EmployeeChange.effective_on, EmployeeChange.id))
-    for row in rows:
-        history[row.employee_id].append(AppliedChange(
-            effective_on=row.effective_on, id=row.id,
-            new={"store_id": row.new_store_id, "position_id": row.new_position_id,
-                 "level_id": row.new_level_id, "pay_profile_id": row.new_pay_profile_id,
-                 "monthly_base": row.new_monthly_base},
-            old={"store_id": row.old_store_id, "position_id": row.old_position_id,
-                 "level_id": row.old_level_id, "pay_profile_id": row.old_pay_profile_id,
-                 "monthly_base": row.old_monthly_base}))
-    return history
-
-
-def _profile_in_force(employee, changes: list[AppliedChange], day: date,
-                      profiles: dict[int, PayProfileRow]):
-    """(profile row, "employee" | "position") in force on ``day``, or (None, "")."""
-    own = value_on(changes, "pay_profile_id", day, employee.pay_profile_id)
-    if own is not None and own in profiles:
-        return profiles[own], "employee"
-    position_id = value_on(changes, "position_id", day, employee.position_id)
-    for profile in sorted(profiles.values(), key=lambda p: p.id):
-        if profile.position_id == position_id and profile.is_active:
-            return profile, "position"
-    return None, ""
-
-
-def _settlements(ids: list[int], first: date, last: date) -> dict[int, list[Decimal]]:
-    found: dict[int, list[Decimal]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Offboarding.employee_id, Offboarding.settlement_amount)
-        .where(Offboarding.employee_id.in_(ids),
-               Offboarding.status.in_(("approved", "completed")),
-               Offboarding.last_day >= first, Offboarding.last_day <= last)
-        .order_by(Offboarding.id))
-    for employee_id, amount in rows:
-        if amount:
-            found[employee_id].append(Decimal(amount))
-    return found
-
-
-def _jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
-          history: dict[int, list[AppliedChange]],
-          levels: dict[int, TherapistLevel],
-          current_levels: dict[int, int | None], company_wide: bool = False
-          ) -> dict[int, tuple[JobForPay, ...]]:
-    """Completed jobs ending in the window, with commission and level multiplier.
-
-    Two statements: the jobs counted by (therapist, type, item), one line with its
-    ``count`` per group (each job still rounded on its own) — enough for every
-    therapist whose level stayed the same all month — and, one by one, the jobs of
-    the therapists whose level changed while jobs of the month were started.  A
-    company-wide run counts every therapist's jobs (no list of ids to send) and keeps
-    those of the run's people.
-    """
-    from app.blueprints.store.models import OrderLine, ServiceItem, ServiceJob
-
-    since, until = window
-    # A job ending in the window started at most a day before it (no job is that long).
-    start_day = since.astimezone(zone).date() - timedelta(days=1)
-    end_day = until.astimezone(zone).date()
-    changing = sorted(i for i in ids
-                      if level_changes_between(history.get(i, []), start_day, end_day))
-
-    def multiplier(level_id) -> Decimal:
-        level = levels.get(level_id) if level_id is not None else None
-        return Decimal(level.commission_multiplier) if level else ONE
-
-    base = (select(ServiceJob.therapist_id, ServiceJob.job_type,
-                   ServiceItem.commission_rotation, ServiceItem.commission_requested)
-            .join(OrderLine, OrderLine.id == ServiceJob.order_line_id)
-            .join(ServiceItem, ServiceItem.id == OrderLine.service_item_id)
-            .where(ServiceJob.status == "finished", ServiceJob.ended_at >= since,
-                   ServiceJob.ended_at < until))
-    found: dict[int, list[JobForPay]] = defaultdict(list)
-    steady = set(ids) - set(changing)
-    grouped = base.add_columns(func.count().label("jobs"))
-    if not company_wide:
-        grouped = grouped.where(ServiceJob.therapist_id.in_(ids))
-    grouped = (grouped
-               .group_by(ServiceJob.therapist_id, ServiceJob.job_type, ServiceItem.id,
-                         ServiceItem.commission_rotation, ServiceItem.commission_requested)
-               .order_by(ServiceJob.therapist_id, ServiceJob.job_type, ServiceItem.id))
-    for row in db.session.execute(grouped):
-        if row.therapist_id not in steady:
-            continue
-        changes = history.get(row.therapist_id, [])
-        level_id = value_on(changes, "level_id", start_day, current_levels.get(row.therapist_id))
-        # One line per group (``count`` jobs): each still rounded on its own (rules.py).
-        found[row.therapist_id].append(JobForPay(
-            row.job_type, Decimal(row.commission_rotation), Decimal(row.commission_requested),
-            multiplier(level_id), count=row.jobs))
-    single = (base.add_columns(ServiceJob.started_at)
-              .where(ServiceJob.therapist_id.in_(changing))
-              .order_by(ServiceJob.therapist_id, ServiceJob.started_at, ServiceJob.id))
-    for row in db.session.execute(single):
-        started_on = as_utc(row.started_at).astimezone(zone).date()
-        level_id = value_on(history.get(row.therapist_id, []), "level_id", started_on,
-                            current_levels.get(row.therapist_id))
-        found[row.therapist_id].append(JobForPay(
-            row.job_type, Decimal(row.commission_rotation), Decimal(row.commission_requested),
-            multiplier(level_id)))
-    return {employee_id: tuple(jobs) for employee_id, jobs in found.items()}
-
-
-def _card_sales(ids: list[int], window: tuple[datetime, datetime]
-                ) -> dict[int, tuple[Decimal, int]]:
-    """Money paid for cards each employee sold in the window: (amount, count)."""
-    from app.blueprints.store.models import CardLedgerEntry
-
-    since, until = window
-    totals: dict[int, list] = defaultdict(lambda: [Decimal(0), 0])
-    # Summed here, not in SQL: SQLite sums NUMERIC as floats.
-    for employee_id, amount in db.session.execute(
-            select(CardLedgerEntry.sold_by_employee_id, CardLedgerEntry.amount)
-            .where(CardLedgerEntry.sold_by_employee_id.in_(ids),
-                   CardLedgerEntry.kind == "topup",
-                   CardLedgerEntry.created_at >= since, CardLedgerEntry.created_at < until)):
-        totals[employee_id][0] += Decimal(amount)
-        totals[employee_id][1] += 1
-    return {employee_id: (amount, count) for employee_id, (amount, count) in totals.items()}
-
-
-def _rewards(ids: list[int], first: date, last: date) -> dict[int, dict[str, list[Decimal]]]:
-    found: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for employee_id, kind, amount in db.session.execute(
-            select(RewardPenalty.employee_id, RewardPenalty.kind, RewardPenalty.amount)
-            .where(RewardPenalty.employee_id.in_(ids), RewardPenalty.status == "approved",
-                   RewardPenalty.effective_on >= first, RewardPenalty.effective_on <= last)
-            .order_by(RewardPenalty.employee_id, RewardPenalty.id)):
-        found[employee_id][kind].append(Decimal(amount))
-    return found
-
-
-@dataclass
-class _Tax:
-    opening: dict[int, tuple[Decimal, Decimal]]
-    earlier: dict[int, tuple[Decimal, Decimal]]
-
-
-def _tax_history(ids: list[int], first: date) -> _Tax:
-    opening = {
-        row.employee_id: (Decimal(row.cumulative_taxable), Decimal(row.cumulative_tax))
-        for row in db.session.execute(
-            select(TaxOpeningBalance.employee_id, TaxOpeningBalance.cumulative_taxable,
-                   TaxOpeningBalance.cumulative_tax)
-            .where(TaxOpeningBalance.employee_id.in_(ids),
-                   TaxOpeningBalance.year == first.year))
-    }
-    latest: dict[tuple[int, date], tuple[int, Decimal, Decimal]] = {}
-    for row in db.session.execute(
-            select(Payslip.employee_id, Payslip.month, Payslip.run_id, Payslip.taxable,
-                   Payslip.iit)
-            .join(PayrollRun, PayrollRun.id == Payslip.run_id)
-            .where(Payslip.employee_id.in_(ids), Payslip.month >= date(first.year, 1, 1),
-                   Payslip.month < first, PayrollRun.status != "failed")):
-        key = (row.employee_id, row.month)
-        if key not in latest or row.run_id > latest[key][0]:
-            latest[key] = (row.run_id, Decimal(row.taxable), Decimal(row.iit))
-    earlier: dict[int, tuple[Decimal, Decimal]] = {}
-    for (employee_id, _month), (_run, taxable, iit) in sorted(latest.items()):
-        held = earlier.get(employee_id, (Decimal(0), Decimal(0)))
-        earlier[employee_id] = (held[0] + taxable, held[1] + iit)
-    return _Tax(opening=opening, earlier=earlier)
-
-
-def _tax_for(tax: _Tax, employee, first: date) -> TaxHistory:
-    opening = tax.opening.get(employee.id, (Decimal(0), Decimal(0)))
-    earlier = tax.earlier.get(employee.id, (Decimal(0), Decimal(0)))
-    hired = employee.hire_date
-    from_month = hired.month if hired.year == first.year else 1
-    return TaxHistory(opening_taxable=opening[0], opening_tax=opening[1],
-                      earlier_taxable=earlier[0], earlier_tax=earlier[1],
-                      months=max(1, first.month - from_month + 1))

@@ -5,9 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
-from app.blueprints.hr.payroll.lifecycle import (
-    FROZEN,
-)
+from app.blueprints.hr.payroll.lifecycle import FROZEN
 from app.extensions import db
 from app.jobs.models import JobRecord
 
