@@ -57,13 +57,9 @@ from app.blueprints.hr.time import (
     tenant_zone,
     utc,
 )
+from app.blueprints.hr.time.locks import MonthLockedError, ensure_month_open, locked_months
+from app.blueprints.hr.time.punches import shift_for_punch
 from app.blueprints.hr.time.schedules import schedulable_on
-from app.blueprints.hr.time.sheets import (
-    MonthLockedError,
-    ensure_month_open,
-    locked_months,
-    shift_for_punch,
-)
 from app.extensions import db, limiter
 from app.models import Employee, Position
 from app.models.base import utcnow

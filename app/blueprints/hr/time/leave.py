@@ -37,8 +37,9 @@ from app.blueprints.hr.time import (
     TimeError,
     actor_id,
 )
+from app.blueprints.hr.time.locks import ensure_month_open, months_between
 from app.blueprints.hr.time.schedules import schedulable_on
-from app.blueprints.hr.time.sheets import ensure_month_open, months_between, payroll_policy
+from app.blueprints.hr.time.sheets import payroll_policy
 from app.extensions import db
 from app.models import Employee
 from app.models.base import utcnow

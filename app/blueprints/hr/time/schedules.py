@@ -30,7 +30,7 @@ from sqlalchemy import or_, select
 from app.audit import record_audit
 from app.blueprints.hr.models.time import ScheduleEntry, ShiftTemplate
 from app.blueprints.hr.time import TimeError, actor_id, tenant_zone, utc
-from app.blueprints.hr.time.sheets import MonthLockedError, ensure_month_open, locked_months
+from app.blueprints.hr.time.locks import MonthLockedError, ensure_month_open, locked_months
 from app.blueprints.hr.time.shifts import shift_window
 from app.extensions import db
 from app.models import Employee

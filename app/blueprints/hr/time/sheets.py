@@ -1,5 +1,8 @@
-"""月度考勤表: the month's attendance of a store, HR's review and lock, and the data
+"""月度考勤表: the month's attendance of a store, HR's review, and the data
 gathering the payroll run shares (:func:`month_records`).
+
+The lock is in locks.py, the punch window rule in punches.py (both importable from
+here too).
 
 Rules chosen where the spec is silent:
 
@@ -36,12 +39,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from operator import itemgetter
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
-from app.audit import record_audit
 from app.blueprints.hr.models.time import (
     AttendanceSheet,
     ClockRecord,
@@ -59,132 +59,25 @@ from app.blueprints.hr.payroll.attendance import (
 )
 from app.blueprints.hr.payroll.rules import OvertimeEntry, PayrollPolicy
 from app.blueprints.hr.time import (
-    NotAllowed,
-    TimeError,
-    actor_id,
     aware,
     day_bounds,
     month_end,
     month_start,
-    next_month,
     tenant_zone,
+)
+from app.blueprints.hr.time.locks import get_sheet
+from app.blueprints.hr.time.punches import (
+    PUNCH_WINDOW_AFTER,
+    PUNCH_WINDOW_BEFORE,
+    attribute_punches,
 )
 from app.extensions import db
 from app.models import Employee, Tenant
 from app.models.base import utcnow
 from app.tenancy import current_tenant_id
 
-PUNCH_WINDOW_BEFORE = timedelta(hours=4)
-PUNCH_WINDOW_AFTER = timedelta(hours=8)
-# Roles that may unlock a locked sheet (with a reason).
-UNLOCK_ROLES = frozenset({"hr_manager", "owner"})
 HALF = Decimal("0.5")
 ONE = Decimal(1)
-
-
-class MonthLockedError(TimeError):
-    """The attendance sheet of that store and month is locked: nothing dated inside it
-    may change until HR unlocks it."""
-
-
-# --------------------------------------------------------------------------- the lock
-
-
-def locked_months(store_ids: Iterable[int | None], first: date, last: date
-                  ) -> set[tuple[int, date]]:
-    """``{(store_id, month)}`` of the locked sheets of these stores between the months of
-    ``first`` and ``last`` (one statement); pass it to :func:`ensure_month_open` to check
-    many days without a query each."""
-    ids = sorted({s for s in store_ids if s is not None})
-    if not ids:
-        return set()
-    rows = db.session.execute(
-        select(AttendanceSheet.store_id, AttendanceSheet.month)
-        .where(AttendanceSheet.store_id.in_(ids), AttendanceSheet.status == "locked",
-               AttendanceSheet.month >= month_start(first),
-               AttendanceSheet.month <= month_start(last)))
-    return {(store_id, month) for store_id, month in rows}
-
-
-def ensure_month_open(store_id: int | None, day: date, *, field: str = "date",
-                      locked: set[tuple[int, date]] | None = None) -> None:
-    """Refuse a change dated ``day`` at ``store_id`` when that store's month is locked.
-
-    Raises :class:`MonthLockedError` on ``field``.  ``locked`` (from
-    :func:`locked_months`) answers without a query; otherwise one statement.  No store
-    (head office): never locked.
-    """
-    if store_id is None:
-        return
-    month = month_start(day)
-    if locked is None:
-        is_locked = db.session.scalar(
-            select(AttendanceSheet.id).where(
-                AttendanceSheet.store_id == store_id, AttendanceSheet.month == month,
-                AttendanceSheet.status == "locked")) is not None
-    else:
-        is_locked = (store_id, month) in locked
-    if is_locked:
-        raise MonthLockedError.on(field, _(
-            "%(year)s年%(month)s月的考勤表已锁定，不能再修改（需人力资源经理解锁）",
-            year=month.year, month=month.month))
-
-
-def months_between(first: date, last: date) -> list[date]:
-    """The first day of every month from ``first``'s to ``last``'s."""
-    months, month = [], month_start(first)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
-
-
-def get_sheet(store_id: int, month: date) -> AttendanceSheet | None:
-    return db.session.scalar(select(AttendanceSheet).where(
-        AttendanceSheet.store_id == store_id, AttendanceSheet.month == month_start(month)))
-
-
-def lock_sheet(store_id: int, month: date, actor, note: str = "") -> AttendanceSheet:
-    """HR reviewed the month: lock it (created on first lock).  Audited."""
-    month = month_start(month)
-    sheet = get_sheet(store_id, month)
-    if sheet is None:
-        sheet = AttendanceSheet(store_id=store_id, month=month, status="open")
-        db.session.add(sheet)
-    if sheet.status == "locked":
-        raise TimeError.on("month", _("该月考勤表已经锁定"))
-    sheet.status = "locked"
-    sheet.locked_at = utcnow()
-    sheet.locked_by_account_id = actor_id(actor)
-    sheet.note = (note or "").strip()[:255]
-    db.session.flush()
-    record_audit("attendance.lock", "attendance_sheet", sheet.id,
-                 before={"status": "open"},
-                 after={"status": "locked", "store_id": store_id,
-                        "month": month.isoformat(), "note": sheet.note})
-    return sheet
-
-
-def unlock_sheet(sheet: AttendanceSheet, actor, reason: str) -> AttendanceSheet:
-    """Re-open a locked month (only the HR manager or the owner, with a reason).  Audited."""
-    if getattr(actor, "role", None) not in UNLOCK_ROLES:
-        raise NotAllowed.on("month", _("只有人力资源经理或企业主可以解锁考勤表"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise TimeError.on("reason", _("请填写解锁原因"))
-    if sheet.status != "locked":
-        raise TimeError.on("month", _("该月考勤表没有锁定"))
-    sheet.status = "open"
-    sheet.note = reason[:255]
-    before = {"status": "locked", "locked_at": aware(sheet.locked_at).isoformat()
-              if sheet.locked_at else None, "locked_by_account_id": sheet.locked_by_account_id}
-    sheet.locked_at = None
-    sheet.locked_by_account_id = None
-    db.session.flush()
-    record_audit("attendance.unlock", "attendance_sheet", sheet.id, before=before,
-                 after={"status": "open", "store_id": sheet.store_id,
-                        "month": sheet.month.isoformat(), "reason": reason})
-    return sheet
 
 
 # --------------------------------------------------------------------------- month_records
@@ -377,78 +270,6 @@ def month_records(store_id: int | None, month: date,
     return result
 
 
-_BEFORE = PUNCH_WINDOW_BEFORE.total_seconds()
-_AFTER = PUNCH_WINDOW_AFTER.total_seconds()
-# A shift is shorter than a day: a span starting earlier than this before a punch cannot
-# hold it.
-_REACH = timedelta(days=1).total_seconds() + _AFTER
-
-
-def _span(shift: Shift) -> tuple[float, float, date]:
-    # Plain POSIX seconds: comparing aware datetimes is many times slower, and the whole
-    # company's month is attributed in one go.
-    return shift.starts_at.timestamp(), shift.ends_at.timestamp(), shift.work_date
-
-
-def _nearest(spans, first: int, kind: str, moment: float):
-    """Among ``spans`` (sorted by start) from index ``first``, the one whose window holds
-    ``moment``, nearest first; on a tie a clock-in takes the later shift, a clock-out the
-    earlier."""
-    best, best_key = None, None
-    for index in range(first, len(spans)):
-        start, end, _day = span = spans[index]
-        if start - _BEFORE > moment:
-            break
-        if moment > end + _AFTER:
-            continue
-        distance = start - moment if moment < start else (moment - end if moment > end else 0)
-        key = (distance, -start if kind == "in" else start)
-        if best_key is None or key < best_key:
-            best, best_key = span, key
-    return best
-
-
-def shift_for_punch(shifts: list[Shift], kind: str, at: datetime) -> Shift | None:
-    """The shift a punch belongs to (the window rule of the module docstring), or None."""
-    by_span = {_span(s): s for s in shifts}
-    found = _nearest(sorted(by_span), 0, kind, at.timestamp())
-    return by_span[found] if found is not None else None
-
-
-def attribute_punches(shifts: list[Shift], punches: list[tuple[str, datetime]]
-                      ) -> dict[date, Punches]:
-    """Work day -> (first clock-in, last clock-out) of the punches in its shift's window.
-
-    One sweep over the punches in time order and the shifts in start order: each punch is
-    compared only with the shifts that can still reach it (linear, not punches × shifts).
-    """
-    spans = sorted(_span(s) for s in shifts)
-    firsts: dict[date, datetime] = {}
-    lasts: dict[date, datetime] = {}
-    low = 0
-    # Each punch's POSIX seconds computed once; sorted on them (stable: equal moments
-    # keep the caller's order, as sorting on the datetimes did).
-    for moment, kind, at in sorted(((at.timestamp(), kind, at) for kind, at in punches),
-                                   key=itemgetter(0)):
-        while low < len(spans) and spans[low][0] + _REACH < moment:
-            low += 1
-        found = _nearest(spans, low, kind, moment)
-        if found is None:
-            continue
-        day = found[2]
-        if kind == "in" and (day not in firsts or at < firsts[day]):
-            firsts[day] = at
-        elif kind == "out" and (day not in lasts or at > lasts[day]):
-            lasts[day] = at
-    result = {}
-    for day in set(firsts) | set(lasts):
-        first_in, last_out = firsts.get(day), lasts.get(day)
-        if first_in is not None and last_out is not None and last_out < first_in:
-            last_out = None  # a clock-out before the day's clock-in: the real one is missing
-        result[day] = Punches(first_in=first_in, last_out=last_out)
-    return result
-
-
 # --------------------------------------------------------------------------- display
 
 
@@ -526,3 +347,16 @@ def employee_month(employee_id: int, month: date) -> EmployeeMonthView:
                                            OvertimeRequest.work_date <= last))
         .order_by(OvertimeRequest.work_date, OvertimeRequest.id)))
     return EmployeeMonthView(inputs, facts, clocks, leave, overtime)
+
+
+# Importable from here as before the module was split (views, tests).
+from app.blueprints.hr.time.locks import (  # noqa: E402,F401
+    UNLOCK_ROLES,
+    MonthLockedError,
+    ensure_month_open,
+    lock_sheet,
+    locked_months,
+    months_between,
+    unlock_sheet,
+)
+from app.blueprints.hr.time.punches import shift_for_punch  # noqa: E402,F401
