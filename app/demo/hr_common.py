@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from app.demo.history import _insert
+from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models.people import EMPLOYED_STATUSES
 
@@ -81,7 +81,7 @@ def copy_rows(model, rows: list[dict]) -> None:
         return
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        _insert(model, rows)
+        bulk_insert(model, rows)
         return
     columns = list(dict.fromkeys(key for row in rows for key in row))
     table = model.__table__

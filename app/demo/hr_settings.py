@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.blueprints.hr.models import ShiftTemplate
-from app.demo.history import _insert
 from app.demo.hr_common import Company
+from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models import PayProfile, Position, TherapistLevel
 
@@ -115,7 +115,7 @@ def ensure_shift_templates(co: Company, overnight_codes: tuple[str, ...] = ()) -
             if name not in have:
                 rows.append({"tenant_id": co.tenant_id, "store_id": store_id, "name": name,
                              "starts_at": starts, "ends_at": ends, "is_active": True})
-    _insert(ShiftTemplate, rows)
+    bulk_insert(ShiftTemplate, rows)
     db.session.flush()
     co.shifts.clear()
     for sid, store_id, name, starts, ends in db.session.execute(

@@ -20,7 +20,6 @@ from app.blueprints.hr.models import (
     ScheduleEntry,
 )
 from app.blueprints.hr.payroll.holidays import HolidayCalendarMissing, is_statutory_holiday
-from app.demo.history import _insert
 from app.demo.hr_common import (
     Company,
     HrResult,
@@ -33,6 +32,7 @@ from app.demo.hr_settings import (
     OVERNIGHT,
     PROFILES,
 )
+from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models.people import EMPLOYED_STATUSES
 
@@ -166,7 +166,7 @@ def add_period(co: Company, rng: random.Random, first: date, last: date, result:
         sheets = [{"tenant_id": t, "store_id": s, "month": first, "status": "locked",
                    "locked_at": locked, "locked_by_account_id": hr, "note": "已核对考勤，锁定"}
                   for s in stores if s not in have]
-        _insert(AttendanceSheet, sheets)
+        bulk_insert(AttendanceSheet, sheets)
         result.add("locked sheets", len(sheets))
     return plan
 
@@ -298,9 +298,9 @@ def _approved_events(co: Company, rng: random.Random, plan: list[_Day], first: d
                 "decided_by_account_id": hr,
                 "decided_at": co.utc(effective, time(17, 0)),
                 "created_at": co.utc(effective - timedelta(days=1), time(11, 0))})
-    _insert(LeaveRequest, leave_rows)
-    _insert(OvertimeRequest, ot_rows)
-    _insert(RewardPenalty, reward_rows)
+    bulk_insert(LeaveRequest, leave_rows)
+    bulk_insert(OvertimeRequest, ot_rows)
+    bulk_insert(RewardPenalty, reward_rows)
     result.add("leave", len(leave_rows))
     result.add("overtime", len(ot_rows))
     result.add("rewards/fines", len(reward_rows))
@@ -345,7 +345,7 @@ def add_pending_events(co: Company, plan: list[_Day], result: HrResult) -> None:
     manager = co.accounts.get("store_manager")
     if future:
         d = future[len(future) // 3]
-        _insert(LeaveRequest, [{
+        bulk_insert(LeaveRequest, [{
             "tenant_id": t, "employee_id": d.person.id, "store_id": store, "kind": "personal",
             "starts_on": d.day, "ends_on": d.day, "half_day": False, "days": Decimal(1),
             "reason": "孩子开家长会", "status": "pending", "needs_hr": False,
@@ -360,7 +360,7 @@ def add_pending_events(co: Company, plan: list[_Day], result: HrResult) -> None:
     d = past[-1] if past else coming[0] if coming else None
     if d is not None:
         asked = d.day + timedelta(days=1) if past else co.today - timedelta(days=1)
-        _insert(OvertimeRequest, [{
+        bulk_insert(OvertimeRequest, [{
             "tenant_id": t, "employee_id": d.person.id, "store_id": store, "work_date": d.day,
             "hours": Decimal("1.5"), "reason": "周末客多，延时下班", "status": "pending",
             "requested_by_account_id": co.accounts.get("foreman"),
@@ -369,7 +369,7 @@ def add_pending_events(co: Company, plan: list[_Day], result: HrResult) -> None:
         result.add("overtime", 1)
     cashiers = [d.person for d in staff if d.person.role == "cashier"]
     if cashiers:
-        _insert(RewardPenalty, [{
+        bulk_insert(RewardPenalty, [{
             "tenant_id": t, "employee_id": cashiers[0].id, "store_id": store, "kind": "reward",
             "amount": Decimal("100.00"), "effective_on": co.today,
             "reason": "本月办卡业绩第一", "status": "pending",

@@ -28,17 +28,16 @@ from sqlalchemy import func, select
 from app.blueprints.auth.services import create_account
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import CardLedgerEntry, Order, OrderLine, Payment, ServiceJob
-from app.demo.history import (
-    HistoryGenerator,
+from app.demo.history import HistoryGenerator, analyze_tables
+from app.demo.history_setup import (
     StorePlan,
-    _insert,
     add_customers,
     add_qualifications,
-    analyze_tables,
     ensure_catalogue,
 )
 from app.demo.hr import HrResult, add_hr_month, analyze_hr_tables, previous_month
 from app.demo.loader import DEMO_PASSWORD
+from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models import Employee, Position, Room, Store
 from app.tenancy import tenant_context
@@ -98,7 +97,7 @@ def build_scale(name: str, echo: Callable[[str], None] = print, seed: int = 50) 
                         status="open") for n in range(1, scale.stores + 1)]
         db.session.add_all(stores)
         db.session.flush()
-        _insert(Room, [{"tenant_id": tenant.id, "store_id": s.id, "number": f"{r:03d}",
+        bulk_insert(Room, [{"tenant_id": tenant.id, "store_id": s.id, "number": f"{r:03d}",
                         "type": "single" if r % 3 else "double", "beds": 1 if r % 3 else 2,
                         "status": "free"}
                        for s in stores for r in range(1, scale.rooms_per_store + 1)])
@@ -111,7 +110,7 @@ def build_scale(name: str, echo: Callable[[str], None] = print, seed: int = 50) 
                 staff.append(_employee_row(tenant.id, positions["therapist"],
                                            f"{index:03d}{100 + t:03d}", store.id, rng,
                                            "therapist"))
-        _insert(Employee, staff)
+        bulk_insert(Employee, staff)
         first_store = stores[0].id
         for post in ("store_manager", "cashier", "dispatcher"):
             employee = db.session.scalar(select(Employee).where(
@@ -189,7 +188,7 @@ def ensure_scale_staff(code: str, seed: int = 51) -> int:
                 if employee_no not in numbers:
                     rows.append(_employee_row(tenant.id, positions[post], employee_no,
                                               store.id, rng, post))
-        _insert(Employee, rows)
+        bulk_insert(Employee, rows)
         db.session.flush()
     return len(rows)
 
