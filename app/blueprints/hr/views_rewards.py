@@ -58,17 +58,22 @@ def rewards_list():
         note_form=NoteForm(formdata=None))
 
 
+def _prefill_reward(form) -> None:
+    """The employee the link names (if the viewer may see them), today's date."""
+    employee_id = request.args.get("employee", type=int)
+    employee = services.get_by_id(Employee, employee_id) if employee_id else None
+    if employee is not None and can_see_store(current_user, employee.store_id):
+        form.employee_no.data = employee.employee_no
+    form.effective_on.data = form.effective_on.data or services.tenant_today()
+
+
 @bp.route("/rewards/new", methods=["GET", "POST"])
 @permission_required("reward.manage")
 def reward_new():
     """登记奖惩 by employee number (a store manager: the people of their stores)."""
     form = _reward_form()
     if request.method == "GET":
-        employee_id = request.args.get("employee", type=int)
-        employee = services.get_by_id(Employee, employee_id) if employee_id else None
-        if employee is not None and can_see_store(current_user, employee.store_id):
-            form.employee_no.data = employee.employee_no
-        form.effective_on.data = form.effective_on.data or services.tenant_today()
+        _prefill_reward(form)
     if form.validate_on_submit():
         number = form.employee_no.data.strip()
         employee = db.session.scalar(select(Employee).where(Employee.employee_no == number))

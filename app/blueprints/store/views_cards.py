@@ -56,26 +56,13 @@ def card_new(store_id: int):
         customer = get_in_scope_or_404(Customer, customer_id)
     if request.method == "POST":
         try:
-            phone = (form.get("customer_phone") or "").strip()
-            if customer is None and phone:
-                customer = db.session.scalar(select(Customer).where(Customer.phone == phone))
-                if customer is None:
-                    raise InputError.on("customer_phone",
-                                        _("没有手机号为 %(p)s 的客户，请先建客户档案", p=phone))
-            if customer is None:
-                raise InputError.on("customer_phone", _("请填写客户手机号"))
-            expires_on = None
-            if form.get("expires_on"):
-                try:
-                    expires_on = date.fromisoformat(form["expires_on"])
-                except ValueError:
-                    raise InputError.on("expires_on", _("日期格式不正确")) from None
+            customer = _card_customer(form, customer)
             card = cards.issue_card(
                 customer_id=customer.id, store_id=store.id, kind=form.get("kind"),
                 amount=form.get("amount"), bonus=form.get("bonus") or 0,
                 payment_method=form.get("payment_method"), card_no=form.get("card_no", ""),
                 service_item_id=form.get("service_item_id", type=int),
-                count=form.get("count"), expires_on=expires_on, actor=current_user)
+                count=form.get("count"), expires_on=_expires_on(form), actor=current_user)
         except InputError as exc:
             db.session.rollback()
             errors = exc.fields
@@ -88,6 +75,28 @@ def card_new(store_id: int):
     return render_template("store/card_form.html", store=store, items=items, form=form,
                            errors=errors, customer=customer,
                            methods=cards.MONEY_METHODS), 422 if errors else 200
+
+
+def _card_customer(form, customer: Customer | None) -> Customer:
+    """The chosen customer, else the one with the phone number given; a field error else."""
+    phone = (form.get("customer_phone") or "").strip()
+    if customer is None and phone:
+        customer = db.session.scalar(select(Customer).where(Customer.phone == phone))
+        if customer is None:
+            raise InputError.on("customer_phone",
+                                _("没有手机号为 %(p)s 的客户，请先建客户档案", p=phone))
+    if customer is None:
+        raise InputError.on("customer_phone", _("请填写客户手机号"))
+    return customer
+
+
+def _expires_on(form) -> date | None:
+    if not form.get("expires_on"):
+        return None
+    try:
+        return date.fromisoformat(form["expires_on"])
+    except ValueError:
+        raise InputError.on("expires_on", _("日期格式不正确")) from None
 
 
 @bp.route("/cards/<int:card_id>")

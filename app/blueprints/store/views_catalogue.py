@@ -180,6 +180,18 @@ def store_prices(store_id: int):
                            form=request.form if errors else None), 422 if errors else 200
 
 
+def _ticked_pairs(values: list[str]) -> set[tuple[int, int]]:
+    """(employee id, item id) of each ticked "employee-item" box; malformed ones ignored."""
+    ticked = set()
+    for value in values:
+        try:
+            employee_id, item_id = (int(part) for part in value.split("-", 1))
+        except ValueError:
+            continue
+        ticked.add((employee_id, item_id))
+    return ticked
+
+
 @bp.route("/<int:store_id>/catalogue/qualifications", methods=["GET", "POST"])
 @permission_required("catalogue.manage")
 def qualifications(store_id: int):
@@ -190,13 +202,7 @@ def qualifications(store_id: int):
     items = db.session.scalars(select(ServiceItem).where(ServiceItem.is_active)
                                .order_by(ServiceItem.category, ServiceItem.code)).all()
     if request.method == "POST":
-        ticked = set()
-        for value in request.form.getlist("q"):
-            try:
-                employee_id, item_id = (int(part) for part in value.split("-", 1))
-            except ValueError:
-                continue
-            ticked.add((employee_id, item_id))
+        ticked = _ticked_pairs(request.form.getlist("q"))
         # Items not shown (inactive) keep their ticks.
         shown = {item.id for item in items}
         kept = {pair for pair in services.qualifications_of([t.id for t in therapists])

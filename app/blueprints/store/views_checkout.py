@@ -133,6 +133,11 @@ def checkout_order(store_id: int, order_id: int):
             else:
                 flash(_("结账成功"), "success")
             return redirect(url_for("store.receipt", store_id=store.id, order_id=order.id))
+    return _render_checkout(store, order, customer, usable, errors)
+
+
+def _render_checkout(store, order: Order, customer, usable, errors: dict[str, str]):
+    """The bill, the usable cards and the payment form (422 with the errors)."""
     bill = checkout.price_order(order)
     number = checkout.receipt_of(order).number
     items = {card.service_item_id: db.session.get(ServiceItem, card.service_item_id).name

@@ -114,26 +114,7 @@ def order_feedback(order_id: int):
     form = CsrfForm()
     errors: dict[int, dict[str, str]] = {}
     if form.validate_on_submit():
-        recorded, opened = 0, 0
-        for item in jobs:
-            if item.feedback is not None:
-                continue
-            prefix = f"job-{item.job.id}-"
-            raw = request.form.get(prefix + "rating", "").strip()
-            complaint = bool(request.form.get(prefix + "complaint"))
-            if not raw and not complaint:
-                continue  # not rated now: the guest left before, or later
-            try:
-                _fb, case = service.record_feedback(
-                    order, item.job.id, rating=int(raw) if raw.isdigit() else raw or None,
-                    comment=request.form.get(prefix + "comment", ""), complaint=complaint,
-                    complaint_text=request.form.get(prefix + "complaint_text", ""),
-                    actor=current_user)
-            except service.FeedbackError as exc:
-                errors[item.job.id] = exc.fields
-                continue
-            recorded += 1
-            opened += case is not None
+        recorded, opened, errors = _record_order_feedback(order, jobs)
         if errors:
             db.session.rollback()
             jobs = service.ratable_jobs(order)
@@ -148,6 +129,32 @@ def order_feedback(order_id: int):
     return render_template("store/feedback_order.html", store=store, order=order,
                            number=order_number(order, day), jobs=jobs, form=form,
                            errors=errors, values=request.form), 422 if errors else 200
+
+
+def _record_order_feedback(order: Order, jobs) -> tuple[int, int, dict[int, dict[str, str]]]:
+    """Record the posted rating of each job not yet rated: (recorded, complaints opened,
+    job id -> field errors)."""
+    recorded, opened, errors = 0, 0, {}
+    for item in jobs:
+        if item.feedback is not None:
+            continue
+        prefix = f"job-{item.job.id}-"
+        raw = request.form.get(prefix + "rating", "").strip()
+        complaint = bool(request.form.get(prefix + "complaint"))
+        if not raw and not complaint:
+            continue  # not rated now: the guest left before, or later
+        try:
+            _fb, case = service.record_feedback(
+                order, item.job.id, rating=int(raw) if raw.isdigit() else raw or None,
+                comment=request.form.get(prefix + "comment", ""), complaint=complaint,
+                complaint_text=request.form.get(prefix + "complaint_text", ""),
+                actor=current_user)
+        except service.FeedbackError as exc:
+            errors[item.job.id] = exc.fields
+            continue
+        recorded += 1
+        opened += case is not None
+    return recorded, opened, errors
 
 
 # --------------------------------------------------------------------------- 投诉

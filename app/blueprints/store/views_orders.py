@@ -181,37 +181,51 @@ def checkin(store_id: int | None = None):
     store = _store_or_404(store_id)
     form = CheckInForm()
     if request.method == "GET":
-        wanted_rows = request.args.get("rows", type=int) or SERVICE_ROWS
-        while len(form.services.entries) < min(max(wanted_rows, SERVICE_ROWS), MAX_ROWS):
-            form.services.append_entry()
-        form.customer_id.data = request.args.get("customer_id", "")
-        form.room_id.data = request.args.get("room_id", "")
+        _prefill_checkin(form)
     customer_id = _int_or_none(form.customer_id.data)
     if request.method == "POST" and not form.validate_on_submit():
         flash(_("表单已过期，请刷新页面后重试"), "danger")
     elif request.method == "POST":
-        try:
-            order = orders.check_in(
-                store.id, room_id=_int_or_none(form.room_id.data), customer_id=customer_id,
-                guest_name=form.guest_name.data or "", party_size=form.party_size.data,
-                services=[orders.ServiceRequest(row.service_item_id.data, row.guest_no.data,
-                                                row.therapist_no.data or "")
-                          for row in (e.form for e in form.services.entries)
-                          if row.service_item_id.data],
-                products=[orders.ProductRequest(row.product_id.data, row.quantity.data)
-                          for row in (e.form for e in form.products.entries)
-                          if row.product_id.data],
-                actor=current_user)
-        except InputError as exc:
-            db.session.rollback()
-            _show_row_errors(form, _renumber(exc.fields, form))
-        else:
+        order = _check_in(store, form, customer_id)
+        if order is not None:
             order_id, seated = order.id, order.room_id
             db.session.commit()
             # The order page shows the number; the flash says where the guests are.
             flash(_("已开单，客人已入房") if seated else _("已开单，客人在等位区"), "success")
             return redirect(url_for("store.order_detail", store_id=store_id, order_id=order_id))
+    return _render_checkin(store, form, customer_id)
 
+
+def _prefill_checkin(form: CheckInForm) -> None:
+    """Enough empty service rows, and the guest or room the link came with."""
+    wanted_rows = request.args.get("rows", type=int) or SERVICE_ROWS
+    while len(form.services.entries) < min(max(wanted_rows, SERVICE_ROWS), MAX_ROWS):
+        form.services.append_entry()
+    form.customer_id.data = request.args.get("customer_id", "")
+    form.room_id.data = request.args.get("room_id", "")
+
+
+def _check_in(store, form: CheckInForm, customer_id: int | None):
+    """The new order, or None with the errors shown on the form's rows (rolled back)."""
+    try:
+        return orders.check_in(
+            store.id, room_id=_int_or_none(form.room_id.data), customer_id=customer_id,
+            guest_name=form.guest_name.data or "", party_size=form.party_size.data,
+            services=[orders.ServiceRequest(row.service_item_id.data, row.guest_no.data,
+                                            row.therapist_no.data or "")
+                      for row in (e.form for e in form.services.entries)
+                      if row.service_item_id.data],
+            products=[orders.ProductRequest(row.product_id.data, row.quantity.data)
+                      for row in (e.form for e in form.products.entries)
+                      if row.product_id.data],
+            actor=current_user)
+    except InputError as exc:
+        db.session.rollback()
+        _show_row_errors(form, _renumber(exc.fields, form))
+        return None
+
+
+def _render_checkin(store, form: CheckInForm, customer_id: int | None):
     # Rendering only: the choices (a POST is checked by the order service itself).
     items, products = _catalogue()
     rooms = services.free_rooms(store.id)

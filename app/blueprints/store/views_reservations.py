@@ -121,6 +121,19 @@ def reservations(store_id: int):
         expected=[row for row in rows if row.reservation.status in service.EXPECTED])
 
 
+def _prefill_reservation(form: ReservationForm, customer: Customer | None) -> None:
+    """The known guest's name, phone and favourite therapist; the next full hour."""
+    if customer is not None:
+        form.customer_id.data = str(customer.id)
+        form.name.data, form.phone.data = customer.name, customer.phone
+        if customer.favourite_therapist_id:
+            form.requested_therapist_id.data = customer.favourite_therapist_id
+    local_now = service.to_local(utcnow())
+    form.day.data = local_now.date()
+    form.at.data = (local_now + timedelta(hours=1)).replace(minute=0, second=0,
+                                                           microsecond=0).time()
+
+
 @bp.route("/<int:store_id>/reservations/new", methods=["GET", "POST"])
 @permission_required("reservation.manage")
 def reservation_new(store_id: int):
@@ -131,15 +144,7 @@ def reservation_new(store_id: int):
     if customer_id is not None:
         customer = get_in_scope_or_404(Customer, customer_id)
     if request.method == "GET":
-        if customer is not None:
-            form.customer_id.data = str(customer.id)
-            form.name.data, form.phone.data = customer.name, customer.phone
-            if customer.favourite_therapist_id:
-                form.requested_therapist_id.data = customer.favourite_therapist_id
-        local_now = service.to_local(utcnow())
-        form.day.data = local_now.date()
-        form.at.data = (local_now + timedelta(hours=1)).replace(minute=0, second=0,
-                                                               microsecond=0).time()
+        _prefill_reservation(form, customer)
     if form.validate_on_submit():
         try:
             reservation = service.create_reservation(store.id, **form.values(),
