@@ -10,6 +10,8 @@ from app.blueprints.hr.payroll.attendance import (
     Shift,
 )
 
+# A punch may be up to this far in the future (a device's clock running ahead).
+FUTURE_TOLERANCE = timedelta(minutes=2)
 # A punch belongs to the shift whose window holds it: from 4 h before its start to 8 h
 # after its end.
 PUNCH_WINDOW_BEFORE = timedelta(hours=4)
