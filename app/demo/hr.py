@@ -44,7 +44,8 @@ where missing; idempotent per month.
 
 The parts, one module each: hr_settings.py (levels, profiles, shifts), hr_file.py
 (the employee file), hr_lifecycle.py (joiners, leaver, level changes), hr_time.py
-(a month of schedules, punches, requests and sheets); hr_common.py what they share.
+(a month's plan, schedules and sheets), hr_clocks.py (its punches), hr_requests.py
+(its leave, overtime, rewards); hr_common.py what they share.
 
 Everything is seeded; loading twice changes nothing (a company with shift
 templates is skipped, a month with schedules is skipped).  Rows are written with
@@ -89,13 +90,14 @@ from app.demo.hr_common import (
 )
 from app.demo.hr_file import fill_employee_files
 from app.demo.hr_lifecycle import add_joiners, add_level_changes, add_lifecycle_records
+from app.demo.hr_requests import add_pending_events
 from app.demo.hr_settings import (
     YUEZU_OVERNIGHT_STORES,
     ensure_levels,
     ensure_pay_profiles,
     ensure_shift_templates,
 )
-from app.demo.hr_time import ROLE_ORDER, add_pending_events, add_period
+from app.demo.hr_time import ROLE_ORDER, add_period
 from app.extensions import db
 from app.models import Account, Employee, PayProfile, Position, Store, Tenant, TherapistLevel
 from app.tenancy import current_tenant_id, tenant_context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -112,3 +113,25 @@ def add_months(day: date, months: int) -> date:
     month = month % 12 + 1
     last = month_end(date(year, month, 1)).day
     return date(year, month, min(day.day, last))
+
+
+@dataclass
+class PlanDay:
+    person: Person
+    day: date
+    shift: str | None  # None: rest day
+    starts: datetime | None = None  # local
+    ends: datetime | None = None
+
+
+def plan_by_store(co: Company, plan: list[PlanDay]) -> dict[int, dict[int, list[PlanDay]]]:
+    """store id -> employee id -> their planned days, in date order."""
+    out: dict[int, dict[int, list[PlanDay]]] = defaultdict(lambda: defaultdict(list))
+    for d in plan:
+        out[d.person.store_id][d.person.id].append(d)
+    return out
+
+
+def works_whole_month(p: Person, first: date, last: date) -> bool:
+    return p.hire_date is not None and p.hire_date <= first and p.last_day is None \
+        and p.status in EMPLOYED_STATUSES

@@ -122,3 +122,14 @@ def ensure_shift_templates(co: Company, overnight_codes: tuple[str, ...] = ()) -
             select(ShiftTemplate.id, ShiftTemplate.store_id, ShiftTemplate.name,
                    ShiftTemplate.starts_at, ShiftTemplate.ends_at)):
         co.shifts.setdefault(store_id, {})[name] = (sid, starts, ends)
+
+
+# The shifts a post works, alternating week by week (staggered by the person's place
+# in the store so both ends of the day are covered); cleaners of a store with a
+# night shift do the night cleaning (通宵).
+POST_SHIFTS = {
+    "store_manager": ("中班",), "supervisor": ("早班", "晚班"), "foreman": ("晚班", "早班"),
+    "cashier": ("早班", "晚班"), "dispatcher": ("中班", "晚班"), "receptionist": ("晚班", "早班"),
+    "greeter": ("中班",), "cleaner": ("早班",), "technical_supervisor": ("中班",),
+    "trainee_supervisor": ("中班",), "therapist": ("中班", "晚班"),
+}
