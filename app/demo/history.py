@@ -16,7 +16,7 @@ reads like a real one:
 * stored-value cards carry their ledger (top-up, bonus, spend) in time order
   across stores, and the card's cached balance equals the ledger's sum;
 * every generated day is locked with ``closing_summary`` computed by the real
-  closing code (app/blueprints/store/closing.py).
+  closing code (app/blueprints/store/closing_figures.py).
 
 The catalogue, qualifications and guests are set up by history_setup.py; the
 generator plans each day here and writes it with history_writer.py.
@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from app.blueprints.store.closing import compute_closing
+from app.blueprints.store.closing_figures import compute_closing
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import (
     BusinessDay,

@@ -3,7 +3,7 @@
 specs/hr-lifecycle.md, Changes: each with an effective date and a reason, requested by
 HR (``employee.manage``), approved or rejected by the HR manager
 (``employee.change_approve``), applied on the effective date, history kept, audited.
-Payroll (payroll/inputs.py) reads the values in force on a date from the applied
+Payroll (payroll/change_history.py) reads the values in force on a date from the applied
 changes, so nothing here is ever deleted.
 
 Rules chosen where the spec is silent:

@@ -1,5 +1,6 @@
 """工资: payroll runs (计算工资, live progress, approvals, exports), payslips for HR and
-finance, and 我的工资条 for every employee (thin: payroll/run.py does the work)."""
+finance, and 我的工资条 for every employee (thin: payroll/run.py, lifecycle.py and
+payslips.py do the work)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ Rules chosen where the spec is silent (written down here, tested by name):
 * 留牌 (held for an expected guest): the rotation skips them; a requested job
   (the guest they were held for asked for them) takes them and releases the hold.
 * 健康证: ``health_ok`` is False once the therapist's certificate has expired
-  (Employee.health_cert_expires_on before the business date; dispatch.py fills it
+  (Employee.health_cert_expires_on before the business date; board.py fills it
   from the therapist row); no expiry on file counts as OK.  Rotation passes them
   over as ``health_certificate_expired`` (logged), a 点钟 is refused.
 * Manual moves need a reason; a move that would change nothing is an error.

@@ -2,11 +2,12 @@
 overtime (加班) and the monthly attendance sheet (月度考勤表) — specs/hr-lifecycle.md, Time.
 
 The verbs are plain functions in the modules of this package (``shifts``, ``schedules``,
-``clocks``, ``leave``, ``sheets``): they take plain arguments, add/flush, write the audit
-entry and never commit; the pages (app/blueprints/hr/views_time.py) and the API
+``clocks`` and ``clock_import``, ``leave``, ``sheets``; ``locks`` and ``punches`` hold the
+month lock and the punch window rule): they take plain arguments, add/flush, write the
+audit entry and never commit; the pages (app/blueprints/hr/views_time*.py) and the API
 (app/blueprints/api/attendance.py) commit.  Bad input raises :class:`TimeError` naming the
 field; a change dated inside a LOCKED attendance month raises
-:class:`~app.blueprints.hr.time.sheets.MonthLockedError` (``sheets.ensure_month_open``, the
+:class:`~app.blueprints.hr.time.locks.MonthLockedError` (``locks.ensure_month_open``, the
 one check every verb calls).
 
 Times are aware datetimes; "a day" is a calendar day in the tenant's time zone
