@@ -10,7 +10,7 @@ bp = Blueprint("hr", __name__)
 @bp.record_once
 def _register_company_setup(state) -> None:
     """Every new company gets the default 入职/离职清单 templates (app.tenants)."""
-    from app.blueprints.hr.checklists import install_default_templates
+    from app.blueprints.hr.checklist_templates import install_default_templates
     from app.tenants import register_company_setup
 
     register_company_setup("hr.checklist_templates", install_default_templates)
