@@ -4,7 +4,8 @@
 ``services.create_login_for_employee``, ``services.HrError``... The code lives in:
 
 * app/blueprints/hr/common.py    — HrError, get_by_id, Page, positions, stores
-* app/blueprints/hr/employees.py — the employee file: listing, headcount, create/update, validation
+* app/blueprints/hr/employee_lists.py — the employee list, headcount, recent hires
+* app/blueprints/hr/employees.py — the employee file: create/update, validation, pay
 * app/blueprints/hr/logins.py    — the logins HR hands out
 
 New code may import from those modules directly.
@@ -23,24 +24,26 @@ from app.blueprints.hr.common import (  # noqa: F401
     stores,
     tenant_today,
 )
+from app.blueprints.hr.employee_lists import (  # noqa: F401
+    EmployeeFilters,
+    employee_ids_with_login,
+    employee_query,
+    employees_without_login,
+    headcount_by_store,
+    list_employees,
+    on_staff_count,
+    recent_hires,
+    therapist_roster,
+)
 from app.blueprints.hr.employees import (  # noqa: F401
     AUDITED_FIELDS,
     CHANGE_CONTROLLED_FIELDS,
     EDITABLE_FIELDS,
     SENSITIVE_FIELDS,
-    EmployeeFilters,
     create_employee,
-    employee_ids_with_login,
-    employee_query,
-    employees_without_login,
-    headcount_by_store,
     health_cert_alerts,
-    list_employees,
     masked_value,
-    on_staff_count,
     pay_profile_in_force,
-    recent_hires,
-    therapist_roster,
     update_employee,
 )
 from app.blueprints.hr.logins import (  # noqa: F401
