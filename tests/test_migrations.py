@@ -2,12 +2,16 @@
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from app.extensions import db
+
+# Also on SQLite: the migrations build both schemas.
+pytestmark = pytest.mark.both_backends
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
