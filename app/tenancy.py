@@ -13,6 +13,10 @@ Known holes (each tested in ``tests/test_tenancy.py``):
 * ``text()`` and Core statements on ``Model.__table__`` are not filtered;
 * bulk inserts skip the flush stamp: pass ``tenant_id`` yourself.
 
+ORM bulk UPDATE by primary key (``session.execute(update(Model), rows)``) takes the
+table's key, ``(tenant_id, id)``: every row names its ``tenant_id`` as well as its
+``id`` (the flush writes ``WHERE tenant_id = ... AND id = ...`` the same way).
+
 Code that must read across tenants (platform admin, login lookups, fan-out
 schedulers) says so with ``.execution_options(cross_tenant=True)``.
 """
