@@ -67,20 +67,24 @@ def test_upgrade_from_empty_leaves_no_difference_with_the_models(app, backend):
             "job_records"} <= tables
 
 
+def _empty_database(backend, tmp_path, name: str) -> str:
+    """A throw-away database: a SQLite file, or a fresh PostgreSQL schema ``name``."""
+    if backend["name"] == "sqlite":
+        return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+    admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    admin.dispose()
+    return backend["url"] + f"?options=-csearch_path%3D{name}"
+
+
 def test_downgrade_to_empty_and_upgrade_again(app, backend, tmp_path):
     """A second, throw-away database: down to nothing and back up cleanly."""
-    if backend["name"] == "sqlite":
-        url = f"sqlite:///{tmp_path / 'roundtrip.sqlite'}"
-    else:
-        admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS roundtrip CASCADE"))
-            conn.execute(text("CREATE SCHEMA roundtrip"))
-        admin.dispose()
-        url = backend["url"] + "?options=-csearch_path%3Droundtrip"
     from app import create_app
 
-    other = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    other = create_app("test", SQLALCHEMY_DATABASE_URI=_empty_database(backend, tmp_path,
+                                                                       "roundtrip"))
     with other.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")
         downgrade(directory=MIGRATIONS, revision="base")
@@ -115,16 +119,8 @@ def test_tenant_keys_migration_keeps_rows_and_ids_go_on(backend, tmp_path):
     from tests import factories
     from tests.store.test_feedback import served_order
 
-    if backend["name"] == "sqlite":
-        url = f"sqlite:///{tmp_path / 'filled.sqlite'}"
-    else:
-        admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS filled CASCADE"))
-            conn.execute(text("CREATE SCHEMA filled"))
-        admin.dispose()
-        url = backend["url"] + "?options=-csearch_path%3Dfilled"
-    other = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    other = create_app("test", SQLALCHEMY_DATABASE_URI=_empty_database(backend, tmp_path,
+                                                                       "filled"))
     with other.app_context():
         upgrade(directory=MIGRATIONS, revision="0003_hr")
         # Today's models write to the 0003 tables: nothing they insert depends on the key.
