@@ -100,6 +100,14 @@ class TenantScoped:
 
     __extra_table_args__: tuple = ()
 
+    def __init_subclass__(cls, **kwargs):
+        # A model's own ``id = mapped_column(primary_key=True)`` (the habit before
+        # the composite key) would silently lose the generated id on insert.
+        if "id" in cls.__dict__ or "id" in cls.__dict__.get("__annotations__", {}):
+            raise TypeError(f"{cls.__name__}: TenantScoped provides id and the key "
+                            "(tenant_id, id); remove the model's own id column")
+        super().__init_subclass__(**kwargs)
+
     @declared_attr
     def id(cls) -> Mapped[int]:
         # autoincrement=True: in a composite key SQLAlchemy would not assume that

@@ -255,6 +255,22 @@ def test_ids_are_generated_under_the_composite_key(company_a, company_b):
     db.session.rollback()
 
 
+def test_a_model_of_its_own_id_is_refused():
+    """A tenant-owned model that declares ``id`` itself (the single-column habit, e.g.
+    from a branch written before the composite key) would not get its id back."""
+    from sqlalchemy.orm import Mapped, mapped_column
+
+    from app.tenancy import TenantScoped
+
+    with pytest.raises(TypeError, match="provides id"):
+        type("Stray", (TenantScoped, db.Model), {
+            "__tablename__": "stray_probe",
+            "__annotations__": {"id": Mapped[int]},
+            "id": mapped_column(primary_key=True),
+        })
+    assert "stray_probe" not in db.metadata.tables
+
+
 def test_creating_tables_from_the_models_is_refused_on_sqlite():
     """The migrations are the one source of the schema: on SQLite the models' key
     (tenant_id, id) cannot be generated, and SQLAlchemy says so instead of building
