@@ -36,16 +36,19 @@ run: demo
 	@echo "Muzu on http://$(HOST):$(PORT)/ (company yuezu, password muzu2026; Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Every test: SQLite and PostgreSQL (tests/conftest.py) and the browser tests.
+# Every test: PostgreSQL, SQLite where the dialect matters (tests/conftest.py) and the
+# browser tests, spread over one pytest-xdist worker per core (each with its own
+# databases and Redis database).  TEST_WORKERS=0 runs them in this one process.
 # pytest's exit 5 (nothing collected) fails like any other error.
+TEST_WORKERS ?= auto
 test: install browser-deps
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
 	  exit $$rc
 
 # Without the browser (no Chromium needed).
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # ruff, then the layering: no import circle in app/, no import (function-local
 # ones included) from the core up into app/blueprints/ or the wiring.

@@ -90,6 +90,16 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+    conf_args = dict(conf_args)  # the Migrate extension's dict outlives this run
+    if connectable.dialect.name == "sqlite" and conf_args.get("include_object") is None:
+        # SQLite keeps UNIQUE (tenant_id, id) where the models say PRIMARY KEY
+        # (tenant_id, id) (app/tenancy.py): autogenerate must not drop it.
+        from app.tenancy import is_sqlite_rowid_twin
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            return not is_sqlite_rowid_twin(obj, type_, reflected, compare_to)
+
+        conf_args["include_object"] = include_object
 
     with connectable.connect() as connection:
         context.configure(

@@ -1,14 +1,37 @@
-"""Fixtures: the app on SQLite and PostgreSQL, clients, companies, login helper.
+"""Fixtures: one app per database backend per test session, clients, companies, login.
 
-Every test that uses ``app`` runs once per backend (``MUZU_TEST_BACKENDS``,
-default ``sqlite,postgresql``).  The schema is built by the Alembic migrations,
-once per backend; each test starts from empty tables.  Under ``CI=true`` a
-missing PostgreSQL or Redis fails the run instead of skipping.
+Backends
+--------
+Every test that uses ``app`` (or ``database_url``/``backend``) runs on
+PostgreSQL, the production engine.  It runs on SQLite as well — the embedded
+default of ``make run`` — only when it opts in, because its behaviour can
+differ by dialect: the migrations, the demo load, the browser day, and the
+tests of locking, JSON columns, dates and times or numeric rounding.  A test
+opts in with ``@pytest.mark.both_backends`` (or a module with
+``pytestmark = pytest.mark.both_backends``).
+
+``MUZU_TEST_BACKENDS`` narrows or widens this on a developer machine:
+``sqlite`` runs every database test on SQLite only (no PostgreSQL needed),
+``postgresql`` drops the SQLite runs, ``all`` runs every database test on
+both.  Under ``CI=true`` it may not drop a backend, and a missing PostgreSQL
+or Redis fails the run instead of skipping.
+
+One app, empty tables
+---------------------
+``create_app()`` costs about 0.4 s (URL rules, the OpenAPI document), so each
+backend builds its app once per session (``session_app``) and each test gets
+it in a fresh app context, with its config restored and the login rate limits
+emptied afterwards.  Every test starts from empty tables: SQLite copies the
+migrated template file back, PostgreSQL deletes every row and restarts the id
+sequences.  PostgreSQL databases are created from one migrated template
+database per version of ``migrations/`` (``CREATE DATABASE … TEMPLATE``), one
+per pytest-xdist worker; a worker's Redis is its own database number.
 """
 
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -16,20 +39,81 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 from app.tenancy import tenant_context
 from tests import factories
 
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = os.environ.get("TEST_PG_DB", "muzu_test")
-REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-BACKENDS = [b.strip() for b in os.environ.get("MUZU_TEST_BACKENDS", "sqlite,postgresql").split(",")
-            if b.strip()]
+# "gw0", "gw1", ... under pytest-xdist; "main" in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") else 0
+BOTH = ("sqlite", "postgresql")
+
+# CI replays the same examples every run; a failure there is reproducible.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
+
+
+def _redis_test_url() -> str:
+    """Database 15 (14, 13 … for the other xdist workers) of the local Redis."""
+    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    server, _, number = base.rpartition("/")
+    return f"{server}/{int(number) - WORKER_INDEX}"
+
+
+REDIS_TEST_URL = _redis_test_url()
+
+
+def _allowed_backends() -> tuple[str, ...] | None:
+    """``MUZU_TEST_BACKENDS`` as a tuple; None when unset (the per-test default)."""
+    raw = os.environ.get("MUZU_TEST_BACKENDS", "").strip()
+    if not raw:
+        return None
+    if raw == "all":
+        return BOTH
+    names = tuple(b.strip() for b in raw.split(",") if b.strip())
+    unknown = set(names) - set(BOTH)
+    if unknown:
+        raise pytest.UsageError(f"MUZU_TEST_BACKENDS: unknown backend(s) {sorted(unknown)}")
+    return names
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "both_backends: run on SQLite as well as PostgreSQL (dialect-sensitive)")
+    allowed = _allowed_backends()
+    if IN_CI and allowed is not None and set(allowed) != set(BOTH):
+        raise pytest.UsageError(
+            f"MUZU_TEST_BACKENDS={os.environ['MUZU_TEST_BACKENDS']!r} would drop a backend; "
+            "under CI=true every backend is required")
+
+
+def backends_for(marked_both: bool) -> tuple[str, ...]:
+    """The backends a database test runs on (see the module docstring)."""
+    wanted = BOTH if marked_both else ("postgresql",)
+    allowed = _allowed_backends()
+    if allowed is None:
+        return wanted
+    if allowed == BOTH:
+        return BOTH
+    # A developer without PostgreSQL still runs every test, on what they have.
+    return tuple(b for b in wanted if b in allowed) or allowed
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        marked = metafunc.definition.get_closest_marker("both_backends") is not None
+        metafunc.parametrize("backend", backends_for(marked), indirect=True, scope="session")
 
 
 def missing_service(what: str):
@@ -39,66 +123,111 @@ def missing_service(what: str):
     pytest.skip(f"{what} is not available")
 
 
-def _postgres_url() -> str:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                 {"n": PG_TEST_DB})
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{PG_TEST_DB}"'))
-    finally:
-        admin.dispose()
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
 def _migrate(url: str) -> None:
+    """Build the schema with the real migrations, which must have exactly one head."""
+    from alembic.script import ScriptDirectory
     from flask_migrate import upgrade
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
-        # "heads": several branches may be in flight before they are merged.
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"),
-                revision="heads")
+        heads = ScriptDirectory.from_config(
+            app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))).get_heads()
+        if len(heads) != 1:
+            pytest.fail(f"migrations/ has {len(heads)} heads {sorted(heads)}: merge them "
+                        "(flask db merge) so that an upgrade is one straight line", pytrace=False)
+        upgrade(directory=str(MIGRATIONS), revision="head")
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+def _migrations_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(path.relative_to(MIGRATIONS).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _pg_url(database: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
+
+
+def _postgres_database() -> str:
+    """This worker's database, copied from the migrated template of this version of
+    migrations/ (built once, by whichever worker gets the advisory lock first)."""
+    template = f"{PG_TEST_DB}_tpl_{_migrations_fingerprint()}"
+    mine = f"{PG_TEST_DB}_{WORKER}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": PG_TEST_DB})
+            try:
+                exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                     {"n": template})
+                if not exists:
+                    _build_template(conn, template)
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{mine}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{mine}" TEMPLATE "{template}"'))
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": PG_TEST_DB})
+    finally:
+        admin.dispose()
+    return _pg_url(mine)
+
+
+def _build_template(conn, template: str) -> None:
+    """Migrate into a scratch database, then rename it: a failed migration leaves
+    no half-built template behind.  Templates of older migrations are dropped."""
+    scratch = f"{template}_build"
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+    conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    _migrate(_pg_url(scratch))
+    conn.execute(text(f'ALTER DATABASE "{scratch}" RENAME TO "{template}"'))
+    stale = conn.scalars(text("SELECT datname FROM pg_database WHERE datname LIKE :p "
+                              "AND datname <> :t"),
+                         {"p": f"{PG_TEST_DB}_tpl_%", "t": template}).all()
+    for name in stale:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
 def backend(request, tmp_path_factory):
-    """(name, url, template) for one database backend with the migrated schema."""
+    """One database backend with the migrated schema: ``{"name", "url", "template"}``.
+
+    ``url`` is the database every test of this backend uses (emptied after each
+    test); for SQLite ``template`` is the migrated file it is copied back from.
+    """
     name = request.param
     if name == "sqlite":
-        template = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+        folder = tmp_path_factory.mktemp("sqlite")
+        template = folder / "template.sqlite"
         _migrate(f"sqlite:///{template}")
-        return {"name": name, "template": template, "url": None}
+        live = folder / "muzu.sqlite"
+        shutil.copyfile(template, live)
+        return {"name": name, "url": f"sqlite:///{live}", "template": template,
+                "path": live, "engines": []}
     if name == "postgresql":
         try:
-            url = _postgres_url()
+            url = _postgres_database()
         except Exception as exc:  # noqa: BLE001
-            missing_service(f"PostgreSQL ({exc.__class__.__name__})")
-        _migrate(url)
-        return {"name": name, "url": url, "template": None}
+            missing_service(f"PostgreSQL ({exc.__class__.__name__}: {exc})")
+        return {"name": name, "url": url, "template": None, "engines": []}
     raise ValueError(f"unknown backend {name}")
 
 
-@pytest.fixture
-def database_url(backend, tmp_path):
-    if backend["name"] == "sqlite":
-        path = tmp_path / "muzu.sqlite"
-        shutil.copyfile(backend["template"], path)
-        yield f"sqlite:///{path}"
-        return
-    yield backend["url"]
-    _truncate_all(backend["url"])
+def _empty_sqlite(backend: dict) -> None:
+    """Copy the migrated template back over the test database (and drop its WAL)."""
+    for engine in backend["engines"]:
+        engine.dispose()
+    live: Path = backend["path"]
+    for suffix in ("-wal", "-shm"):
+        Path(f"{live}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backend["template"], live)
 
 
-def _truncate_all(url: str) -> None:
+_PG_TABLES: dict[str, list[str]] = {}
+
+
+def _empty_postgresql(url: str) -> None:
     """Empty every table and restart every id sequence after a PostgreSQL test.
 
     DELETE, not TRUNCATE: a test leaves a few rows, and TRUNCATE of some 50 tables
@@ -106,16 +235,39 @@ def _truncate_all(url: str) -> None:
     the suite.  ``session_replication_role = replica`` skips the FK checks (any order
     works) and the audit log's append-only triggers: only tests may do this.
     """
-    engine = create_engine(url)
+    engine = _cleaner_engine(url)
     with engine.begin() as conn:
-        tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+        tables = _PG_TABLES.get(url)
+        if tables is None:
+            tables = _PG_TABLES[url] = [t for t in inspect(conn).get_table_names()
+                                        if t != "alembic_version"]
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         for table in tables:
             conn.execute(text(f'DELETE FROM "{table}"'))
         conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
                           "JOIN pg_namespace n ON n.oid = c.relnamespace "
                           "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
-    engine.dispose()
+
+
+_CLEANERS: dict[str, object] = {}
+
+
+def _cleaner_engine(url: str):
+    if url not in _CLEANERS:
+        _CLEANERS[url] = create_engine(url, pool_size=1)
+    return _CLEANERS[url]
+
+
+@pytest.fixture
+def database_url(backend):
+    """The backend's database; empty when the test starts, emptied when it ends."""
+    yield backend["url"]
+    if backend["name"] == "sqlite":
+        _empty_sqlite(backend)
+    else:
+        for engine in backend["engines"]:
+            engine.dispose()  # a test may have left a transaction open
+        _empty_postgresql(backend["url"])
 
 
 class ProductionLikeClient(FlaskClient):
@@ -135,14 +287,46 @@ class ProductionLikeClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def build_session_app(backend: dict, **overrides):
+    """An app on the backend's database, built once per session and reused."""
+    flask_app = create_app("test", SQLALCHEMY_DATABASE_URI=backend["url"], **overrides)
+    flask_app.test_client_class = ProductionLikeClient
+    with flask_app.app_context():
+        backend["engines"].append(db.engine)
+    return flask_app
+
+
+@pytest.fixture(scope="session")
+def session_app(backend):
+    """The inline-jobs app of this backend (no Redis), shared by every test."""
+    return build_session_app(backend)
+
+
+@pytest.fixture(scope="session")
+def redis_session_app(backend):
+    """This backend's app with ``REDIS_URL`` set: jobs go to RQ instead of running
+    inline (tests marked ``redis``, see tests/jobs/conftest.py)."""
+    return build_session_app(backend, REDIS_URL=REDIS_TEST_URL)
+
+
+def fresh_app_context(flask_app):
+    """Yield ``flask_app`` inside a new app context; restore its config afterwards."""
+    config = dict(flask_app.config)
+    try:
+        with flask_app.app_context():
+            yield flask_app
+            db.session.remove()
+    finally:
+        flask_app.config.clear()
+        flask_app.config.update(config)
+        flask_app.extensions.pop("muzu_redis", None)
+        with flask_app.app_context():
+            limiter.reset()  # login failures counted by one test must not lock the next
+
+
 @pytest.fixture
-def app(database_url):
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url)
-    app.test_client_class = ProductionLikeClient
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def app(session_app, database_url):
+    yield from fresh_app_context(session_app)
 
 
 @pytest.fixture
@@ -211,7 +395,7 @@ def api_token(client):
 
 @pytest.fixture
 def redis_url():
-    """A real Redis (database 15, emptied before and after the test)."""
+    """A real Redis (this worker's database, emptied before and after the test)."""
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 

@@ -6,8 +6,11 @@ from sqlalchemy import select
 
 from app.blueprints.auth import services
 from app.extensions import db
-from app.models import Account, AuditEntry
+from app.models import Account, AuditEntry, Department, Position, Store
+from app.permissions import ROLES
+from app.security import hash_password
 from app.tenancy import tenant_context
+from app.tenants import DEPARTMENTS, find_tenant_by_code
 from tests.factories import PASSWORD
 
 
@@ -34,10 +37,28 @@ def test_company_code_is_case_insensitive_and_login_lands_on_first_page(client, 
     assert client.get("/").location.endswith("/store/")
 
 
-def test_users_of_another_company_cannot_log_in_with_this_company_code(auth, company_a,
+def test_users_of_another_company_cannot_log_in_with_this_company_code(client, auth, company_a,
                                                                          company_b):
-    # Same username and password exist in both companies; the company code decides.
+    # Both companies have a "cashier"; only alpha's knows this password.
+    with tenant_context(company_a.tenant_id):
+        _account(company_a, "cashier").password_hash = hash_password("alpha-only-secret")
+        db.session.commit()
+    refused = auth.login(company_b.code, "cashier", "alpha-only-secret")
+    assert refused.status_code == 200 and "企业编号、用户名或密码不正确" in refused.get_data(
+        as_text=True)
+    assert client.get("/store/").status_code == 302  # still logged out
+    # A username that exists only in alpha is unknown under beta's code.
+    with tenant_context(company_a.tenant_id):
+        db.session.add(Account(username="alpha-only", password_hash=hash_password(PASSWORD),
+                               display_name="只在阿尔法", role="cashier"))
+        db.session.commit()
+    assert auth.login(company_b.code, "alpha-only").status_code == 200
+    assert auth.login(company_a.code, "alpha-only").status_code == 302
+    auth.logout()
+    # The company code decides whose "cashier" logs in: beta's, into beta.
     assert auth.login(company_b.code, "cashier").status_code == 302
+    desk = client.get("/store/", follow_redirects=True).get_data(as_text=True)
+    assert "贝塔 1号店" in desk and "阿尔法" not in desk
 
 
 def test_failed_logins_are_rate_limited_per_account(client, auth, company_a):
@@ -207,6 +228,16 @@ def test_signup_creates_a_company_its_head_office_and_owner(client):
     client.post("/logout")
     assert client.post("/login", data={"company": "newchain", "username": "wang",
                                        "password": "secret-123"}).status_code == 302
+    tenant = find_tenant_by_code("newchain")
+    assert tenant.name == "新链足道"
+    with tenant_context(tenant.id):
+        # The head office: its departments, a position for every role, and the owner.
+        departments = {d.code: d.name for d in db.session.scalars(select(Department))}
+        assert departments == DEPARTMENTS
+        assert set(db.session.scalars(select(Position.role))) == set(ROLES)
+        owner = db.session.scalar(select(Account).where(Account.username == "wang"))
+        assert owner.role == "owner" and owner.display_name == "王总"
+        assert db.session.scalars(select(Store)).all() == []  # stores come later
 
 
 def test_signup_with_a_taken_code_names_the_field_and_creates_nothing(client, company_a):

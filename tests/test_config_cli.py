@@ -8,6 +8,9 @@ from app.models import Account, Position, Tenant
 from app.tenancy import tenant_context
 from config import ConfigError, load_config
 
+# Also on SQLite: the CLI of `make run` (SQLite) and of production (PostgreSQL).
+pytestmark = pytest.mark.both_backends
+
 
 def test_production_refuses_to_start_without_its_secrets(monkeypatch):
     for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):

@@ -1,21 +1,65 @@
-"""Migrations build the whole schema from empty, and match the models exactly."""
+"""Migrations build the whole schema from empty, and match the models exactly.
+
+Alembic's comparison does not look at primary keys, so they are compared here
+too.  SQLite has one explained difference (app/tenancy.py, migration 0004): a
+tenant-owned table keeps ``id INTEGER PRIMARY KEY`` (the rowid) and
+``UNIQUE (tenant_id, id)`` where the models declare the key ``(tenant_id, id)``.
+"""
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from app.extensions import db
+from app.tenancy import is_sqlite_rowid_twin
+
+# Also on SQLite: the migrations build both schemas.
+pytestmark = pytest.mark.both_backends
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def _differences(engine) -> list:
+    """Autogenerate's differences, plus the primary keys, which it does not compare."""
+    skipped = []
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        if is_sqlite_rowid_twin(obj, type_, reflected, compare_to):
+            skipped.append((obj.table.name, name))
+            return False
+        return True
+
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
-        return compare_metadata(context, db.metadata)
+        opts = {"compare_type": True}
+        if conn.dialect.name == "sqlite":
+            opts["include_object"] = include_object
+        context = MigrationContext.configure(conn, opts=opts)
+        differences = compare_metadata(context, db.metadata)
+        differences += _primary_key_differences(conn)
+    if engine.dialect.name == "sqlite":
+        # The exception is exactly one constraint per tenant-owned table, no more.
+        tenant_tables = {t.name for t in db.metadata.tables.values() if "tenant_id" in t.c}
+        assert sorted(skipped) == sorted(
+            (table, f"uq_{table}_tenant_id_id") for table in tenant_tables)
+    return differences
+
+
+def _primary_key_differences(conn) -> list:
+    inspector = inspect(conn)
+    differences = []
+    for table in db.metadata.sorted_tables:
+        declared = [c.name for c in table.primary_key.columns]
+        expected = declared
+        if conn.dialect.name == "sqlite" and "tenant_id" in table.c:
+            expected = ["id"]  # the rowid; its twin UNIQUE (tenant_id, id) was checked above
+        found = inspector.get_pk_constraint(table.name)
+        if found["constrained_columns"] != expected or found["name"] != f"pk_{table.name}":
+            differences.append(("primary_key", table.name, found, expected))
+    return differences
 
 
 def test_upgrade_from_empty_leaves_no_difference_with_the_models(app, backend):
@@ -27,24 +71,93 @@ def test_upgrade_from_empty_leaves_no_difference_with_the_models(app, backend):
             "job_records"} <= tables
 
 
+def _empty_database(backend, tmp_path, name: str) -> str:
+    """A throw-away database: a SQLite file, or a fresh PostgreSQL schema ``name``."""
+    if backend["name"] == "sqlite":
+        return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+    admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    admin.dispose()
+    return backend["url"] + f"?options=-csearch_path%3D{name}"
+
+
 def test_downgrade_to_empty_and_upgrade_again(app, backend, tmp_path):
     """A second, throw-away database: down to nothing and back up cleanly."""
-    if backend["name"] == "sqlite":
-        url = f"sqlite:///{tmp_path / 'roundtrip.sqlite'}"
-    else:
-        admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS roundtrip CASCADE"))
-            conn.execute(text("CREATE SCHEMA roundtrip"))
-        admin.dispose()
-        url = backend["url"] + "?options=-csearch_path%3Droundtrip"
     from app import create_app
 
-    other = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    other = create_app("test", SQLALCHEMY_DATABASE_URI=_empty_database(backend, tmp_path,
+                                                                       "roundtrip"))
     with other.app_context():
         upgrade(directory=MIGRATIONS, revision="heads")
         downgrade(directory=MIGRATIONS, revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade(directory=MIGRATIONS, revision="heads")
         assert _differences(db.engine) == []
+        db.engine.dispose()
+
+
+def _fingerprint() -> dict:
+    """Rows per table, and the sum of their ids (rows kept, not renumbered)."""
+    inspector = inspect(db.engine)
+    found = {}
+    with db.engine.connect() as conn:
+        for table in inspector.get_table_names():
+            if table == "alembic_version":
+                continue
+            found[table] = tuple(conn.execute(text(
+                f'SELECT count(*), coalesce(sum(id), 0) FROM "{table}"')).one())
+    return found
+
+
+def test_tenant_keys_migration_keeps_rows_and_ids_go_on(backend, tmp_path):
+    """0004 on a filled 0003 database: every row stays, new ids follow the old ones,
+    and the downgrade keeps them too.  The rows include a feedback on a service job:
+    SQLite rebuilds ``service_jobs`` (its add-on token's unique) under that reference."""
+    from app import create_app
+    from app.blueprints.store.models import Feedback, ServiceJob
+    from app.models import ApiToken, Store
+    from app.security import hash_token
+    from app.tenancy import tenant_context
+    from tests import factories
+    from tests.store.test_feedback import served_order
+
+    other = create_app("test", SQLALCHEMY_DATABASE_URI=_empty_database(backend, tmp_path,
+                                                                       "filled"))
+    with other.app_context():
+        upgrade(directory=MIGRATIONS, revision="0003_hr")
+        # Today's models write to the 0003 tables: nothing they insert depends on the key.
+        alpha = factories.make_company("alpha")
+        factories.make_company("beta")
+        with tenant_context(alpha.tenant_id):
+            order, jobs = served_order(alpha)
+            jobs[0].addon_token = "qr-token-of-alpha"
+            db.session.add(Feedback(store_id=order.store_id, order_id=order.id, job_id=jobs[0].id,
+                                    therapist_id=jobs[0].therapist_id, rating=5))
+            db.session.add(ApiToken(account_id=alpha.accounts["cashier"].id, name="t",
+                                    token_hash=hash_token("mz_kept"), prefix="mz_kept"))
+            db.session.commit()
+            job_id = jobs[0].id
+        db.session.remove()
+        before = _fingerprint()
+        assert before["feedback"][0] == 1 and before["service_jobs"][0] == 2
+
+        upgrade(directory=MIGRATIONS, revision="heads")
+        assert _fingerprint() == before
+        assert _differences(db.engine) == []
+        with tenant_context(alpha.tenant_id):
+            store = Store(code="S99", name="新店", city="广州", address="", status="open")
+            db.session.add(store)
+            db.session.flush()
+            assert store.id == before["stores"][0] + 1  # the sequence goes on
+            assert db.session.get(ServiceJob, job_id).addon_token == "qr-token-of-alpha"
+            db.session.rollback()
+        db.session.remove()
+
+        downgrade(directory=MIGRATIONS, revision="0003_hr")
+        assert _fingerprint() == before
+        upgrade(directory=MIGRATIONS, revision="heads")
+        assert _fingerprint() == before
+        db.session.remove()
         db.engine.dispose()

@@ -11,6 +11,10 @@ from app.models import AuditEntry, Employee, Room, Store
 from app.models.audit import AuditLogIsAppendOnly
 from app.tenancy import CROSS_TENANT, TenantScopeError, tenant_context
 
+# Also on SQLite: foreign keys (PRAGMA foreign_keys) and the audit log's append-only
+# triggers are each dialect's own.
+pytestmark = pytest.mark.both_backends
+
 
 def _fresh_session():
     db.session.remove()
@@ -144,49 +148,149 @@ def test_audit_log_is_append_only(company_a):
         db.session.rollback()
 
 
+def _tenant_tables():
+    tables = [t for t in db.metadata.sorted_tables if "tenant_id" in t.c]
+    assert len(tables) >= 48  # every model is registered: the checks below have rows to see
+    return tables
+
+
+def test_every_tenant_owned_table_is_keyed_by_tenant_and_id():
+    """Citus-ready: the primary key is (tenant_id, id); the mapper's identity stays
+    ``id`` alone, so ``session.get(Model, id)`` is unchanged (app/tenancy.py)."""
+    from sqlalchemy import inspect as inspect_model
+
+    from app.tenancy import TenantScoped
+
+    assert len(_tenant_tables()) >= 48
+    for table in _tenant_tables():
+        assert [c.name for c in table.primary_key.columns] == ["tenant_id", "id"], table.name
+        assert table.c.id.autoincrement is True and table._autoincrement_column is table.c.id
+        assert table.primary_key.name == f"pk_{table.name}"
+    for mapper in db.Model.registry.mappers:
+        if issubclass(mapper.class_, TenantScoped):
+            assert [c.name for c in inspect_model(mapper.class_).primary_key] == ["id"], mapper
+
+
 def test_every_tenant_owned_unique_constraint_includes_tenant_id():
-    """Citus-ready: uniqueness is per tenant (tenants, platform admins and token hashes
-    are the declared global ones)."""
+    """Citus-ready: uniqueness is per tenant.  The random tokens looked up before the
+    tenant is known (bearer token hashes, the guest's add-on QR token) are unique per
+    tenant and indexed on their own; their randomness keeps them apart across tenants."""
     from sqlalchemy import UniqueConstraint
 
-    from app.extensions import db as database
-
-    # Random tokens looked up before the tenant is known (bearer tokens, the guest's
-    # add-on QR page) are unique across the platform.
-    global_ok = {("tenants", ("code",)), ("platform_admins", ("username",)),
-                 ("api_tokens", ("token_hash",)), ("service_jobs", ("addon_token",))}
-    for table in database.metadata.sorted_tables:
-        if "tenant_id" not in table.c:
-            continue
+    for table in _tenant_tables():
         for constraint in table.constraints:
             if isinstance(constraint, UniqueConstraint):
                 cols = tuple(c.name for c in constraint.columns)
-                assert "tenant_id" in cols or (table.name, cols) in global_ok, (table.name, cols)
+                assert "tenant_id" in cols, (table.name, cols)
         for column in table.c:
-            if column.unique:
-                assert (table.name, (column.name,)) in global_ok, (table.name, column.name)
+            assert not column.unique, (table.name, column.name)
+        for index in table.indexes:
+            if index.unique:
+                assert "tenant_id" in [c.name for c in index.columns], (table.name, index.name)
+    tokens = {("api_tokens", "token_hash"), ("service_jobs", "addon_token")}
+    for table_name, column in tokens:
+        table = db.metadata.tables[table_name]
+        assert any(not i.unique and [c.name for c in i.columns] == [column] for i in table.indexes)
 
 
 def test_every_reference_between_tenant_owned_tables_carries_the_tenant():
-    """specs/tenancy.md: (tenant_id, x_id) -> x(tenant_id, id), so the database itself
-    refuses a cross-tenant reference.  Only ``tenant_id -> tenants.id`` is single."""
+    """specs/tenancy.md: (tenant_id, x_id) -> x(tenant_id, id), the target's primary
+    key, so the database itself refuses a cross-tenant reference.  Only
+    ``tenant_id -> tenants.id`` is single; no table points at a tenant-owned
+    table on ``id`` alone."""
     from sqlalchemy import ForeignKeyConstraint
 
+    between_tenant_tables = 0
     for table in db.metadata.sorted_tables:
-        if "tenant_id" not in table.c:
-            continue
         for constraint in table.constraints:
             if not isinstance(constraint, ForeignKeyConstraint):
                 continue
             target = constraint.referred_table
             local = [c.name for c in constraint.columns]
+            if "tenant_id" not in table.c:
+                assert "tenant_id" not in target.c, f"shared {table.name} -> {target.name}"
+                continue
             if target.name == "tenants":
                 assert local == ["tenant_id"], (table.name, local)
                 continue
             assert "tenant_id" in target.c, f"{table.name} references shared table {target.name}"
             assert local[0] == "tenant_id" and len(local) == 2, (table.name, local)
-            assert [e.column.name for e in constraint.elements] == ["tenant_id", "id"], (
+            assert [e.column for e in constraint.elements] == list(target.primary_key.columns), (
                 table.name, target.name)
+            between_tenant_tables += 1
+    assert between_tenant_tables >= 80  # the references the loop above has checked
+
+
+def test_ids_are_generated_under_the_composite_key(company_a, company_b):
+    """ORM inserts, bulk inserts with RETURNING (the demo loader's path), Core
+    executemany (payroll's path), get() and relationships, on either backend: SQLite
+    generates ids as its rowid, PostgreSQL from the table's sequence."""
+    from sqlalchemy import func
+
+    from app.models import Account, AccountStore
+
+    first_store_id = company_a.stores[0].id
+    _fresh_session()
+    with tenant_context(company_a.tenant_id):
+        store = Store(code="NEW", name="新店", city="深圳")
+        db.session.add(store)
+        db.session.flush()
+        assert store.id is not None
+        assert db.session.get(Store, store.id) is store
+        rows = [{"tenant_id": company_a.tenant_id, "store_id": store.id, "number": f"9{n:02d}",
+                 "type": "single", "beds": 1} for n in range(3)]
+        ids = db.session.scalars(insert(Room).returning(Room.id, sort_by_parameter_order=True),
+                                 rows).all()
+        assert len(set(ids)) == 3
+        assert [db.session.get(Room, i).number for i in ids] == ["900", "901", "902"]
+        created = store.created_at
+        db.session.execute(insert(Room.__table__), [
+            {**row, "number": f"8{n:02d}", "status": "free", "created_at": created}
+            for n, row in enumerate(rows)])
+        assert db.session.scalar(select(func.count()).select_from(Room)
+                                 .where(Room.store_id == store.id)) == 6
+        account = db.session.scalar(select(Account).where(Account.role == "cashier"))
+        assert {link.store_id for link in account.store_links} == {first_store_id}
+        db.session.add(AccountStore(account_id=account.id, store_id=store.id))
+        db.session.commit()
+        store_id = store.id
+    _fresh_session()
+    with tenant_context(company_b.tenant_id):
+        other = Store(code="NEW", name="新店", city="深圳")
+        db.session.add(other)
+        db.session.flush()
+        assert other.id > store_id  # one id sequence across tenants: id stays unique alone
+        assert db.session.get(Store, store_id) is None
+    db.session.rollback()
+
+
+def test_a_model_of_its_own_id_is_refused():
+    """A tenant-owned model that declares ``id`` itself (the single-column habit, e.g.
+    from a branch written before the composite key) would not get its id back."""
+    from sqlalchemy.orm import Mapped, mapped_column
+
+    from app.tenancy import TenantScoped
+
+    with pytest.raises(TypeError, match="provides id"):
+        type("Stray", (TenantScoped, db.Model), {
+            "__tablename__": "stray_probe",
+            "__annotations__": {"id": Mapped[int]},
+            "id": mapped_column(primary_key=True),
+        })
+    assert "stray_probe" not in db.metadata.tables
+
+
+def test_creating_tables_from_the_models_is_refused_on_sqlite():
+    """The migrations are the one source of the schema: on SQLite the models' key
+    (tenant_id, id) cannot be generated, and SQLAlchemy says so instead of building
+    tables whose ids would never be filled in."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import CompileError
+
+    engine = create_engine("sqlite://")
+    with pytest.raises(CompileError, match="composite primary keys"):
+        db.metadata.create_all(engine, tables=[Store.__table__])
+    engine.dispose()
 
 
 def test_every_audited_action_has_a_label_on_the_audit_page():

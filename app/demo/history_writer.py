@@ -179,6 +179,8 @@ class HistoryWriter:
         """Write each card's cached balance (equal to its ledger's sum)."""
         from sqlalchemy import update
 
-        rows = [{"id": c.id, "balance": c.balance} for c in self.cards.values() if c.id]
+        # Bulk UPDATE by primary key: the key is (tenant_id, id).
+        rows = [{"tenant_id": self.tenant_id, "id": c.id, "balance": c.balance}
+                for c in self.cards.values() if c.id]
         for start in range(0, len(rows), BATCH):
             db.session.execute(update(MemberCard), rows[start:start + BATCH])

@@ -116,7 +116,8 @@ def fill_employee_files(co: Company, rng: random.Random, first_month: date,
     for p in co.people:
         if p.id not in empty:
             continue
-        row: dict = {"id": p.id}
+        # Bulk UPDATE by primary key: the key is (tenant_id, id).
+        row: dict = {"tenant_id": co.tenant_id, "id": p.id}
         hire, status, last_day = p.hire_date, p.status, p.last_day
         if p.id in joiner_ids:
             hire = first_month + timedelta(days=14)

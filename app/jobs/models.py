@@ -15,7 +15,6 @@ JOB_STATUSES = ("queued", "running", "finished", "failed")
 class JobRecord(TenantScoped, db.Model):
     __tablename__ = "job_records"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)

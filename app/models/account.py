@@ -21,7 +21,6 @@ class Account(UserMixin, TenantScoped, db.Model):
         tenant_fk("employee_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(64), default="")
@@ -69,7 +68,6 @@ class AccountStore(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int] = mapped_column(index=True)
 
@@ -82,13 +80,17 @@ class ApiToken(TenantScoped, db.Model):
     """A bearer token for the API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
-    __extra_table_args__ = (tenant_fk("account_id", "accounts"),)
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "token_hash"),
+        tenant_fk("account_id", "accounts"),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(64))
-    # Globally unique: the token is looked up before its tenant is known.
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Looked up before its tenant is known, hence its own index.  Unique per tenant
+    # only (a table distributed by tenant_id cannot enforce more); across tenants
+    # the token's 256 random bits make a repeat as good as impossible.
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
     # First characters, shown in lists so a user can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[Timestamp]

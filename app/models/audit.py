@@ -15,7 +15,6 @@ class AuditEntry(TenantScoped, db.Model):
 
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     # Kept as plain values, not foreign keys: the entry outlives any account change.
     actor_account_id: Mapped[int | None]

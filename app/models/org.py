@@ -22,7 +22,6 @@ class Store(TenantScoped, db.Model):
     # Store scope (app.permissions.resolve_path_objects): a store is its own store.
     scope_store_attribute = "id"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(64))
@@ -52,7 +51,6 @@ class Room(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     number: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(16), default="single")
@@ -71,7 +69,6 @@ class Department(TenantScoped, db.Model):
     __tablename__ = "departments"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
 
@@ -85,7 +82,6 @@ class Position(TenantScoped, db.Model):
         tenant_fk("department_id", "departments"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))

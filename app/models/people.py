@@ -30,7 +30,6 @@ class TherapistLevel(TenantScoped, db.Model):
     __tablename__ = "therapist_levels"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
     commission_multiplier: Mapped[Decimal] = mapped_column(
         Numeric(6, 3), default=Decimal("1.000")
@@ -48,7 +47,6 @@ class PayProfile(TenantScoped, db.Model):
         tenant_fk("position_id", "positions"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     # The post's default profile; None for a profile chosen per employee.
     position_id: Mapped[int | None] = mapped_column(index=True)
@@ -74,7 +72,6 @@ class Employee(TenantScoped, db.Model):
         tenant_fk("pay_profile_id", "pay_profiles"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     # 工号; for therapists also the number guests ask for (点钟).
     employee_no: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium through Playwright, the app served from a thread.
 
-The app runs on a migrated SQLite file with the demo companies loaded by
+The app runs with CSRF checks on, on a migrated SQLite file with the demo companies loaded by
 ``app.demo.loader`` and is served by werkzeug on a free port of 127.0.0.1.
 Chromium is Debian's ``/usr/bin/chromium`` (never ``playwright install``);
 when it is missing the tests skip on a developer machine and fail under CI.
@@ -35,10 +35,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_collection_modifyitems(items):
-    # Every test in this folder drives the browser.
+    # Every test in this folder drives the browser; under pytest-xdist they share one
+    # worker (--dist loadgroup), so Chromium and the demo server start once.
     for item in items:
         if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +55,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "headless": True}
 
 
+def browser_app(database_url: str):
+    """The app a browser test serves: CSRF checked on every form and htmx request,
+    as for a user's browser (the test config turns it off for the HTTP tests)."""
+    return create_app("test", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Base URL of the app with the demo loaded, served from a background thread."""
     from flask_migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'muzu.sqlite'}"
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    app = browser_app(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         load_demo()

@@ -21,10 +21,10 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from app import create_app
 from app.demo.history import load_history
 from app.demo.loader import load_demo
 from app.extensions import db
+from tests.browser.conftest import browser_app
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def live_server(tmp_path_factory):
     from flask_migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('store_day') / 'muzu.sqlite'}"
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    app = browser_app(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         load_demo()

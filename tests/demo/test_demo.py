@@ -14,6 +14,9 @@ from app.permissions import ROLES
 from app.tenancy import tenant_context
 from app.tenants import find_tenant_by_code
 
+# Also on SQLite: `make run` loads the demo into SQLite; production into PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def demo(app):

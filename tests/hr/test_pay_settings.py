@@ -16,6 +16,9 @@ from app.extensions import db
 from app.models import AuditEntry, PayProfile, Tenant, TherapistLevel
 from tests.hr.helpers import add_employee, position
 
+# Also on SQLite: the tenant's policies in a JSON column.
+pytestmark = pytest.mark.both_backends
+
 
 def test_levels_validation_update_and_deactivation(company_a, in_tenant):
     with in_tenant(company_a):

@@ -16,28 +16,24 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import create_app
 from app.extensions import db
 from app.jobs import runner
 from app.jobs.models import JobRecord
 from app.jobs.queues import get_queue, redis_connection
 from app.jobs.worker import MuzuWorker
+from tests.conftest import fresh_app_context
 
 PROGRESS_KEY = "muzu-test:progress"
 
 
 @pytest.fixture
-def app(app, request, database_url):
+def app(app, request):
     if request.node.get_closest_marker("redis") is None:
         yield app
         return
-    redis_url = request.getfixturevalue("redis_url")
-    redis_app = create_app("test", SQLALCHEMY_DATABASE_URI=database_url, REDIS_URL=redis_url)
-    redis_app.test_client_class = app.test_client_class
-    with redis_app.app_context():
-        yield redis_app
-        db.session.remove()
-        db.engine.dispose()
+    request.getfixturevalue("redis_url")  # fails under CI when Redis is down; empties it
+    redis_app = request.getfixturevalue("redis_session_app")
+    yield from fresh_app_context(redis_app)
 
 
 def run_worker(app, queues=None) -> None:

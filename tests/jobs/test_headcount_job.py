@@ -17,6 +17,9 @@ from app.permissions import HEAD_OFFICE, ROLES
 from app.tenancy import tenant_context
 from tests.jobs.conftest import run_worker
 
+# Also on SQLite: job params and results in a JSON column; inline jobs are `make run`'s.
+pytestmark = pytest.mark.both_backends
+
 
 def expected_counts(company) -> dict:
     """What the factories built: one active person per role; store roles in store 1."""

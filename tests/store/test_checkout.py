@@ -21,6 +21,9 @@ from app.models.base import utcnow
 from app.tenancy import tenant_context
 from tests.store.helpers import make_catalogue, make_therapists
 
+# Also on SQLite: money stored as NUMERIC (SQLite has no exact decimal type).
+pytestmark = pytest.mark.both_backends
+
 D = Decimal
 
 

@@ -17,6 +17,9 @@ from app.tenancy import tenant_context
 from app.validation import InputError
 from tests.store.helpers import make_catalogue, make_therapists
 
+# Also on SQLite: the rotation ordered by timestamps; row locks only on PostgreSQL.
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def desk(company_a):

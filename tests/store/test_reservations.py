@@ -18,6 +18,9 @@ from app.schedule import PERIODIC
 from app.tenancy import tenant_context
 from tests.store.helpers import make_catalogue, make_therapists
 
+# Also on SQLite: reservation times compared in SQL.
+pytestmark = pytest.mark.both_backends
+
 # 15:00 in Shanghai (the companies' time zone) on a day far from the real clock.
 AT_1500 = datetime(2030, 6, 1, 7, 0, tzinfo=UTC)
 DAY = date(2030, 6, 1)

@@ -16,7 +16,7 @@ from app.blueprints.hr.models import (
     Onboarding,
 )
 from app.extensions import db
-from app.models import Account, Employee
+from app.models import Account, AccountStore, Employee
 from tests.conftest import AuthActions
 from tests.hr.helpers import position
 
@@ -126,6 +126,25 @@ def test_pages_and_ticks_stay_within_the_store_and_the_company(app, company_a, c
     cashier = _client(app, company_a, "cashier")  # no checklist business at all
     assert _tick(cashier, items["健康证"]).status_code == 403
     assert cashier.get(f"/hr/onboarding/{onboarding_id}").status_code == 403
+
+    def supervisor_works_in(store):
+        with in_tenant(company_a):
+            link = db.session.scalar(select(AccountStore).where(
+                AccountStore.account_id == company_a.accounts["technical_supervisor"].id))
+            link.store_id = store.id
+            db.session.commit()
+        return _client(app, company_a, "technical_supervisor")
+
+    # 岗前培训 is the technical supervisor's item, but only in their own store:
+    # the candidate is store 1's, so store 2's supervisor finds nothing.
+    elsewhere = supervisor_works_in(company_a.stores[1])
+    assert elsewhere.get(f"/hr/onboarding/{onboarding_id}").status_code == 404
+    assert _tick(elsewhere, items["岗前培训"]).status_code == 404
+    here = supervisor_works_in(company_a.store)
+    assert here.get(f"/hr/onboarding/{onboarding_id}").status_code == 200
+    assert _tick(here, items["岗前培训"]).status_code == 302
+    with in_tenant(company_a):
+        assert db.session.get(ChecklistItem, items["岗前培训"]).done_at is not None
 
 
 def test_the_logistics_and_technical_pages_list_their_open_items(app, company_a, in_tenant):

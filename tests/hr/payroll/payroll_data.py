@@ -22,6 +22,7 @@ from app.blueprints.hr.models import (
     ScheduleEntry,
     TaxOpeningBalance,
 )
+from app.blueprints.store.days import business_date_at
 from app.blueprints.store.models import (
     BusinessDay,
     CardLedgerEntry,
@@ -32,8 +33,9 @@ from app.blueprints.store.models import (
     ServiceItem,
     ServiceJob,
 )
+from app.blueprints.store.policy import store_policy
 from app.extensions import db
-from app.models import Employee, PayProfile, Position, TherapistLevel
+from app.models import Employee, PayProfile, Position, Tenant, TherapistLevel
 from app.tenancy import current_tenant_id
 
 CST = timezone(timedelta(hours=8))
@@ -172,13 +174,17 @@ class Jobs:
         kinds = ([("rotation", "finished")] * rotation + [("requested", "finished")] * requested
                  + [("rotation", "returned")] * returned)
         tenant_id = current_tenant_id()
+        tenant = db.session.get(Tenant, tenant_id)
+        policy = store_policy(tenant)
         orders, lines, jobs = [], [], []
         for n in range(len(kinds)):
             day = days[n % len(days)]
             start = at(day, hour) + timedelta(minutes=(n // len(days)) % 8 * 61)
             self.seq += 1
+            # As the desk dates it: a job at 02:00 belongs to the day before's 营业日.
+            business_date = business_date_at(start, tenant.timezone, policy)
             orders.append({"tenant_id": tenant_id, "store_id": self.store.id,
-                           "business_day_id": self._day(day), "seq": self.seq,
+                           "business_day_id": self._day(business_date), "seq": self.seq,
                            "guest_name": "", "party_size": 1, "status": "paid",
                            "opened_at": start, "closed_at": start + timedelta(hours=1),
                            "subtotal": M("128.00"), "discount": M("0.00"),

@@ -32,7 +32,6 @@ from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll import run as payroll_run
-from app.blueprints.hr.payroll.run import PAUSE_ENV
 from app.blueprints.hr.time import shifts
 from app.extensions import db
 from app.jobs import commit_and_dispatch
@@ -43,6 +42,7 @@ from tests.hr.payroll import payroll_data as data
 from tests.jobs.conftest import app, run_worker  # noqa: F401  (the Redis-backed app)
 
 ROOT = Path(__file__).resolve().parents[3]
+PAUSING_WORKER = Path(__file__).resolve().parent / "pausing_worker.py"
 M = Decimal
 OCTOBER = [date(2026, 10, d) for d in range(1, 32)]
 REST = {date(2026, 10, d) for d in (7, 14, 21, 28)}
@@ -195,14 +195,14 @@ def test_a_month_through_the_api_computed_by_a_real_worker(app, client, api_toke
 
 
 def start_worker_process(app, database_url, pause_file: Path) -> subprocess.Popen:  # noqa: F811
-    """``python worker.py --burst`` whose work horse pauses once the payslips are written."""
+    """``worker.py --burst`` whose work horse pauses once the payslips are written
+    (tests/hr/payroll/pausing_worker.py)."""
     db.session.commit()
     db.session.remove()
-    env = {**os.environ, "MUZU_ENV": "test", "TEST_DATABASE_URL": database_url,
-           PAUSE_ENV: str(pause_file)}
+    env = {**os.environ, "MUZU_ENV": "test", "TEST_DATABASE_URL": database_url}
     env.pop("REDIS_URL", None)
     return subprocess.Popen(
-        [sys.executable, "worker.py", "--burst", "--queues", "payroll",
+        [sys.executable, str(PAUSING_WORKER), str(pause_file), "--burst", "--queues", "payroll",
          "--url", app.config["REDIS_URL"]],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

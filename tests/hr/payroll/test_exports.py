@@ -20,6 +20,9 @@ from app.models import Employee, PayProfile
 from app.tenancy import tenant_context
 from tests.hr.payroll import payroll_data as data
 
+# Also on SQLite: money read back from NUMERIC into the Excel cells.
+pytestmark = pytest.mark.both_backends
+
 M = Decimal
 
 

@@ -250,22 +250,31 @@ def test_overtime_mixed_kinds_add_up():
     assert s.overtime == D("121.88")
 
 
+def _unknown_year() -> int:
+    """The first year the calendar package does not know yet (2027 with the pinned
+    release; derived, so a newer release that knows 2027 moves it on)."""
+    return max(_known_years()) + 1
+
+
 def test_no_overtime_pay_when_not_eligible_and_no_calendar_needed():
     profile = replace(PROFILE, overtime_eligible=False)
-    s = slip(month=date(2027, 1, 1), profile=profile,
-             overtime=(OvertimeEntry(date(2027, 1, 1), D(4)),))
+    year = _unknown_year()
+    s = slip(month=date(year, 1, 1), profile=profile,
+             overtime=(OvertimeEntry(date(year, 1, 1), D(4)),))
     assert s.overtime == D("0.00") and s.overtime_hours_working_day == D(0)
 
 
 def test_overtime_in_a_year_without_a_calendar_names_the_year():
+    year = _unknown_year()
     with pytest.raises(HolidayCalendarMissing) as caught:
-        slip(month=date(2027, 1, 1), overtime=(OvertimeEntry(date(2027, 1, 4), D(2)),))
-    assert caught.value.year == 2027
-    assert "2027" in str(caught.value)
+        slip(month=date(year, 1, 1), overtime=(OvertimeEntry(date(year, 1, 4), D(2)),))
+    assert caught.value.year == year
+    assert str(year) in str(caught.value)
 
 
 def test_a_month_of_an_unknown_year_runs_when_no_paid_overtime_needs_it():
-    s = slip(month=date(2027, 1, 1), overtime=(OvertimeEntry(date(2027, 1, 1), D(0)),))
+    year = _unknown_year()
+    s = slip(month=date(year, 1, 1), overtime=(OvertimeEntry(date(year, 1, 1), D(0)),))
     assert s.base == D("2175.00") and s.overtime == D("0.00")
 
 
@@ -311,7 +320,9 @@ def test_every_statutory_day_is_an_official_day_off_of_that_festival():
 
 
 def test_every_year_the_calendar_package_knows_has_thirteen_statutory_days():
-    for year in _known_years():
+    years = _known_years()
+    assert {2025, 2026} <= set(years)  # the years the demo and the tests pay
+    for year in years:
         assert len(statutory_holidays(year)) == 13, year
 
 
@@ -321,8 +332,9 @@ def test_is_statutory_holiday():
     assert not is_statutory_holiday(date(2026, 11, 14))  # an ordinary Saturday
 
 
-@pytest.mark.parametrize("year", [2024, 2027, 2100])
+@pytest.mark.parametrize("year", [2024, "first unknown", 2100])
 def test_unknown_years_raise_holiday_calendar_missing(year):
+    year = _unknown_year() if year == "first unknown" else year
     with pytest.raises(HolidayCalendarMissing) as caught:
         is_statutory_holiday(date(year, 5, 1))
     assert caught.value.year == year

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.blueprints.hr.models import ClockRecord, EmployeeChange, Offboarding, ScheduleEntry
@@ -17,6 +18,9 @@ from app.models import PayProfile
 from app.tenancy import tenant_context
 from tests.hr.payroll import payroll_data as data
 from tests.hr.payroll.payroll_data import NOVEMBER, at
+
+# Also on SQLite: business-day windows on timestamps and money sums in SQL.
+pytestmark = pytest.mark.both_backends
 
 M = Decimal
 

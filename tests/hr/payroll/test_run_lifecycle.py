@@ -4,8 +4,9 @@ approved runs frozen, a failed computation leaves what was there."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -217,8 +218,10 @@ def test_one_run_per_month_and_scope(app, company_a):
             payroll.start_run("2026-10")
         assert "已审批" in err.value.message
         db.session.rollback()
+        this_month = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+        next_month = (this_month + timedelta(days=32)).strftime("%Y-%m")
         with pytest.raises(payroll.PayrollError) as err:
-            payroll.start_run("2027-01")
+            payroll.start_run(next_month)  # not over yet: nothing to pay
         assert err.value.field == "month"
         with pytest.raises(payroll.PayrollError) as err:
             payroll.start_run("2026-13")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
@@ -14,19 +15,43 @@ from app.blueprints.hr.payroll import run as payroll
 from app.extensions import db
 from app.jobs import commit_and_dispatch
 from app.jobs.models import JobRecord
+from app.jobs.queues import get_queue
 from app.tenancy import tenant_context
 from tests.hr.payroll import payroll_data as data
+from tests.jobs.conftest import app, run_worker  # noqa: F401  (the Redis-backed app)
+
+# Also on SQLite: the worked example from database rows through the run.
+pytestmark = pytest.mark.both_backends
 
 
-def test_worked_example_from_database_rows(app, company_a):
+def test_worked_example_from_database_rows(app, company_a):  # noqa: F811
     with tenant_context(company_a.tenant_id):
         therapist = data.worked_example(company_a)
         run, record = payroll.start_run("2026-11")
-        ids = (run.id, record.id, therapist.id)
+        ids = (run.id, record.id, therapist.id, company_a.stores[0].id)
         commit_and_dispatch()  # inline: no Redis in this app
+    check_the_worked_example_payslip(company_a, *ids)
 
+
+@pytest.mark.redis
+def test_worked_example_in_a_real_worker(app, company_a):  # noqa: F811
+    """The same month computed as production computes it: queued on Redis, run by
+    a forking RQ worker on the payroll queue."""
     with tenant_context(company_a.tenant_id):
-        run_id, job_id, therapist_id = ids
+        therapist = data.worked_example(company_a)
+        run, record = payroll.start_run("2026-11")
+        ids = (run.id, record.id, therapist.id, company_a.stores[0].id)
+        commit_and_dispatch()
+        assert db.session.get(JobRecord, record.id).status == "queued"
+    assert get_queue("payroll").count == 1
+    run_worker(app, ["payroll"])
+    check_the_worked_example_payslip(company_a, *ids)
+
+
+def check_the_worked_example_payslip(company_a, run_id: int, job_id: int, therapist_id: int,
+                                     store_id: int) -> None:
+    """The run's job finished, and the payslip is the spec's table, to the fen."""
+    with tenant_context(company_a.tenant_id):
         record = db.session.get(JobRecord, job_id)
         assert record.status == "finished", record.error
         run = db.session.get(PayrollRun, run_id)
@@ -37,7 +62,7 @@ def test_worked_example_from_database_rows(app, company_a):
             assert getattr(slip, name) == expected, name
         assert slip.deductions_capped is False
         assert slip.month == date(2026, 11, 1)
-        assert slip.store_id == company_a.stores[0].id
+        assert slip.store_id == store_id
         detail = slip.detail
         assert detail["attendance"] == {
             "scheduled": 26, "attended": "25", "paid_leave": "0", "sick_leave": "0",

@@ -20,6 +20,9 @@ from app.models.base import utcnow
 from app.security import verify_password
 from tests.hr.time.helpers import local, make_shifts, monday, plan, staff
 
+# Also on SQLite: punch times: SQLite returns naive datetimes, PostgreSQL aware ones.
+pytestmark = pytest.mark.both_backends
+
 
 def _audits(action: str) -> list[AuditEntry]:
     return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))

@@ -15,6 +15,9 @@ from app.extensions import db
 from app.models import AuditEntry, Tenant
 from tests.hr.time.helpers import first_of_month, make_shifts, monday, plan, staff
 
+# Also on SQLite: date ranges and overlaps compared in SQL.
+pytestmark = pytest.mark.both_backends
+
 
 def _people(company):
     return {role: company.accounts[role] for role in

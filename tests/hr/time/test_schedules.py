@@ -14,6 +14,9 @@ from app.extensions import db
 from app.models import AuditEntry
 from tests.hr.time.helpers import SHANGHAI, local, make_shifts, monday, plan, staff
 
+# Also on SQLite: shift times (naive on SQLite, aware on PostgreSQL) and date grids.
+pytestmark = pytest.mark.both_backends
+
 
 def test_an_overnight_shift_belongs_to_the_day_it_starts(app, company_a, in_tenant):
     with in_tenant(company_a):

@@ -17,6 +17,9 @@ from app.extensions import db
 from app.models import Account, AuditEntry, Store
 from tests.hr.time.helpers import first_of_month, local, make_shifts, plan, staff
 
+# Also on SQLite: a month of shifts and punches compared as moments on both engines.
+pytestmark = pytest.mark.both_backends
+
 
 def _punch(person, kind, at, store_id):
     db.session.add(ClockRecord(employee_id=person.id, store_id=store_id, kind=kind,

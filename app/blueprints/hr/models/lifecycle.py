@@ -43,7 +43,6 @@ class ChecklistTemplate(TenantScoped, db.Model):
     __tablename__ = "checklist_templates"
     __extra_table_args__ = (tenant_fk("position_id", "positions"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
     position_id: Mapped[int | None] = mapped_column(index=True)
@@ -62,7 +61,6 @@ class ChecklistTemplateItem(TenantScoped, db.Model):
     __tablename__ = "checklist_template_items"
     __extra_table_args__ = (tenant_fk("template_id", "checklist_templates"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(120))
     owner_department: Mapped[str] = mapped_column(String(16), default="hr")
@@ -88,7 +86,6 @@ class Onboarding(TenantScoped, db.Model):
         tenant_fk("template_id", "checklist_templates"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     template_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="open")
@@ -112,7 +109,6 @@ class Offboarding(TenantScoped, db.Model):
     __tablename__ = "offboardings"
     __extra_table_args__ = (tenant_fk("employee_id", "employees"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(16), default="resignation")
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -144,7 +140,6 @@ class ChecklistItem(TenantScoped, db.Model):
         tenant_fk("offboarding_id", "offboardings"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     onboarding_id: Mapped[int | None] = mapped_column(index=True)
     offboarding_id: Mapped[int | None] = mapped_column(index=True)
@@ -166,7 +161,6 @@ class IssuedItem(TenantScoped, db.Model):
     __tablename__ = "issued_items"
     __extra_table_args__ = (tenant_fk("employee_id", "employees"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(64))
     issued_on: Mapped[date]
@@ -193,7 +187,6 @@ class EmployeeChange(TenantScoped, db.Model):
         tenant_fk("new_pay_profile_id", "pay_profiles"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(16))
     effective_on: Mapped[date] = mapped_column(index=True)

@@ -32,7 +32,6 @@ class RewardPenalty(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     # The employee's store when asked (store scope, the store's lists); None: head office.
     store_id: Mapped[int | None] = mapped_column(index=True)
@@ -59,7 +58,6 @@ class TaxOpeningBalance(TenantScoped, db.Model):
         tenant_fk("employee_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     year: Mapped[int]
     cumulative_taxable: Mapped[Money] = mapped_column(default=Decimal("0.00"))
@@ -79,7 +77,6 @@ class PayrollRun(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date]  # first day of the month
     scope: Mapped[str] = mapped_column(String(32), default="all")
     store_id: Mapped[int | None] = mapped_column(index=True)
@@ -122,7 +119,6 @@ class Payslip(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(index=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     month: Mapped[date] = mapped_column(index=True)

@@ -35,7 +35,6 @@ class ShiftTemplate(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(32))
     starts_at: Mapped[time]
@@ -65,7 +64,6 @@ class ScheduleEntry(TenantScoped, db.Model):
         tenant_fk("shift_template_id", "shift_templates"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int] = mapped_column(index=True)
     work_date: Mapped[date] = mapped_column(index=True)
@@ -96,7 +94,6 @@ class ClockRecord(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int | None] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -123,7 +120,6 @@ class LeaveRequest(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     # The employee's store when asked (store scope, the store's lists); None: head office.
     store_id: Mapped[int | None] = mapped_column(index=True)
@@ -154,7 +150,6 @@ class OvertimeRequest(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     # The employee's store when asked (store scope, the store's lists); None: head office.
     store_id: Mapped[int | None] = mapped_column(index=True)
@@ -180,7 +175,6 @@ class AttendanceSheet(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     # The first day of the month.
     month: Mapped[date]

@@ -40,8 +40,6 @@ Rules chosen where the spec is silent:
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -78,10 +76,6 @@ from app.tenancy import current_tenant_id
 JOB_KIND = "payroll.run"
 RECOMPUTABLE = ("queued", "draft", "failed")
 PROGRESS_STEPS = 10
-# Test hook (tests/hr/payroll/test_e2e_worker.py): when set to a file path, the job
-# writes its pid there once the payslips are written but not yet committed, then
-# sleeps, so a test can kill it at the worst moment.
-PAUSE_ENV = "MUZU_PAYROLL_PAUSE_FILE"
 
 
 register_audit_actions({
@@ -271,7 +265,6 @@ def _compute(run: PayrollRun, ctx) -> dict:
             status="draft", computed_at=utcnow(), policy_snapshot=inputs.policy_snapshot(),
             employee_count=len(rows), total_gross=totals["gross"], total_si=totals["si_total"],
             total_iit=totals["iit"], total_net=totals["net"]))
-    _pause_for_tests()
     return {
         "run_id": run_id,
         "month": f"{month:%Y-%m}",
@@ -279,15 +272,6 @@ def _compute(run: PayrollRun, ctx) -> dict:
         "total_net": str(totals["net"]),
         "skipped": inputs.skipped,
     }
-
-
-def _pause_for_tests() -> None:
-    path = os.environ.get(PAUSE_ENV)
-    if not path:
-        return
-    with open(path, "w") as marker:
-        marker.write(str(os.getpid()))
-    time.sleep(600)
 
 
 def _mark_failed_apart(run_id: int) -> None:

@@ -25,7 +25,6 @@ class MemberCard(TenantScoped, db.Model):
         tenant_fk("service_item_id", "service_items"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     card_no: Mapped[str] = mapped_column(String(32))
     customer_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -52,7 +51,6 @@ class CardLedgerEntry(TenantScoped, db.Model):
         tenant_fk("sold_by_employee_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     card_id: Mapped[int] = mapped_column(index=True)
     # Where it happened: the cross-store settlement compares this with issued_store_id.
     store_id: Mapped[int] = mapped_column(index=True)

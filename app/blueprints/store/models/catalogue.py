@@ -19,7 +19,6 @@ class ServiceItem(TenantScoped, db.Model):
     __tablename__ = "service_items"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(16), default="foot")
@@ -42,7 +41,6 @@ class StoreServicePrice(TenantScoped, db.Model):
         tenant_fk("service_item_id", "service_items"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     service_item_id: Mapped[int] = mapped_column(index=True)
     price: Mapped[Money]
@@ -54,7 +52,6 @@ class Product(TenantScoped, db.Model):
     __tablename__ = "products"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(8), default="份")
@@ -69,7 +66,6 @@ class MembershipLevel(TenantScoped, db.Model):
     __tablename__ = "membership_levels"
     __extra_table_args__ = (UniqueConstraint("tenant_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(32))
     # Multiplier on the list price of services (and products if discount_products).
     discount: Mapped[Decimal] = mapped_column(Numeric(4, 3), default=Decimal("1.000"))
@@ -87,6 +83,5 @@ class TherapistQualification(TenantScoped, db.Model):
         tenant_fk("service_item_id", "service_items"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(index=True)
     service_item_id: Mapped[int] = mapped_column(index=True)

@@ -17,7 +17,6 @@ class Customer(TenantScoped, db.Model):
         tenant_fk("first_store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(32))
     # Desks search by the last digits of the phone (尾号).

@@ -23,7 +23,6 @@ class BoardEntry(TenantScoped, db.Model):
         tenant_fk("therapist_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     business_day_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int] = mapped_column(index=True)
     therapist_id: Mapped[int] = mapped_column(index=True)
@@ -45,7 +44,6 @@ class DispatchLog(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     business_day_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int] = mapped_column(index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

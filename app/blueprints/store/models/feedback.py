@@ -23,7 +23,6 @@ class Feedback(TenantScoped, db.Model):
         tenant_fk("therapist_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     order_id: Mapped[int] = mapped_column(index=True)
     job_id: Mapped[int | None] = mapped_column(index=True)
@@ -46,7 +45,6 @@ class ComplaintCase(TenantScoped, db.Model):
         tenant_fk("feedback_id", "feedback"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     order_id: Mapped[int | None] = mapped_column(index=True)
     therapist_id: Mapped[int | None] = mapped_column(index=True)

@@ -28,7 +28,6 @@ class BusinessDay(TenantScoped, db.Model):
         tenant_fk("store_id", "stores"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     business_date: Mapped[date]
     last_order_seq: Mapped[int] = mapped_column(default=0)
@@ -54,7 +53,6 @@ class Order(TenantScoped, db.Model):
         tenant_fk("membership_level_id", "membership_levels"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     business_day_id: Mapped[int] = mapped_column(index=True)
     seq: Mapped[int]  # shown as the day's order number, e.g. 20261127-012
@@ -95,7 +93,6 @@ class OrderLine(TenantScoped, db.Model):
         tenant_fk("requested_therapist_id", "employees"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(index=True)
     store_id: Mapped[int] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(16), default="service")
@@ -125,9 +122,9 @@ class ServiceJob(TenantScoped, db.Model):
         tenant_fk("order_line_id", "order_lines"),
         tenant_fk("therapist_id", "employees"),
         tenant_fk("room_id", "rooms"),
+        UniqueConstraint("tenant_id", "addon_token"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     business_day_id: Mapped[int] = mapped_column(index=True)
     order_id: Mapped[int] = mapped_column(index=True)
@@ -142,6 +139,8 @@ class ServiceJob(TenantScoped, db.Model):
     planned_end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Add-on confirmed by the guest's QR scan: a random token, valid while the job runs.
-    addon_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Looked up before its tenant is known (own index); unique per tenant, and the
+    # token's 192 random bits keep it apart from every other tenant's.
+    addon_token: Mapped[str | None] = mapped_column(String(64), index=True)
     addon_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     return_reason: Mapped[str] = mapped_column(String(255), default="")

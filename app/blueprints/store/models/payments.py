@@ -26,7 +26,6 @@ class Payment(TenantScoped, db.Model):
         tenant_fk("refund_id", "refunds"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     order_id: Mapped[int] = mapped_column(index=True)
     business_day_id: Mapped[int] = mapped_column(index=True)
@@ -51,7 +50,6 @@ class Refund(TenantScoped, db.Model):
         tenant_fk("order_id", "orders"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     order_id: Mapped[int] = mapped_column(index=True)
     amount: Mapped[Money]

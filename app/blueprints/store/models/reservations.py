@@ -22,7 +22,6 @@ class Reservation(TenantScoped, db.Model):
         tenant_fk("order_id", "orders"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(index=True)
     customer_id: Mapped[int | None] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(64))
