@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.blueprints.store import rotation as r
+from app.blueprints.store import rotation_moves as moves
 from app.blueprints.store.rotation import Place, RotationError
 
 FOOT, OIL, EAR = 1, 2, 3
@@ -243,50 +244,50 @@ def test_ready_list_next_waiting_who_would_be_dispatched():
 # -- manual moves ----------------------------------------------------------------
 
 def test_move_to_tail_with_reason():
-    queue = r.move_to_tail(board(therapist(1), therapist(2), therapist(3)), 1, "拒绝接钟")
+    queue = moves.move_to_tail(board(therapist(1), therapist(2), therapist(3)), 1, "拒绝接钟")
     assert ids(queue) == [2, 3, 1]
 
 
 def test_move_to_head_with_reason():
-    queue = r.move_to_head(board(therapist(1), therapist(2), therapist(3)), 3, "好评奖励")
+    queue = moves.move_to_head(board(therapist(1), therapist(2), therapist(3)), 3, "好评奖励")
     assert ids(queue) == [3, 1, 2]
 
 
 def test_moves_need_a_reason_and_a_change():
     queue = board(therapist(1), therapist(2))
     with pytest.raises(RotationError) as error:
-        r.move_to_head(queue, 2, "  ")
+        moves.move_to_head(queue, 2, "  ")
     assert error.value.field == "reason"
     with pytest.raises(RotationError) as error:
-        r.move_to_head(queue, 1, "奖励")
+        moves.move_to_head(queue, 1, "奖励")
     assert error.value.field == "action"
     with pytest.raises(RotationError):
-        r.move_to_tail(queue, 2, "拒钟")
+        moves.move_to_tail(queue, 2, "拒钟")
     with pytest.raises(RotationError):
-        r.apply_move(queue, 1, "explode", "x")
+        moves.apply_move(queue, 1, "explode", "x")
 
 
 def test_suspend_and_resume():
-    queue = r.suspend(board(therapist(1), therapist(2)), 1, "仪容不合格")
+    queue = moves.suspend(board(therapist(1), therapist(2)), 1, "仪容不合格")
     assert r.pick_for_rotation(queue, FOOT).therapist_id == 2
     with pytest.raises(RotationError):
-        r.suspend(queue, 1, "again")
-    queue = r.resume(queue, 1, "已整改")
+        moves.suspend(queue, 1, "again")
+    queue = moves.resume(queue, 1, "已整改")
     assert r.pick_for_rotation(queue, FOOT).therapist_id == 1 and ids(queue) == [1, 2]
 
 
 def test_hold_and_release():
-    queue = r.hold(board(therapist(1), therapist(2)), 1, "王先生 19:00")
+    queue = moves.hold(board(therapist(1), therapist(2)), 1, "王先生 19:00")
     assert queue[0].held_for == "王先生 19:00"
     assert r.pick_for_rotation(queue, FOOT).therapist_id == 2
-    queue = r.release(queue, 1, "客人取消")
+    queue = moves.release(queue, 1, "客人取消")
     assert r.pick_for_rotation(queue, FOOT).therapist_id == 1
 
 
 def test_moves_of_an_away_therapist_are_refused():
     queue = r.clock_out(board(therapist(1), therapist(2)), 2)
     with pytest.raises(RotationError):
-        r.move_to_head(queue, 2, "奖励")
+        moves.move_to_head(queue, 2, "奖励")
 
 
 # -- service timer (催钟) ---------------------------------------------------------
@@ -317,7 +318,7 @@ def _run(queue, step):
     if verb == "clock_in":
         return r.clock_in(queue, therapist(args[0])), None
     if verb == "move":
-        return r.apply_move(queue, args[0], args[1], "原因"), None
+        return moves.apply_move(queue, args[0], args[1], "原因"), None
     raise AssertionError(verb)
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.store import dispatch, rotation
+from app.blueprints.store import dispatch, rotation, rotation_moves
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import BoardEntry, OrderLine, ServiceJob
 from app.extensions import db
@@ -151,7 +151,7 @@ class ClockArgsSchema(Schema):
 
 
 class MoveArgsSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(rotation.MOVE_ACTIONS),
+    action = fields.String(required=True, validate=validate.OneOf(rotation_moves.MOVE_ACTIONS),
                            metadata={"description": "to_tail 置尾 / to_head 奖头 / suspend 停牌"
                                                     " / resume 复牌 / hold 留牌 / release"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))

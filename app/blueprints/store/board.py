@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.state import InstanceState
 
 from app.audit import record_audit
-from app.blueprints.store import rotation
+from app.blueprints.store import rotation, rotation_moves
 from app.blueprints.store.days import ensure_open, get_business_day, lock_today
 from app.blueprints.store.models import (
     BoardEntry,
@@ -49,7 +49,7 @@ LOG_ACTIONS = {
     "finish": _l("下钟"),
     "return": _l("退钟"),
     "add_on": _l("加钟"),
-    **rotation.MOVE_LABELS,
+    **rotation_moves.MOVE_LABELS,
 }
 
 
@@ -270,13 +270,13 @@ def clock_out(store_id: int, therapist_id, actor) -> BoardEntry:
 def move(entry: BoardEntry, action: str, reason: str, actor) -> BoardEntry:
     """Manual moves with a reason: 置尾 to_tail, 奖头 to_head, 停牌 suspend /
     复牌 resume, 留牌 hold (the reason names the expected guest) / release."""
-    if action not in rotation.MOVE_ACTIONS:
+    if action not in rotation_moves.MOVE_ACTIONS:
         raise DispatchError.on("action", _l("无效的操作"))
     day = _lock_day(entry.business_day_id)
     board = _load_board(day)
     entry = board.entries[entry.therapist_id]
-    after = rotation.apply_move(board.queue, entry.therapist_id, action, reason)
-    label = str(rotation.MOVE_LABELS[action])
+    after = rotation_moves.apply_move(board.queue, entry.therapist_id, action, reason)
+    label = str(rotation_moves.MOVE_LABELS[action])
     _write_board(board, after, action=action, actor=actor, rule=f"人工调整：{label}",
                  therapist_id=entry.therapist_id, reason=reason.strip())
     record_audit("board.move", "board_entry", entry.id,

@@ -22,7 +22,7 @@ Rules chosen where the spec is silent (written down here, tested by name):
   (Employee.health_cert_expires_on before the business date; board.py fills it
   from the therapist row); no expiry on file counts as OK.  Rotation passes them
   over as ``health_certificate_expired`` (logged), a 点钟 is refused.
-* Manual moves need a reason; a move that would change nothing is an error.
+* Manual moves (调牌: 置尾, 奖头, 停牌, 留牌 ...) are rotation_moves.py's.
 """
 
 from __future__ import annotations
@@ -50,17 +50,6 @@ PASS_REASONS = {
     "wrong_gender": _l("性别不符"),
     "returned": _l("刚被客人退钟"),
 }
-
-MOVE_ACTIONS = ("to_tail", "to_head", "suspend", "resume", "hold", "release")
-MOVE_LABELS = {
-    "to_tail": _l("置尾"),
-    "to_head": _l("奖头"),
-    "suspend": _l("停牌"),
-    "resume": _l("复牌"),
-    "hold": _l("留牌"),
-    "release": _l("取消留牌"),
-}
-
 
 class RotationError(InputError):
     """A board rule refused the change; ``fields`` names the field, nothing changed.
@@ -324,96 +313,6 @@ def ready_list(queue: Queue, count: int) -> Queue:
     any gender: the order in which rotation reaches them.)"""
     ready = [p for p in in_order(queue) if why_not_available(p, None, None) is None]
     return ready[:max(count, 0)]
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise RotationError.on("reason", _l("请填写原因"))
-    return reason[:255]
-
-
-def _movable(queue: Queue, therapist_id: int) -> tuple[Queue, int, Place]:
-    queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
-    if place.status == AWAY:
-        raise RotationError.on("therapist_id", _l("该技师已下牌"))
-    return queue, index, place
-
-
-def move_to_tail(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """置尾. "Manual moves by the dispatcher or foreman, each with a reason: to the
-    tail (置尾, e.g. refused a job)"."""
-    _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
-    if index == len(queue) - 1:
-        raise RotationError.on("action", _l("该技师已在队尾"))
-    return _to_tail(queue, index, place)
-
-
-def move_to_head(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """奖头. "to the head (奖头, a reward)"."""
-    _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
-    if index == 0:
-        raise RotationError.on("action", _l("该技师已在队首"))
-    return _to_head(queue, index, place)
-
-
-def suspend(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """停牌. "suspend and resume (停牌)": a suspended therapist keeps the place
-    but gets no job until resumed."""
-    _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
-    if place.suspended:
-        raise RotationError.on("action", _l("该技师已经停牌"))
-    return _with(queue, index, replace(place, suspended=True))
-
-
-def resume(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """复牌: the end of 停牌; the therapist takes jobs again from the same place."""
-    _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
-    if not place.suspended:
-        raise RotationError.on("action", _l("该技师没有停牌"))
-    return _with(queue, index, replace(place, suspended=False))
-
-
-def hold(queue: Queue, therapist_id: int, guest: str) -> Queue:
-    """留牌. "hold for an expected guest": the rotation skips them; the reason is
-    the guest expected (e.g. "王先生 19:00 点 8 号")."""
-    guest = _require_reason(guest)
-    queue, index, place = _movable(queue, therapist_id)
-    if place.held_for:
-        raise RotationError.on("action", _l("该技师已经留牌"))
-    return _with(queue, index, replace(place, held_for=guest[:64]))
-
-
-def release(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """取消留牌: the expected guest is not coming; the therapist is in rotation again."""
-    _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
-    if not place.held_for:
-        raise RotationError.on("action", _l("该技师没有留牌"))
-    return _with(queue, index, replace(place, held_for=None))
-
-
-MOVES = {
-    "to_tail": move_to_tail,
-    "to_head": move_to_head,
-    "suspend": suspend,
-    "resume": resume,
-    "hold": hold,
-    "release": release,
-}
-
-
-def apply_move(queue: Queue, therapist_id: int, action: str, reason: str) -> Queue:
-    """One manual move by its action name (置尾/奖头/停牌/复牌/留牌/取消留牌)."""
-    move = MOVES.get(action)
-    if move is None:
-        raise RotationError.on("action", _l("无效的操作"))
-    return move(queue, therapist_id, reason)
 
 
 def timer_state(planned_end_at: datetime, now: datetime, warning_minutes: int) -> str:

@@ -18,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.blueprints.store import bp, dispatch, rotation
+from app.blueprints.store import bp, dispatch, rotation, rotation_moves
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import BoardEntry, OrderLine, ServiceItem, ServiceJob
 from app.extensions import db, limiter
@@ -100,7 +100,7 @@ def _board_context(store: Store) -> dict:
             "can_dispatch": current_user.can("dispatch.assign"),
             "can_clock_in": current_user.can("board.clock_in"),
             "own_off_board": any(e.id == own for e in snapshot.off_board),
-            "move_labels": rotation.MOVE_LABELS,
+            "move_labels": rotation_moves.MOVE_LABELS,
             "here": url_for("store.board", store_id=store.id)}
 
 
@@ -223,7 +223,7 @@ def board_move(store_id: int, entry_id: int):
     action = request.form.get("action", "")
     return _act(store.id, lambda: dispatch.move(entry, action, request.form.get("reason", ""),
                                                 current_user),
-                lambda entry: _("%(action)s：已记录", action=rotation.MOVE_LABELS[action]))
+                lambda entry: _("%(action)s：已记录", action=rotation_moves.MOVE_LABELS[action]))
 
 
 @bp.route("/<int:store_id>/board/log")
