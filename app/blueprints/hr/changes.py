@@ -21,10 +21,11 @@ Rules chosen where the spec is silent:
   chains have one HR manager); the audit entry names both.
 * Applying: once approved, a change whose effective date is today or earlier (the
   tenant's time zone) applies at once; later ones are applied by the daily job
-  ``hr.apply_due_changes`` (jobs.py, app/schedule.py).  Applying captures the old
-  value of exactly the fields the change sets (``old_*``; the others stay None, so a
-  transfer is never read as a level change) as stored on the file: a pay profile of
-  None means "the position's profile", a monthly base of None "the profile's base".
+  ``hr.apply_due_changes`` (jobs.py, app/schedule.py); applying is change_apply.py.
+  Applying captures the old value of exactly the fields the change sets (``old_*``;
+  the others stay None, so a transfer is never read as a level change) as stored on
+  the file: a pay profile of None means "the position's profile", a monthly base of
+  None "the profile's base".
 * A pay change sets what it names: a new profile without a new base keeps a
   per-employee base if there is one (HR names the new base to change it too).
 * A position change does not touch the level (the level pays only on jobs) nor an
@@ -44,31 +45,48 @@ Rules chosen where the spec is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import validators
-from app.blueprints.hr.common import HrError, get_by_id, is_store_role, tenant_today
-from app.blueprints.hr.logins import (
-    OWNER_ONLY_ROLES,
-    accounts_of_employee,
-    set_login_stores,
-    update_login,
+
+# Applying a change (the file and logins follow, the daily sweep) lives in
+# change_apply.py, reading the history and the labels in change_lists.py; the
+# names are re-exported so ``changes.apply_due_changes``, ``changes.kind_label``
+# and the like keep working.
+from app.blueprints.hr.change_apply import (  # noqa: F401
+    APPLY_ACTIONS,
+    EMPLOYEE_COLUMN,
+    KIND_FIELDS,
+    _plain,
+    _position_role,
+    apply_change,
+    apply_due_changes,
 )
+from app.blueprints.hr.change_lists import (  # noqa: F401
+    KIND_LABELS,
+    STATUS_LABELS,
+    ChangeRow,
+    changes_of_employee,
+    kind_label,
+    pending_changes,
+    status_label,
+)
+from app.blueprints.hr.common import HrError, get_by_id, is_store_role, tenant_today
+from app.blueprints.hr.logins import OWNER_ONLY_ROLES
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
-from app.models import Account, Employee, PayProfile, Position, Store, TherapistLevel
+from app.models import Employee, PayProfile, Position, Store, TherapistLevel
 from app.models.base import utcnow
 from app.models.people import EMPLOYED_STATUSES
 
+# The three "…生效" actions are written by change_apply.py; registered here with the
+# rest so the audit log's list of actions keeps its order.
 register_audit_actions({
     "employee.change_request": _l("申请人事变动"),
     "employee.change_approve": _l("批准人事变动"),
@@ -79,65 +97,14 @@ register_audit_actions({
     "employee.demotion": _l("降级生效"),
 })
 
-KIND_LABELS = {
-    "transfer": _l("调店"),
-    "promotion": _l("晋升"),
-    "demotion": _l("降级"),
-    "pay_change": _l("调薪"),
-}
-STATUS_LABELS = {
-    "pending": _l("待审批"),
-    "approved": _l("已批准，待生效"),
-    "applied": _l("已生效"),
-    "rejected": _l("已驳回"),
-    "cancelled": _l("已撤销"),
-}
 OPEN_STATUSES = ("pending", "approved")
-# The "new_*" fields each kind may set.
-KIND_FIELDS = {
-    "transfer": ("new_store_id",),
-    "promotion": ("new_position_id", "new_level_id"),
-    "demotion": ("new_position_id", "new_level_id"),
-    "pay_change": ("new_pay_profile_id", "new_monthly_base"),
-}
 NEW_FIELDS = ("new_store_id", "new_position_id", "new_level_id", "new_pay_profile_id",
               "new_monthly_base")
-# new_* field -> the employee's column it sets.
-EMPLOYEE_COLUMN = {
-    "new_store_id": "store_id",
-    "new_position_id": "position_id",
-    "new_level_id": "level_id",
-    "new_pay_profile_id": "pay_profile_id",
-    "new_monthly_base": "monthly_base_override",
-}
-# The audit action written when a change of each kind is applied.
-APPLY_ACTIONS = {
-    "transfer": "employee.transfer",
-    "promotion": "employee.promotion",
-    "demotion": "employee.demotion",
-    "pay_change": "salary.change",
-}
 MAX_REASON = 2000
-
-
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
-
-
-def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def _actor_id(actor) -> int | None:
     return getattr(actor, "id", None) if actor is not None else None
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _snapshot(change: EmployeeChange) -> dict:
@@ -257,11 +224,6 @@ def _check_targets(employee: Employee, kind: str, values: dict, errors: dict, ac
             errors["new_pay_profile_id"] = _("没有这个薪资方案")
 
 
-def _position_role(position_id: int | None) -> str:
-    position = get_by_id(Position, position_id)
-    return position.role if position is not None else ""
-
-
 # --------------------------------------------------------------------------- decide
 
 
@@ -311,110 +273,3 @@ def cancel_change(change: EmployeeChange, actor=None) -> None:
                  before={"status": before}, after={"status": "cancelled"}, actor=actor)
 
 
-# --------------------------------------------------------------------------- apply
-
-
-def apply_change(change: EmployeeChange, today: date | None = None, actor=None) -> None:
-    """Make an approved change effective: old values captured, the file and logins follow.
-
-    Idempotent by status: only an ``approved`` change whose date has come is applied.
-    """
-    today = today or tenant_today()
-    if change.status != "approved":
-        raise HrError({"change": _("只有已批准的人事变动可以生效")})
-    if change.effective_on > today:
-        raise HrError({"effective_on": _("还没到生效日期")})
-    employee = get_by_id(Employee, change.employee_id)
-    if employee.status == "left":
-        # Left before the date came: nothing to apply to; kept as cancelled.
-        change.status = "cancelled"
-        db.session.flush()
-        record_audit("employee.change_cancel", "employee_change", change.id,
-                     before={"status": "approved"},
-                     after={"status": "cancelled", "note": "employee left"}, actor=actor)
-        return
-    old_position_role = _position_role(employee.position_id)
-    old_store_id = employee.store_id
-    before, after = {}, {}
-    for key in KIND_FIELDS[change.kind]:
-        new_value = getattr(change, key)
-        if new_value is None:
-            continue
-        column = EMPLOYEE_COLUMN[key]
-        old_value = getattr(employee, column)
-        setattr(change, key.replace("new_", "old_", 1), old_value)
-        setattr(employee, column, new_value)
-        before[column], after[column] = _plain(old_value), _plain(new_value)
-    change.status = "applied"
-    change.applied_at = utcnow()
-    db.session.flush()
-    record_audit(APPLY_ACTIONS[change.kind], "employee", employee.id,
-                 before=before, after={**after, "change_id": change.id,
-                                       "effective_on": change.effective_on.isoformat()},
-                 actor=actor)
-    if change.kind == "transfer":
-        for account in accounts_of_employee(employee):
-            if is_store_role(account.role) and account.store_ids == {old_store_id}:
-                set_login_stores(account, [employee.store_id])
-    if change.new_position_id is not None:
-        new_role = _position_role(employee.position_id)
-        for account in accounts_of_employee(employee):
-            if account.role == old_position_role and new_role != old_position_role:
-                stores = [employee.store_id] if is_store_role(new_role) and employee.store_id \
-                    else []
-                update_login(account, role=new_role, store_ids=stores)
-
-
-def apply_due_changes(today: date | None = None) -> dict:
-    """Apply every approved change of the current tenant whose date has come.
-
-    Run daily by ``hr.apply_due_changes`` (and harmless to run again: an applied
-    change is not approved any more).  Oldest effective date first, so two changes
-    of one person apply in their order.
-    """
-    today = today or tenant_today()
-    due = db.session.scalars(
-        select(EmployeeChange).where(EmployeeChange.status == "approved",
-                                     EmployeeChange.effective_on <= today)
-        .order_by(EmployeeChange.effective_on, EmployeeChange.id)).all()
-    for change in due:
-        apply_change(change, today=today)
-    applied = sum(1 for change in due if change.status == "applied")
-    return {"applied": applied, "cancelled": len(due) - applied, "today": today.isoformat()}
-
-
-# --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class ChangeRow:
-    change: EmployeeChange
-    requested_by: str
-    approved_by: str
-
-
-def changes_of_employee(employee_id: int) -> list[ChangeRow]:
-    """The employee's whole 人事变动 history, newest first, with who asked and decided."""
-    requester, approver = aliased(Account), aliased(Account)
-    rows = db.session.execute(
-        select(EmployeeChange, requester.display_name, requester.username,
-               approver.display_name, approver.username)
-        .outerjoin(requester, requester.id == EmployeeChange.requested_by_account_id)
-        .outerjoin(approver, approver.id == EmployeeChange.approved_by_account_id)
-        .where(EmployeeChange.employee_id == employee_id)
-        .order_by(EmployeeChange.effective_on.desc(), EmployeeChange.id.desc())).all()
-    return [ChangeRow(change, req_name or req_user or "", app_name or app_user or "")
-            for change, req_name, req_user, app_name, app_user in rows]
-
-
-def pending_changes(scope: set[int] | None = None, limit: int = 50) -> list[EmployeeChange]:
-    """Changes waiting for the HR manager, oldest first, with their employee."""
-    from sqlalchemy.orm import contains_eager
-
-    query = (select(EmployeeChange).join(EmployeeChange.employee)
-             .options(contains_eager(EmployeeChange.employee))
-             .where(EmployeeChange.status == "pending")
-             .order_by(EmployeeChange.effective_on, EmployeeChange.id).limit(limit))
-    if scope is not None:
-        query = query.where(Employee.store_id.in_(scope or [-1]))
-    return list(db.session.scalars(query))

@@ -1,4 +1,4 @@
-"""消费单 verbs shared by the desk: check in, add and cancel lines, seat and move a
+"""消费单 verbs shared by the desk: check in, cancel lines, seat and move a
 party (入房, 转房), the tea round (续水), and what happens when its services end.
 Plain functions: they add and flush, write the audit entry, never commit.
 
@@ -11,6 +11,7 @@ Rules chosen where specs/dispatch.md is silent:
 * Prices: the store's own price when it has one, else the head-office price.
 * A service line can be added while the party is waiting or in service (not
   once the order went to the cashier); a product line until it is paid.
+  (Pricing and adding lines: order_lines.py, re-exported here.)
 * A line is cancelled (never deleted) only while no therapist has started or
   finished it; an order is cancelled only while nothing was served or paid.
   Both are audited: a cancelled line is money that did not come in.
@@ -24,9 +25,7 @@ Rules chosen where specs/dispatch.md is silent:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
@@ -40,44 +39,37 @@ from app.blueprints.store.models import (
     OrderLine,
     Payment,
     Product,
-    ServiceItem,
     ServiceJob,
-    StoreServicePrice,
+)
+
+# The lines (pricing, 点钟 by number, adding a line) live in order_lines.py; the
+# names are re-exported so ``orders.add_service_line`` and the like keep working.
+from app.blueprints.store.order_lines import (  # noqa: F401
+    OPEN_STATUSES,
+    SERVING_STATUSES,
+    OrderError,
+    ProductRequest,
+    ServiceRequest,
+    _active_by_id,
+    _as_int,
+    _ensure_open,
+    _is_int,
+    _priced_items,
+    add_product_line,
+    add_service_line,
+    product_line_values,
+    service_line_values,
+    service_price,
+    therapists_by_number,
 )
 from app.extensions import db
-from app.models import Employee, Position, Room, Store
+from app.models import Room, Store
 from app.models.base import utcnow
-from app.models.people import ON_STAFF_STATUSES
-from app.validation import InputError
 
-OPEN_STATUSES = ("waiting", "in_service", "to_pay")
-# A party may still get services while it waits or is being served.
-SERVING_STATUSES = ("waiting", "in_service")
 # Jobs that mean a therapist has started (or done) the line's work.
 STARTED_JOB_STATUSES = ("in_service", "finished")
 MAX_PARTY = 20
 MAX_LINES = 40
-
-
-class OrderError(InputError):
-    """Bad input for an order; ``fields`` maps each field to its message."""
-
-
-@dataclass(frozen=True)
-class ServiceRequest:
-    """One service asked for at check-in: which guest, which item, 点钟 number."""
-
-    service_item_id: int | None
-    guest_no: int = 1
-    therapist_no: str = ""
-
-
-@dataclass(frozen=True)
-class ProductRequest:
-    """A product sold at check-in (tea, snacks)."""
-
-    product_id: int | None
-    quantity: int = 1
 
 
 def order_number(order: Order, day: BusinessDay) -> str:
@@ -88,13 +80,6 @@ def order_number(order: Order, day: BusinessDay) -> str:
 def format_order_number(business_date, seq: int) -> str:
     """``order_number`` from its two parts, for lists that load them in one query."""
     return f"{business_date:%Y%m%d}-{seq:03d}"
-
-
-def service_price(store_id: int, item: ServiceItem) -> Decimal:
-    override = db.session.scalar(
-        select(StoreServicePrice.price).where(StoreServicePrice.store_id == store_id,
-                                              StoreServicePrice.service_item_id == item.id))
-    return override if override is not None else item.price
 
 
 def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | None = None,
@@ -188,54 +173,6 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
     return order
 
 
-def service_line_values(order: Order, item: ServiceItem, price: Decimal, guest_no: int,
-                        requested_therapist_id: int | None = None,
-                        addon_of_line_id: int | None = None) -> dict:
-    """The columns of a service line as sold (name and price kept if the catalogue changes)."""
-    return {"order_id": order.id, "store_id": order.store_id, "kind": "service",
-            "service_item_id": item.id, "product_id": None, "name": item.name, "quantity": 1,
-            "unit_price": price, "amount": price, "guest_no": guest_no,
-            "requested_therapist_id": requested_therapist_id,
-            "addon_of_line_id": addon_of_line_id, "status": "active", "created_at": utcnow()}
-
-
-def product_line_values(order: Order, product: Product, quantity: int) -> dict:
-    """The columns of a product line."""
-    return {"order_id": order.id, "store_id": order.store_id, "kind": "product",
-            "service_item_id": None, "product_id": product.id, "name": product.name,
-            "quantity": quantity, "unit_price": product.price,
-            "amount": product.price * quantity, "guest_no": 1,
-            "requested_therapist_id": None, "addon_of_line_id": None, "status": "active",
-            "created_at": utcnow()}
-
-
-def _priced_items(store_id: int, ids) -> dict[int, tuple[ServiceItem, Decimal]]:
-    """Active service items among ``ids`` with the store's price, in one query."""
-    wanted = {int(i) for i in ids if _is_int(i)}
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(ServiceItem, StoreServicePrice.price)
-        .outerjoin(StoreServicePrice,
-                   (StoreServicePrice.service_item_id == ServiceItem.id)
-                   & (StoreServicePrice.store_id == store_id))
-        .where(ServiceItem.id.in_(wanted), ServiceItem.is_active))
-    return {item.id: (item, override if override is not None else item.price)
-            for item, override in rows}
-
-
-def therapists_by_number(store_id: int, numbers) -> dict[str, Employee]:
-    """employee_no -> therapist of this store on staff, for the numbers given (点钟)."""
-    wanted = {str(n).strip() for n in numbers if n and str(n).strip()}
-    if not wanted:
-        return {}
-    rows = db.session.scalars(
-        select(Employee).join(Position, Position.id == Employee.position_id)
-        .where(Employee.employee_no.in_(wanted), Employee.store_id == store_id,
-               Employee.status.in_(ON_STAFF_STATUSES), Position.role == "therapist"))
-    return {employee.employee_no: employee for employee in rows}
-
-
 def seat_order(order: Order, room_id: int) -> Order:
     """Give a waiting order a room (入房), or move a seated one to another (转房).
 
@@ -260,40 +197,6 @@ def seat_order(order: Order, room_id: int) -> Order:
         .values(room_id=room.id))
     db.session.flush()
     return order
-
-
-def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
-                     requested_therapist_id: int | None = None,
-                     addon_of_line_id: int | None = None) -> OrderLine:
-    """A service for one guest of the order; a therapist is dispatched to it next."""
-    if order.status not in SERVING_STATUSES:
-        raise OrderError.on("order", _("该消费单已结账、已取消或服务已结束"))
-    item = db.session.get(ServiceItem, _as_int(service_item_id)) if _is_int(service_item_id) \
-        else None
-    if item is None or not item.is_active:
-        raise OrderError.on("service_item_id", _("没有这个服务项目"))
-    if not _is_int(guest_no) or not 1 <= int(guest_no) <= order.party_size:
-        raise OrderError.on("guest_no", _("客人序号应为 1–%(n)d", n=order.party_size))
-    line = OrderLine(**service_line_values(order, item, service_price(order.store_id, item),
-                                           int(guest_no), requested_therapist_id,
-                                           addon_of_line_id))
-    db.session.add(line)
-    db.session.flush()
-    return line
-
-
-def add_product_line(order: Order, product_id: int, quantity: int = 1) -> OrderLine:
-    """A product sold on the order (until it is paid)."""
-    _ensure_open(order)
-    product = db.session.get(Product, _as_int(product_id)) if _is_int(product_id) else None
-    if product is None or not product.is_active:
-        raise OrderError.on("product_id", _("没有这个商品"))
-    if not _is_int(quantity) or not 1 <= int(quantity) <= 99:
-        raise OrderError.on("quantity", _("数量应为 1–99"))
-    line = OrderLine(**product_line_values(order, product, int(quantity)))
-    db.session.add(line)
-    db.session.flush()
-    return line
 
 
 def cancel_line(line: OrderLine, reason: str = "", actor=None) -> OrderLine:
@@ -408,31 +311,6 @@ def _has_served(order: Order, include_running: bool = False) -> bool:
         .where(ServiceJob.order_id == order.id, ServiceJob.status.in_(statuses))))
 
 
-def _active_by_id(model, ids) -> dict:
-    """Active catalogue rows among ``ids``, loaded in one query (then in the identity map)."""
-    wanted = {int(i) for i in ids if _is_int(i)}
-    if not wanted:
-        return {}
-    rows = db.session.scalars(select(model).where(model.id.in_(wanted), model.is_active))
-    return {row.id: row for row in rows}
-
-
-def _as_int(value) -> int | None:
-    return int(str(value)) if _is_int(value) else None
-
-
-def _is_int(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return True
-    try:
-        int(str(value))
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
 def _free_room(store_id: int, room_id: int, reserved_ok: bool = False) -> Room:
     room = db.session.get(Room, _as_int(room_id)) if _is_int(room_id) else None
     if room is None or room.store_id != store_id:
@@ -440,11 +318,6 @@ def _free_room(store_id: int, room_id: int, reserved_ok: bool = False) -> Room:
     if room.status != "free" and not (reserved_ok and room.status == "reserved"):
         raise OrderError.on("room_id", _("房间 %(number)s 当前不是空闲状态", number=room.number))
     return room
-
-
-def _ensure_open(order: Order) -> None:
-    if order.status not in OPEN_STATUSES:
-        raise OrderError.on("order", _("该消费单已结账或已取消"))
 
 
 def day_orders_query(store_id: int, business_date, status: str | None = None):

@@ -3,8 +3,9 @@ release no-shows after it.  Plain functions: they add and flush, never commit.
 
 Rules of specs/dispatch.md: a reservation holds a room from
 ``reservation_hold_minutes`` [15] before its time and is released as no-show
-``no_show_after_minutes`` [30] after it (store_policy()).  Both boundaries are
-inclusive: a 15:00 booking is held from 14:45:00 and is a no-show at 15:30:00.
+``no_show_after_minutes`` [30] after it (store_policy(); reservation_holds.py).
+Both boundaries are inclusive: a 15:00 booking is held from 14:45:00 and is a
+no-show at 15:30:00.
 
 Rules chosen where the spec is silent:
 * The held room is the free room of the store with the fewest beds that seats
@@ -12,7 +13,8 @@ Rules chosen where the spec is silent:
   nothing is held and the greeter's list says so (the tick tries again).
 * A booking made inside the hold window holds its room at once.
 * Times are stored in UTC; the greeter types and reads the store's local time
-  (the company's time zone); a day's list is the business day (06:00–06:00).
+  (the company's time zone); a day's list is the business day (06:00–06:00)
+  (reservation_lists.py).
 * A late guest whose booking was released as no-show can still be checked in
   (the desk picks a room or the party waits).
 * On check-in the reserved items become order lines, shared out over the party
@@ -24,28 +26,45 @@ Rules chosen where the spec is silent:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from app.blueprints.store import orders
 from app.blueprints.store.customers import find_by_phone, normalise_phone, phone_error
-from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import Customer, Order, Reservation, ServiceItem
-from app.blueprints.store.policy import store_policy
+
+# Holding rooms and the no-show tick live in reservation_holds.py, the greeter's
+# list and the local-time helpers in reservation_lists.py; their names are
+# re-exported so ``reservations.run_reservation_tick``, ``reservations.to_local``
+# and the like keep working.
+from app.blueprints.store.reservation_holds import (  # noqa: F401
+    EXPECTED,
+    _hold_if_due,
+    _is_due,
+    _pick_room,
+    _release_room,
+    as_utc,
+    run_reservation_tick,
+)
+from app.blueprints.store.reservation_lists import (  # noqa: F401
+    ReservationRow,
+    bookable_items,
+    business_day_window,
+    local_to_utc,
+    local_zone,
+    reservation_row,
+    reservations_of_day,
+    store_therapists,
+    to_local,
+)
 from app.extensions import db
-from app.models import Employee, Room, Store, Tenant
+from app.models import Employee, Room, Store
 from app.models.base import utcnow
-from app.tenancy import current_tenant_id
 from app.validation import InputError
 
-# A booking still expected: it may hold a room and become a no-show.
-EXPECTED = ("booked", "confirmed")
 MAX_PARTY = 20
 MAX_ITEMS = 20
 
@@ -60,48 +79,6 @@ class CheckIn:
 
     order: Order
     skipped_items: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ReservationRow:
-    """One line of the greeter's list."""
-
-    reservation: Reservation
-    room_number: str | None
-    therapist: str | None  # "801 王芳"
-    customer_taboos: str
-    items: list[str]
-
-
-# --------------------------------------------------------------------------- time
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC; SQLite hands back naive datetimes, which are UTC here."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def local_zone() -> ZoneInfo:
-    tenant = db.session.get(Tenant, current_tenant_id())
-    return ZoneInfo(tenant.timezone if tenant else "Asia/Shanghai")
-
-
-def local_to_utc(day: date, at: time) -> datetime:
-    """A date and wall-clock time typed at the desk, as an aware UTC moment."""
-    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(UTC)
-
-
-def to_local(moment: datetime) -> datetime:
-    return as_utc(moment).astimezone(local_zone())
-
-
-def business_day_window(business_date: date) -> tuple[datetime, datetime]:
-    """[start, end) in UTC of one business day (from business_day_starts_at)."""
-    starts = store_policy().business_day_starts_at
-    return (local_to_utc(business_date, starts),
-            local_to_utc(business_date + timedelta(days=1), starts))
 
 
 # --------------------------------------------------------------------------- verbs
@@ -224,167 +201,7 @@ def check_in_reservation(reservation: Reservation, *, room_id: int | None = None
     return CheckIn(order, skipped)
 
 
-# --------------------------------------------------------------------------- the tick
-
-
-def run_reservation_tick(now: datetime | None = None,
-                         store_ids: list[int] | None = None) -> dict:
-    """Release no-shows, then hold rooms for bookings now due; every store of the tenant.
-
-    Idempotent: a second run at the same moment changes nothing.  Each store's
-    business-day row is locked first, as check-in does, so a room is never held
-    and checked into at once.
-    """
-    now = as_utc(now or utcnow())
-    policy = store_policy()
-    late = timedelta(minutes=policy.no_show_after_minutes)
-    hold = timedelta(minutes=policy.reservation_hold_minutes)
-    no_shows = select(Reservation).where(Reservation.status.in_(EXPECTED),
-                                         Reservation.starts_at <= now - late)
-    due = select(Reservation).where(Reservation.status.in_(EXPECTED),
-                                    Reservation.room_id.is_(None),
-                                    Reservation.starts_at <= now + hold,
-                                    Reservation.starts_at > now - late)
-    if store_ids is not None:
-        no_shows = no_shows.where(Reservation.store_id.in_(store_ids or [-1]))
-        due = due.where(Reservation.store_id.in_(store_ids or [-1]))
-    work: dict[int, dict[str, list[int]]] = defaultdict(lambda: {"release": [], "hold": []})
-    for reservation_id, store_id in db.session.execute(
-            no_shows.with_only_columns(Reservation.id, Reservation.store_id)):
-        work[store_id]["release"].append(reservation_id)
-    for reservation_id, store_id in db.session.execute(
-            due.with_only_columns(Reservation.id, Reservation.store_id)
-            .order_by(Reservation.starts_at, Reservation.id)):
-        work[store_id]["hold"].append(reservation_id)
-    released = held = unseated = 0
-    business_date = today_for_store(now)
-    for store_id in sorted(work):
-        get_business_day(store_id, business_date, lock=True)
-        for reservation_id in work[store_id]["release"]:
-            reservation = _reload(reservation_id)
-            if reservation.status in EXPECTED:  # re-read under the lock
-                _release_room(reservation)
-                reservation.status = "no_show"
-                released += 1
-        for reservation_id in work[store_id]["hold"]:
-            reservation = _reload(reservation_id)
-            if reservation.status not in EXPECTED or reservation.room_id is not None:
-                continue
-            if _hold(reservation):
-                held += 1
-            else:
-                unseated += 1
-    db.session.flush()
-    return {"held": held, "no_show": released, "no_room": unseated, "at": now.isoformat()}
-
-
-# --------------------------------------------------------------------------- lists
-
-
-def reservations_of_day(store_id: int, business_date: date) -> list[ReservationRow]:
-    """The greeter's list of a business day, by time (two statements)."""
-    start, end = business_day_window(business_date)
-    therapist = aliased(Employee)
-    rows = db.session.execute(
-        select(Reservation, Room.number, therapist.employee_no, therapist.name, Customer.taboos)
-        .outerjoin(Room, Room.id == Reservation.room_id)
-        .outerjoin(therapist, therapist.id == Reservation.requested_therapist_id)
-        .outerjoin(Customer, Customer.id == Reservation.customer_id)
-        .where(Reservation.store_id == store_id, Reservation.starts_at >= start,
-               Reservation.starts_at < end)
-        .order_by(Reservation.starts_at, Reservation.id)
-    ).all()
-    return _with_items([
-        ReservationRow(reservation, number, f"{no} {name}" if no else None, taboos or "", [])
-        for reservation, number, no, name, taboos in rows])
-
-
-def reservation_row(reservation: Reservation) -> ReservationRow:
-    room = db.session.get(Room, reservation.room_id) if reservation.room_id else None
-    therapist = (db.session.get(Employee, reservation.requested_therapist_id)
-                 if reservation.requested_therapist_id else None)
-    customer = db.session.get(Customer, reservation.customer_id) if reservation.customer_id \
-        else None
-    return _with_items([ReservationRow(
-        reservation, room.number if room else None,
-        f"{therapist.employee_no} {therapist.name}" if therapist else None,
-        customer.taboos if customer else "", [])])[0]
-
-
-def bookable_items() -> list[ServiceItem]:
-    return list(db.session.scalars(
-        select(ServiceItem).where(ServiceItem.is_active.is_(True))
-        .order_by(ServiceItem.category, ServiceItem.code)))
-
-
-def store_therapists(store_id: int) -> list[Employee]:
-    """Therapists of the store a guest may ask for (点钟), by number."""
-    from app.models import Position
-
-    return list(db.session.scalars(
-        select(Employee).join(Position, Position.id == Employee.position_id)
-        .where(Position.role == "therapist", Employee.store_id == store_id,
-               Employee.status.in_(("probation", "active")))
-        .order_by(Employee.employee_no)))
-
-
 # --------------------------------------------------------------------------- internals
-
-
-def _with_items(rows: list[ReservationRow]) -> list[ReservationRow]:
-    ids = {item_id for row in rows for item_id in (row.reservation.service_item_ids or [])}
-    names = dict(db.session.execute(
-        select(ServiceItem.id, ServiceItem.name).where(ServiceItem.id.in_(ids))).all()) \
-        if ids else {}
-    for row in rows:
-        row.items = [names.get(item_id, str(item_id))
-                     for item_id in row.reservation.service_item_ids or []]
-    return rows
-
-
-def _reload(reservation_id: int) -> Reservation:
-    return db.session.scalar(select(Reservation).where(Reservation.id == reservation_id)
-                             .execution_options(populate_existing=True))
-
-
-def _is_due(reservation: Reservation, now: datetime) -> bool:
-    policy = store_policy()
-    starts = as_utc(reservation.starts_at)
-    return (starts - timedelta(minutes=policy.reservation_hold_minutes) <= now
-            < starts + timedelta(minutes=policy.no_show_after_minutes))
-
-
-def _hold_if_due(reservation: Reservation, now: datetime) -> None:
-    if reservation.room_id is None and _is_due(reservation, now):
-        get_business_day(reservation.store_id, today_for_store(now), lock=True)
-        _hold(reservation)
-
-
-def _hold(reservation: Reservation) -> bool:
-    room = _pick_room(reservation.store_id, reservation.party_size)
-    if room is None:
-        return False
-    room.status = "reserved"
-    reservation.room_id = room.id
-    return True
-
-
-def _pick_room(store_id: int, party_size: int) -> Room | None:
-    """The free room with the fewest beds that seats the party."""
-    return db.session.scalar(
-        select(Room).where(Room.store_id == store_id, Room.status == "free",
-                           Room.beds >= party_size)
-        .order_by(Room.beds, Room.number, Room.id).limit(1).with_for_update())
-
-
-def _release_room(reservation: Reservation) -> None:
-    """Give the held room back (only if it is still held: the desk may have used it)."""
-    if reservation.room_id is None:
-        return
-    room = db.session.get(Room, reservation.room_id)
-    if room is not None and room.status == "reserved":
-        room.status = "free"
-    reservation.room_id = None
 
 
 def _ensure_expected(reservation: Reservation) -> None:

@@ -46,8 +46,6 @@ def cards_index():
 def card_new(store_id: int):
     """办卡 at this store: the money is received here."""
     store = get_in_scope_or_404(Store, store_id)
-    items = list(db.session.scalars(select(ServiceItem).where(ServiceItem.is_active)
-                                    .order_by(ServiceItem.code)))
     form = request.form if request.method == "POST" else request.args
     errors: dict[str, str] = {}
     customer = None
@@ -57,12 +55,7 @@ def card_new(store_id: int):
     if request.method == "POST":
         try:
             customer = _card_customer(form, customer)
-            card = cards.issue_card(
-                customer_id=customer.id, store_id=store.id, kind=form.get("kind"),
-                amount=form.get("amount"), bonus=form.get("bonus") or 0,
-                payment_method=form.get("payment_method"), card_no=form.get("card_no", ""),
-                service_item_id=form.get("service_item_id", type=int),
-                count=form.get("count"), expires_on=_expires_on(form), actor=current_user)
+            card = _issue_card(form, store, customer)
         except InputError as exc:
             db.session.rollback()
             errors = exc.fields
@@ -72,6 +65,23 @@ def card_new(store_id: int):
             db.session.commit()
             flash(_("已办卡 %(no)s", no=card.card_no), "success")
             return redirect(url_for("store.card_detail", card_id=card.id, store_id=store.id))
+    return _render_card_form(store, form, customer, errors)
+
+
+def _issue_card(form, store: Store, customer: Customer) -> MemberCard:
+    """办卡 from the form's fields; a bad field raises InputError naming it."""
+    return cards.issue_card(
+        customer_id=customer.id, store_id=store.id, kind=form.get("kind"),
+        amount=form.get("amount"), bonus=form.get("bonus") or 0,
+        payment_method=form.get("payment_method"), card_no=form.get("card_no", ""),
+        service_item_id=form.get("service_item_id", type=int),
+        count=form.get("count"), expires_on=_expires_on(form), actor=current_user)
+
+
+def _render_card_form(store: Store, form, customer: Customer | None, errors: dict[str, str]):
+    """The 办卡 form with the service items on sale (422 with the errors)."""
+    items = list(db.session.scalars(select(ServiceItem).where(ServiceItem.is_active)
+                                    .order_by(ServiceItem.code)))
     return render_template("store/card_form.html", store=store, items=items, form=form,
                            errors=errors, customer=customer,
                            methods=cards.MONEY_METHODS), 422 if errors else 200
