@@ -102,14 +102,34 @@ def run_migrations_online():
         conf_args["include_object"] = include_object
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign
+            # keys on, dropping a table that other rows reference fails, so an
+            # existing database with data could not be upgraded.  Off for the run
+            # (the pragma is ignored inside a transaction, hence the commit), then
+            # every reference is checked before they go back on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(
+                            f"the migration broke foreign keys (table, rowid, parent): "
+                            f"{broken[:5]}")
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing pending: the pragma needs no transaction
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # back to the pool as it came
 
 
 if context.is_offline_mode():

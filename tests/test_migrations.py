@@ -161,3 +161,44 @@ def test_tenant_keys_migration_keeps_rows_and_ids_go_on(backend, tmp_path):
         assert _fingerprint() == before
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_sqlite_database_filled_before_hr_upgrades_to_the_head(tmp_path):
+    """`make run` upgrades the existing instance/muzu.sqlite: 0003 rebuilds
+    ``employees`` (batch mode), which other rows reference.  With SQLite's foreign
+    keys on, that DROP failed; migrations/env.py turns them off for the run and
+    checks every reference before turning them back on."""
+    from app import create_app
+
+    url = f"sqlite:///{tmp_path / 'before_hr.sqlite'}"
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0002_front_desk")
+        with db.engine.begin() as conn:
+            for statement in (
+                "INSERT INTO tenants (id, code, name, timezone, currency, status, policies, "
+                "created_at) VALUES (1, 'old', '老店', 'Asia/Shanghai', 'CNY', 'active', '{}', "
+                "'2026-11-01')",
+                "INSERT INTO positions (id, code, name, role, tenant_id) "
+                "VALUES (1, 'therapist', '技师', 'therapist', 1)",
+                "INSERT INTO stores (id, code, name, city, address, phone, opens_at, closes_at, "
+                "status, created_at, tenant_id) VALUES (1, 'S1', '一号店', '广州', '天河路', '', "
+                "'10:00:00.000000', '02:00:00.000000', 'open', '2026-11-01', 1)",
+                "INSERT INTO employees (id, employee_no, name, gender, phone, store_id, "
+                "position_id, status, hire_date, created_at, tenant_id) VALUES (1, '801', '张',"
+                " 'female', '13800000000', 1, 1, 'active', '2025-01-01', '2026-11-01', 1)",
+                "INSERT INTO accounts (id, username, password_hash, display_name, role, "
+                "employee_id, is_enabled, session_version, locale, created_at, tenant_id) "
+                "VALUES (1, 'zhang', 'x', '张', 'therapist', 1, 1, 1, 'zh_Hans_CN', "
+                "'2026-11-01', 1)",
+            ):
+                conn.execute(text(statement))
+        upgrade(directory=MIGRATIONS, revision="head")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT employee_no, name FROM employees")).all() == [
+                ("801", "张")]
+            assert conn.execute(text("SELECT employee_id FROM accounts")).scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            # The pooled connection went back with foreign keys on.
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
