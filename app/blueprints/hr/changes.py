@@ -59,7 +59,6 @@ from app.blueprints.hr import validators
 # names are re-exported so ``changes.apply_due_changes``, ``changes.kind_label``
 # and the like keep working.
 from app.blueprints.hr.change_apply import (  # noqa: F401
-    APPLY_ACTIONS,
     EMPLOYEE_COLUMN,
     KIND_FIELDS,
     _plain,
@@ -70,7 +69,6 @@ from app.blueprints.hr.change_apply import (  # noqa: F401
 from app.blueprints.hr.change_lists import (  # noqa: F401
     KIND_LABELS,
     STATUS_LABELS,
-    ChangeRow,
     changes_of_employee,
     kind_label,
     pending_changes,

@@ -50,11 +50,8 @@ from app.blueprints.store.reservation_holds import (  # noqa: F401
     run_reservation_tick,
 )
 from app.blueprints.store.reservation_lists import (  # noqa: F401
-    ReservationRow,
     bookable_items,
-    business_day_window,
     local_to_utc,
-    local_zone,
     reservation_row,
     reservations_of_day,
     store_therapists,

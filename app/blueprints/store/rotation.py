@@ -109,25 +109,29 @@ def _renumber(places: Sequence[Place]) -> Queue:
     return [replace(place, position=i) for i, place in enumerate(places, start=1)]
 
 
-def _find(queue: Queue, therapist_id: int) -> tuple[int, Place]:
+def find_place(queue: Queue, therapist_id: int) -> tuple[int, Place]:
+    """The therapist's index and place in ``queue``; RotationError if not on the board."""
     for index, place in enumerate(queue):
         if place.therapist_id == therapist_id:
             return index, place
     raise RotationError.on("therapist_id", _l("该技师不在今天的轮牌上"))
 
 
-def _with(queue: Queue, index: int, place: Place) -> Queue:
+def replace_place(queue: Queue, index: int, place: Place) -> Queue:
+    """A copy of ``queue`` with ``place`` at ``index`` (the order unchanged)."""
     changed = list(queue)
     changed[index] = place
     return changed
 
 
-def _to_tail(queue: Queue, index: int, place: Place) -> Queue:
+def moved_to_tail(queue: Queue, index: int, place: Place) -> Queue:
+    """A copy of ``queue`` with the place at ``index`` last, renumbered."""
     rest = [p for i, p in enumerate(queue) if i != index]
     return _renumber([*rest, place])
 
 
-def _to_head(queue: Queue, index: int, place: Place) -> Queue:
+def moved_to_head(queue: Queue, index: int, place: Place) -> Queue:
+    """A copy of ``queue`` with the place at ``index`` first, renumbered."""
     rest = [p for i, p in enumerate(queue) if i != index]
     return _renumber([place, *rest])
 
@@ -156,7 +160,7 @@ def clock_in(queue: Queue, newcomer: Place,
             if place.status != AWAY:
                 raise RotationError.on("therapist_id", _l("该技师已经上牌"))
             back = replace(newcomer, status=WAITING, keeps_place=False)
-            return _to_tail(queue, index, back)
+            return moved_to_tail(queue, index, back)
     if yesterday_order is not None:
         return clock_in_in_yesterdays_order(queue, newcomer, yesterday_order)
     return _renumber([*queue, replace(newcomer, status=WAITING, keeps_place=False)])
@@ -185,12 +189,12 @@ def clock_out(queue: Queue, therapist_id: int) -> Queue:
     """下牌: the therapist becomes ``away`` (break, clocked out) and takes no job;
     a busy therapist finishes the job first."""
     queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
+    index, place = find_place(queue, therapist_id)
     if place.status == BUSY:
         raise RotationError.on("therapist_id", _l("正在上钟，下钟后才能下牌"))
     if place.status == AWAY:
         raise RotationError.on("therapist_id", _l("该技师已经下牌"))
-    return _with(queue, index, replace(place, status=AWAY, held_for=None))
+    return replace_place(queue, index, replace(place, status=AWAY, held_for=None))
 
 
 def why_not_available(place: Place, item_id: int | None, gender: str | None) -> str | None:
@@ -226,7 +230,7 @@ def pick_for_rotation(queue: Queue, item_id: int, gender: str | None = None,
             why_not_available(place, item_id, gender)
         if reason is None:
             busy = replace(place, status=BUSY, keeps_place=False)
-            return Pick(place.therapist_id, tuple(passed), _with(queue, index, busy))
+            return Pick(place.therapist_id, tuple(passed), replace_place(queue, index, busy))
         passed.append(PassedOver(place.therapist_id, reason))
     raise RotationError({"therapist": _l("没有符合条件的空闲技师，请稍候再派")}, passed)
 
@@ -238,7 +242,7 @@ def pick_requested(queue: Queue, therapist_id: int, item_id: int) -> Pick:
     skips them)."  A hold (留牌) is released: the expected guest has come."""
     queue = in_order(queue)
     try:
-        index, place = _find(queue, therapist_id)
+        index, place = find_place(queue, therapist_id)
     except RotationError:
         raise RotationError.on("therapist_no", _l("该技师今天没有上牌")) from None
     if place.status == BUSY:
@@ -253,22 +257,22 @@ def pick_requested(queue: Queue, therapist_id: int, item_id: int) -> Pick:
     if item_id not in place.qualified:
         raise RotationError.on("therapist_no", _l("该技师不会做这个项目"))
     busy = replace(place, status=BUSY, keeps_place=True, held_for=None)
-    return Pick(therapist_id, (), _with(queue, index, busy))
+    return Pick(therapist_id, (), replace_place(queue, index, busy))
 
 
 def end_rotation_job(queue: Queue, therapist_id: int) -> Queue:
     """下钟 of a rotation job: "When the job ends they go to the tail of the queue
     and become `waiting`."""
     queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
-    return _to_tail(queue, index, replace(place, status=WAITING, keeps_place=False))
+    index, place = find_place(queue, therapist_id)
+    return moved_to_tail(queue, index, replace(place, status=WAITING, keeps_place=False))
 
 
 def end_requested_job(queue: Queue, therapist_id: int) -> Queue:
     """下钟 of a requested job: "when the job ends they stay where they were"."""
     queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
-    return _with(queue, index, replace(place, status=WAITING, keeps_place=False))
+    index, place = find_place(queue, therapist_id)
+    return replace_place(queue, index, replace(place, status=WAITING, keeps_place=False))
 
 
 def end_job(queue: Queue, therapist_id: int, job_type: str) -> Queue:
@@ -290,8 +294,8 @@ def return_job(queue: Queue, therapist_id: int, item_id: int,
     gets the same line."  The replacement is a rotation pick; None when nobody
     is free (the line then waits for a dispatch)."""
     queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
-    queue = _with(queue, index, replace(place, status=WAITING, keeps_place=False))
+    index, place = find_place(queue, therapist_id)
+    queue = replace_place(queue, index, replace(place, status=WAITING, keeps_place=False))
     try:
         pick = pick_for_rotation(queue, item_id, gender, exclude=[therapist_id])
     except RotationError:

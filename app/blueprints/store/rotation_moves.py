@@ -17,11 +17,11 @@ from app.blueprints.store.rotation import (
     Place,
     Queue,
     RotationError,
-    _find,
-    _to_head,
-    _to_tail,
-    _with,
+    find_place,
     in_order,
+    moved_to_head,
+    moved_to_tail,
+    replace_place,
 )
 
 MOVE_ACTIONS = ("to_tail", "to_head", "suspend", "resume", "hold", "release")
@@ -44,7 +44,7 @@ def _require_reason(reason: str) -> str:
 
 def _movable(queue: Queue, therapist_id: int) -> tuple[Queue, int, Place]:
     queue = in_order(queue)
-    index, place = _find(queue, therapist_id)
+    index, place = find_place(queue, therapist_id)
     if place.status == AWAY:
         raise RotationError.on("therapist_id", _l("该技师已下牌"))
     return queue, index, place
@@ -57,7 +57,7 @@ def move_to_tail(queue: Queue, therapist_id: int, reason: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if index == len(queue) - 1:
         raise RotationError.on("action", _l("该技师已在队尾"))
-    return _to_tail(queue, index, place)
+    return moved_to_tail(queue, index, place)
 
 
 def move_to_head(queue: Queue, therapist_id: int, reason: str) -> Queue:
@@ -66,7 +66,7 @@ def move_to_head(queue: Queue, therapist_id: int, reason: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if index == 0:
         raise RotationError.on("action", _l("该技师已在队首"))
-    return _to_head(queue, index, place)
+    return moved_to_head(queue, index, place)
 
 
 def suspend(queue: Queue, therapist_id: int, reason: str) -> Queue:
@@ -76,7 +76,7 @@ def suspend(queue: Queue, therapist_id: int, reason: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if place.suspended:
         raise RotationError.on("action", _l("该技师已经停牌"))
-    return _with(queue, index, replace(place, suspended=True))
+    return replace_place(queue, index, replace(place, suspended=True))
 
 
 def resume(queue: Queue, therapist_id: int, reason: str) -> Queue:
@@ -85,7 +85,7 @@ def resume(queue: Queue, therapist_id: int, reason: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if not place.suspended:
         raise RotationError.on("action", _l("该技师没有停牌"))
-    return _with(queue, index, replace(place, suspended=False))
+    return replace_place(queue, index, replace(place, suspended=False))
 
 
 def hold(queue: Queue, therapist_id: int, guest: str) -> Queue:
@@ -95,7 +95,7 @@ def hold(queue: Queue, therapist_id: int, guest: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if place.held_for:
         raise RotationError.on("action", _l("该技师已经留牌"))
-    return _with(queue, index, replace(place, held_for=guest[:64]))
+    return replace_place(queue, index, replace(place, held_for=guest[:64]))
 
 
 def release(queue: Queue, therapist_id: int, reason: str) -> Queue:
@@ -104,7 +104,7 @@ def release(queue: Queue, therapist_id: int, reason: str) -> Queue:
     queue, index, place = _movable(queue, therapist_id)
     if not place.held_for:
         raise RotationError.on("action", _l("该技师没有留牌"))
-    return _with(queue, index, replace(place, held_for=None))
+    return replace_place(queue, index, replace(place, held_for=None))
 
 
 MOVES = {
