@@ -24,6 +24,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_l("技术部"), "technical.index", "technical.view", "technical"),
     NavItem(_l("后勤"), "logistics.index", "logistics.view", "logistics"),
     NavItem(_l("我的"), "main.me", "self.view", "me"),
+    NavItem(_l("待我审批"), "main.approvals_inbox", "account.self", "approvals"),
     NavItem(_l("后台任务"), "main.jobs", "job.view", "jobs"),
     NavItem(_l("审计日志"), "main.audit_log", "audit.view", "audit"),
     NavItem(_l("权限矩阵"), "main.permission_matrix", "permissions.view", "permissions"),

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, str] = {
     "employee.offboard": _l("办理离职"),
     "account.manage": _l("管理登录账号、角色与停用"),
     "permissions.view": _l("查看权限矩阵"),
+    "approvals.settings": _l("审批设置（一人公司豁免、金额门槛）"),
     "audit.view": _l("查看审计日志"),
     "job.view": _l("查看后台任务"),
     "job.run": _l("启动后台任务"),
@@ -135,6 +136,8 @@ ROLES: dict[str, Role] = {
         _l("人事专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
         "hr.view", "employee.view", "employee.manage", "employee.onboard", "payroll.view",
         "schedule.manage", "attendance.view", "attendance.record", "reward.manage",
+        # Files a resignation or termination; the HR manager decides it (app/approvals.py).
+        "employee.offboard",
     ),
     "service_manager": _role(
         _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",

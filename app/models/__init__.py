@@ -1,6 +1,7 @@
 """Shared core models; departments keep their own tables in their blueprint."""
 
 from app.models.account import Account, AccountStore, ApiToken
+from app.models.approval import ApprovalDecision
 from app.models.audit import AuditEntry
 from app.models.org import Department, Position, Room, Store
 from app.models.people import Employee, PayProfile, TherapistLevel
@@ -30,6 +31,7 @@ __all__ = [
     "Account",
     "AccountStore",
     "ApiToken",
+    "ApprovalDecision",
     "AuditEntry",
     "Department",
     "Employee",

@@ -133,7 +133,7 @@ def test_a_transfer_moves_the_store_login_and_a_level_change_is_recorded_for_pay
         day = setup["today"] - timedelta(days=3)  # back-dated: applies on approval
         transfer = changes.request_change(therapist, "transfer", day, "二店缺人",
                                           new_store_id=setup["store2"])
-        changes.approve_change(transfer)
+        changes.approve_change(transfer, actor=company_a.accounts["hr_manager"])
         assert therapist.store_id == setup["store2"] and account.store_ids == {setup["store2"]}
         assert (transfer.old_store_id, transfer.new_store_id) == (setup["store1"],
                                                                   setup["store2"])
@@ -141,7 +141,7 @@ def test_a_transfer_moves_the_store_login_and_a_level_change_is_recorded_for_pay
 
         promotion = changes.request_change(therapist, "promotion", day, "技能考核",
                                            new_level_id=setup["senior"])
-        changes.approve_change(promotion)
+        changes.approve_change(promotion, actor=company_a.accounts["hr_manager"])
         assert therapist.level_id == setup["senior"]
         assert (promotion.old_level_id, promotion.new_level_id) == (setup["junior"],
                                                                     setup["senior"])
@@ -151,7 +151,7 @@ def test_a_transfer_moves_the_store_login_and_a_level_change_is_recorded_for_pay
         pay = changes.request_change(therapist, "pay_change", day, "年度调薪",
                                      new_pay_profile_id=setup["special"],
                                      new_monthly_base="4200.00")
-        changes.approve_change(pay)
+        changes.approve_change(pay, actor=company_a.accounts["hr_manager"])
         assert therapist.pay_profile_id == setup["special"]
         assert therapist.monthly_base_override == Decimal("4200.00")
         assert pay.old_pay_profile_id is None and pay.old_monthly_base is None  # "as on file"
@@ -167,14 +167,15 @@ def test_a_future_change_waits_and_the_daily_job_applies_it_once(
         today = setup["today"]
         later = changes.request_change(therapist, "promotion", today + timedelta(days=1),
                                        "下月升级", new_level_id=setup["senior"])
-        assert changes.approve_change(later) is False
+        assert changes.approve_change(later, actor=company_a.accounts["hr_manager"]) is False
         assert later.status == "approved" and therapist.level_id == setup["junior"]
         assert changes.apply_due_changes(today) == {"applied": 0, "cancelled": 0,
                                                     "today": today.isoformat()}
         # Approved yesterday for today: due now.
         due = changes.request_change(therapist, "transfer", today, "二店缺人",
                                      new_store_id=setup["store2"])
-        changes.approve_change(due, today=today - timedelta(days=1))
+        changes.approve_change(due, actor=company_a.accounts["hr_manager"],
+                               today=today - timedelta(days=1))
         assert due.status == "approved" and therapist.store_id == setup["store1"]
         db.session.commit()
         due_id, later_id = due.id, later.id
@@ -210,10 +211,10 @@ def test_reject_and_cancel_keep_the_history(company_a, in_tenant, setup):
         changes.reject_change(rejected, "预算不足", actor=company_a.accounts["hr_manager"])
         assert rejected.status == "rejected" and therapist.monthly_base_override is None
         with pytest.raises(services.HrError):
-            changes.approve_change(rejected)
+            changes.approve_change(rejected, actor=company_a.accounts["hr_manager"])
         applied = changes.request_change(therapist, "pay_change", day, "调薪",
                                          new_monthly_base="3200")
-        changes.approve_change(applied)
+        changes.approve_change(applied, actor=company_a.accounts["hr_manager"])
         with pytest.raises(services.HrError):
             changes.cancel_change(applied)  # history: undo with a new change
         rows = changes.changes_of_employee(therapist.id)
@@ -294,7 +295,7 @@ def test_a_due_change_of_someone_who_left_is_cancelled_not_applied(company_a, in
         tomorrow = setup["today"] + timedelta(days=1)
         change = changes.request_change(therapist, "transfer", tomorrow, "二店缺人",
                                         new_store_id=setup["store2"])
-        changes.approve_change(change)
+        changes.approve_change(change, actor=company_a.accounts["hr_manager"])
         therapist.status = "left"
         result = changes.apply_due_changes(tomorrow)
         assert result["applied"] == 0 and result["cancelled"] == 1

@@ -69,14 +69,14 @@ def test_a_month_whose_payroll_is_approved_takes_no_more(company_a, in_tenant):
         therapist = company_a.employees["therapist"]
         pending = rewards.file_reward(therapist, "reward", "80", DAY, "好评")
         approved = rewards.file_reward(therapist, "reward", "60", DAY, "好评")
-        rewards.approve_reward(approved)
+        rewards.approve_reward(approved, actor=company_a.accounts["hr_manager"])
         db.session.add(PayrollRun(month=date(2026, 11, 1), scope="all", status="approved"))
         db.session.flush()
         with pytest.raises(services.HrError) as error:
             rewards.file_reward(therapist, "fine", "10", DAY, "迟到")
         assert list(error.value.fields) == ["effective_on"]
         with pytest.raises(services.HrError):
-            rewards.approve_reward(pending)
+            rewards.approve_reward(pending, actor=company_a.accounts["hr_manager"])
         with pytest.raises(services.HrError):
             rewards.cancel_reward(approved)
         # The correction goes into a later month as an adjustment.
@@ -91,9 +91,9 @@ def test_list_per_month_and_store_with_totals(company_a, in_tenant):
         here = add_employee("R10", store=store1)
         there = add_employee("R11", store=store2)
         a = rewards.file_reward(here, "reward", "100", DAY, "表扬")
-        rewards.approve_reward(a)
+        rewards.approve_reward(a, actor=company_a.accounts["hr_manager"])
         b = rewards.file_reward(there, "fine", "20", DAY, "迟到")
-        rewards.approve_reward(b)
+        rewards.approve_reward(b, actor=company_a.accounts["hr_manager"])
         rewards.file_reward(here, "reward", "999", date(2026, 12, 1), "下月")
         rows = rewards.list_rewards(rewards.RewardFilters(month=date(2026, 11, 30)))
         assert {r.id for r in rows} == {a.id, b.id}

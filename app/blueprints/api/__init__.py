@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     from app.blueprints.api import accounts as accounts_resources
+    from app.blueprints.api import approvals as approvals_resources
     from app.blueprints.api import attendance as attendance_resources
     from app.blueprints.api import auth as auth_resources
     from app.blueprints.api import cards as cards_resources
@@ -34,6 +35,7 @@ def register_api(app: Flask) -> None:
                  rewards_resources)
     resources += (payroll_resources,)
     resources += (attendance_resources,)
+    resources += (approvals_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     for blueprint in (module.blp for module in resources):

@@ -16,6 +16,14 @@ def _register_company_setup(state) -> None:
     register_company_setup("hr.checklist_templates", install_default_templates)
 
 
+@bp.record_once
+def _register_approval_kinds(state) -> None:
+    """请假, 加班, 奖惩, 人事变动, 离职 and 工资表 in the one approval flow (app.approvals)."""
+    from app.blueprints.hr.approval_kinds import register
+
+    register()
+
+
 # Each screen in its own module, imported for its routes (in the order the rules were
 # registered before the split: url_map and the OpenAPI document keep their order).
 # isort: off

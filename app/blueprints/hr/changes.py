@@ -51,6 +51,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import approvals
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import validators
 
@@ -96,6 +97,8 @@ register_audit_actions({
 })
 
 OPEN_STATUSES = ("pending", "approved")
+# The kind of the one approval flow (app/approvals.py; hr/approval_kinds.py).
+KIND = "employee_change"
 NEW_FIELDS = ("new_store_id", "new_position_id", "new_level_id", "new_pay_profile_id",
               "new_monthly_base")
 MAX_REASON = 2000
@@ -232,12 +235,16 @@ def approve_change(change: EmployeeChange, actor=None, today: date | None = None
     """
     if change.status != "pending":
         raise HrError({"change": _("只能审批待审批的人事变动")})
-    change.status = "approved"
-    change.approved_by_account_id = _actor_id(actor)
-    change.approved_at = utcnow()
-    db.session.flush()
-    record_audit("employee.change_approve", "employee_change", change.id,
-                 before={"status": "pending"}, after=_snapshot(change), actor=actor)
+
+    def effect(_step):
+        change.status = "approved"
+        change.approved_by_account_id = _actor_id(actor)
+        change.approved_at = utcnow()
+        db.session.flush()
+        record_audit("employee.change_approve", "employee_change", change.id,
+                     before={"status": "pending"}, after=_snapshot(change), actor=actor)
+
+    approvals.decide(KIND, change, actor, approvals.APPROVED, "", effect)
     today = today or tenant_today()
     if change.effective_on <= today:
         apply_change(change, today=today, actor=actor)
@@ -251,13 +258,17 @@ def reject_change(change: EmployeeChange, note: str = "", actor=None) -> None:
     note = (note or "").strip()
     if len(note) > 500:
         raise HrError({"note": _("最多 %(n)d 个字", n=500)})
-    change.status = "rejected"
-    change.approved_by_account_id = _actor_id(actor)
-    change.approved_at = utcnow()
-    db.session.flush()
-    record_audit("employee.change_reject", "employee_change", change.id,
-                 before={"status": "pending"}, after={"status": "rejected", "note": note},
-                 actor=actor)
+
+    def effect(_step):
+        change.status = "rejected"
+        change.approved_by_account_id = _actor_id(actor)
+        change.approved_at = utcnow()
+        db.session.flush()
+        record_audit("employee.change_reject", "employee_change", change.id,
+                     before={"status": "pending"}, after={"status": "rejected", "note": note},
+                     actor=actor)
+
+    approvals.decide(KIND, change, actor, approvals.REJECTED, note, effect)
 
 
 def cancel_change(change: EmployeeChange, actor=None) -> None:

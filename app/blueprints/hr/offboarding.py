@@ -50,6 +50,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import approvals
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import checklists, services
 from app.blueprints.hr.last_day import employee_of, last_day_over
@@ -79,6 +80,8 @@ OFFBOARD_JOB = "hr.offboard_employee"
 OFFBOARDING_TICK = "hr.offboarding_tick"
 LEAVING_FROM = ("probation", "active")
 OPEN_STATUSES = ("requested", "approved")
+# The kind of the one approval flow (app/approvals.py; hr/approval_kinds.py).
+KIND = "offboarding"
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1000000")
 
@@ -167,6 +170,8 @@ def approve_offboarding(offboarding: Offboarding, actor=None, now: datetime | No
     employee = employee_of(offboarding)
     if employee.status not in LEAVING_FROM:
         raise services.HrError({"employee": _("只有试用期或在职员工可以办理离职")})
+    # Through the one approval flow: nobody approves their own leaving or one they filed.
+    approvals.decide(KIND, offboarding, actor, approvals.APPROVED)
     before = {"status": employee.status, "last_day": None}
     offboarding.status = "approved"
     offboarding.approved_by_account_id = getattr(actor, "id", None)
@@ -202,6 +207,7 @@ def reject_offboarding(offboarding: Offboarding, actor=None, reason: str = "") -
     reason = (reason or "").strip()
     if not reason:
         raise services.HrError({"reason": _("请写明驳回原因")})
+    approvals.decide(KIND, offboarding, actor, approvals.REJECTED, reason)
     offboarding.status = "rejected"
     offboarding.approved_by_account_id = getattr(actor, "id", None)
     offboarding.approved_at = utcnow()

@@ -34,6 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from app import approvals
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import validators
 from app.blueprints.hr.common import HrError
@@ -50,6 +51,8 @@ register_audit_actions({
     "reward.cancel": _l("撤销奖惩"),
 })
 
+# The kind of the one approval flow (app/approvals.py; hr/approval_kinds.py).
+KIND = "reward"
 KIND_LABELS = {"reward": _l("奖励"), "fine": _l("罚款"), "adjustment": _l("工资调整")}
 STATUS_LABELS = {"pending": _l("待审批"), "approved": _l("已批准"), "rejected": _l("已驳回"),
                  "cancelled": _l("已撤销")}
@@ -138,31 +141,41 @@ def file_reward(employee: Employee, kind: str, amount, effective_on: date | None
 
 
 def _decide(row: RewardPenalty, status: str, action: str, actor, note: str = "") -> None:
+    """Through the one approval flow: nobody decides their own 奖惩 or one they filed."""
     if row.status != "pending":
         raise HrError({"reward": _("只能审批待审批的奖惩")})
-    if status == "approved" and _month_is_frozen(row.effective_on, row.store_id):
-        raise HrError({"effective_on": _("该月工资已审批，不能再计入：请撤销后登记到以后的月份")})
-    row.status = status
-    row.decided_by_account_id = getattr(actor, "id", None)
-    row.decided_at = utcnow()
-    db.session.flush()
-    after = _snapshot(row)
-    if note:
-        after["note"] = note
-    record_audit(action, "reward", row.id, before={"status": "pending"}, after=after,
-                 actor=actor)
+
+    def effect(_step):
+        if status == "approved" and _month_is_frozen(row.effective_on, row.store_id):
+            raise HrError({"effective_on": _(
+                "该月工资已审批，不能再计入：请撤销后登记到以后的月份")})
+        row.status = status
+        row.decided_by_account_id = getattr(actor, "id", None)
+        row.decided_at = utcnow()
+        db.session.flush()
+        after = _snapshot(row)
+        if note:
+            after["note"] = note
+        record_audit(action, "reward", row.id, before={"status": "pending"}, after=after,
+                     actor=actor)
+
+    approvals.decide(KIND, row, actor, status, note, effect)
 
 
-def approve_reward(row: RewardPenalty, actor=None) -> None:
+def approve_reward(row: RewardPenalty, actor=None, note: str = "") -> None:
     """批准: the payroll of the effective month pays it."""
-    _decide(row, "approved", "reward.approve", actor)
+    _decide(row, "approved", "reward.approve", actor, _clean_note(note))
 
 
 def reject_reward(row: RewardPenalty, note: str = "", actor=None) -> None:
+    _decide(row, "rejected", "reward.reject", actor, _clean_note(note))
+
+
+def _clean_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > 500:
         raise HrError({"note": _("最多 %(n)d 个字", n=500)})
-    _decide(row, "rejected", "reward.reject", actor, note)
+    return note
 
 
 def cancel_reward(row: RewardPenalty, actor=None) -> None:

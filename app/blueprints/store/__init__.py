@@ -4,6 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("store", __name__)
 
+
+@bp.record_once
+def _register_approval_kinds(state) -> None:
+    """退款 in the one approval flow (app.approvals)."""
+    from app.blueprints.store.approval_kinds import register
+
+    register()
+
+
 from app.blueprints.store import (  # noqa: E402,F401  # noqa: E402,F401,I001  # noqa: E402,F401,I001
     models,
     views,

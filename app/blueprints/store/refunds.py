@@ -17,6 +17,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app import approvals
 from app.audit import record_audit
 from app.blueprints.store import cards
 from app.blueprints.store.bill import ZERO, CheckoutError
@@ -33,6 +34,8 @@ from app.models import Account
 from app.models.base import utcnow
 
 REFUND_METHODS = (*cards.MONEY_METHODS, "stored_value")
+# The kind of the one approval flow (app/approvals.py; store/approval_kinds.py).
+KIND = "refund"
 
 
 @dataclass
@@ -128,9 +131,13 @@ def _snapshot(refund: Refund) -> dict:
 
 
 def approve_refund(refund: Refund, *, actor=None, note: str = "") -> Refund:
-    """店长审批: pay the money back (a negative payment today; to a card via its ledger)."""
+    """店长审批: pay the money back (a negative payment today; to a card via its ledger).
+
+    Through the one approval flow: the cashier who asked does not approve it.
+    """
     day = lock_today(refund.store_id)
     refund = _lock_refund(refund)
+    approvals.decide(KIND, refund, actor, approvals.APPROVED, note)
     before = _snapshot(refund)
     order = db.session.get(Order, refund.order_id)
     can = refundable(order)
@@ -174,6 +181,7 @@ def reject_refund(refund: Refund, *, actor=None, note: str = "") -> Refund:
     if not note:
         raise CheckoutError.on("decision_note", _("请填写驳回原因"))
     refund = _lock_refund(refund)
+    approvals.decide(KIND, refund, actor, approvals.REJECTED, note)
     before = _snapshot(refund)
     refund.status = "rejected"
     refund.decided_by_account_id = getattr(actor, "id", None)

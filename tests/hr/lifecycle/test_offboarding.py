@@ -33,7 +33,7 @@ def _count(model, *where) -> int:
 def _approved(company, last_day: date, role: str = "therapist", now=None) -> Offboarding:
     person = company.employees[role]
     request = offboarding.request_offboarding(person, kind="resignation", last_day=last_day,
-                                              reason="回老家", actor=company.accounts["hr_manager"])
+                                              reason="回老家", actor=company.accounts["hr_staff"])
     offboarding.approve_offboarding(request, company.accounts["hr_manager"],
                                     now=now or datetime(2026, 1, 1, tzinfo=UTC))
     return request
@@ -97,8 +97,9 @@ def test_reject_and_cancel(company_a, in_tenant):
         request = offboarding.request_offboarding(person, kind="resignation",
                                                   last_day=date(2026, 5, 31))
         with pytest.raises(services.HrError):
-            offboarding.reject_offboarding(request, reason="")
-        offboarding.reject_offboarding(request, reason="再考虑一下")
+            offboarding.reject_offboarding(request, company_a.accounts["hr_manager"], reason="")
+        offboarding.reject_offboarding(request, company_a.accounts["hr_manager"],
+                                       reason="再考虑一下")
         assert request.status == "rejected" and person.status == "active"
         request = _approved(company_a, date(2026, 6, 30), role="cashier")
         offboarding.cancel_offboarding(request, reason="员工决定留下")

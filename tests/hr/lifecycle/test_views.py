@@ -211,11 +211,11 @@ def test_offboarding_approval_is_the_hr_managers_and_the_last_day_ends_the_sessi
 
     manager = _client(app, company_a, "hr_manager")
     staff = _client(app, company_a, "hr_staff")
-    # hr_staff may not even request (employee.offboard is the HR manager's).
-    assert staff.get(f"/hr/employees/{employee_id}/offboarding/new").status_code == 403
+    # HR staff file it; the HR manager decides (the one approval flow).
+    assert staff.get(f"/hr/employees/{employee_id}/offboarding/new").status_code == 200
     yesterday = _in(company_a, in_tenant,
                     lambda: (checklists.tenant_today() - timedelta(days=1)).isoformat())
-    response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
+    response = staff.post(f"/hr/employees/{employee_id}/offboarding/new", data={
         "kind": "resignation", "last_day": yesterday, "reason": "回老家"})
     assert response.status_code == 302
     offboarding_id = int(response.location.rsplit("/", 1)[1])
@@ -247,7 +247,7 @@ def test_finance_settles_on_the_offboarding_page(app, company_a, in_tenant):
         request = offboarding.request_offboarding(
             company_a.employees["cashier"], kind="resignation",
             last_day=checklists.tenant_today() + timedelta(days=10))
-        offboarding.approve_offboarding(request)
+        offboarding.approve_offboarding(request, company_a.accounts["hr_manager"])
         return request.id
     offboarding_id = _in(company_a, in_tenant, approved)
     items = _items(company_a, in_tenant, offboarding_id=offboarding_id)
@@ -338,7 +338,7 @@ def test_logistics_closes_the_issued_items_and_hr_records_the_exit(app, company_
         request = offboarding.request_offboarding(
             person, kind="termination", reason="多次旷工",
             last_day=checklists.tenant_today() + timedelta(days=3))
-        offboarding.approve_offboarding(request)
+        offboarding.approve_offboarding(request, company_a.accounts["hr_manager"])
         return request.id
     offboarding_id = _in(company_a, in_tenant, approved)
     with in_tenant(company_a):
@@ -384,12 +384,19 @@ def test_the_hr_manager_rejects_or_cancels(app, company_a, in_tenant):
     response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
         "kind": "resignation", "last_day": last_day})
     offboarding_id = int(response.location.rsplit("/", 1)[1])
-    assert manager.post(f"/hr/offboarding/{offboarding_id}/reject",
-                        data={"reason": ""}).status_code == 422
-    assert manager.post(f"/hr/offboarding/{offboarding_id}/reject",
-                        data={"reason": "先谈谈"}).status_code == 302
-    response = manager.post(f"/hr/employees/{employee_id}/offboarding/new", data={
-        "kind": "resignation", "last_day": last_day})
+    # Nobody decides a request they filed themselves.
+    refused = manager.post(f"/hr/offboarding/{offboarding_id}/reject",
+                           data={"reason": "先谈谈"})
+    assert refused.status_code == 422 and "不能审批自己提交的申请" in refused.get_data(
+        as_text=True)
+    owner = _client(app, company_a, "owner")
+    assert owner.post(f"/hr/offboarding/{offboarding_id}/reject",
+                      data={"reason": ""}).status_code == 422
+    assert owner.post(f"/hr/offboarding/{offboarding_id}/reject",
+                      data={"reason": "先谈谈"}).status_code == 302
+    response = _client(app, company_a, "hr_staff").post(
+        f"/hr/employees/{employee_id}/offboarding/new", data={
+            "kind": "resignation", "last_day": last_day})
     second = int(response.location.rsplit("/", 1)[1])
     assert manager.post(f"/hr/offboarding/{second}/approve").status_code == 302
     with in_tenant(company_a):

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import approvals
 from app.audit import record_audit
 from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import PayrollRun
@@ -42,6 +43,10 @@ TRANSITIONS = {
     "pay": ("approved", "paid", "payroll.pay", "payroll.pay", "paid"),
 }
 
+
+# The steps that are decisions of the one approval flow (hr/approval_kinds.py).
+KIND = "payroll_run"
+DECISIONS = ("review", "approve")
 
 # Who may send a run back to draft, by the run's status.
 REOPEN_PERMISSIONS = {
@@ -93,10 +98,12 @@ def _lock(run: PayrollRun | int) -> PayrollRun:
     return locked
 
 
-def transition(run: PayrollRun | int, action: str, actor=None) -> PayrollRun:
+def transition(run: PayrollRun | int, action: str, actor=None, note: str = "") -> PayrollRun:
     """提交 / 复核 / 审批 / 发放: move the run one step (``TRANSITIONS``), audited.
 
-    The caller checks the permission (TRANSITIONS[action][2]).
+    The caller checks the permission (TRANSITIONS[action][2]).  复核 and 审批 are
+    decisions of the one approval flow (``DECISIONS``): the submitter, the reviewer
+    and the approver are three different people (app/approvals.py).
     """
     if action not in TRANSITIONS:
         raise PayrollError.on("action", "未知的操作")
@@ -109,6 +116,8 @@ def transition(run: PayrollRun | int, action: str, actor=None) -> PayrollRun:
                                         f"不能{_ACTION_WORDS[action]}")
     if action == "submit" and run.employee_count == 0:
         raise PayrollError.on("status", "工资表没有工资条，不能提交")
+    if action in DECISIONS:
+        approvals.decide(KIND, run, actor, approvals.APPROVED, note)
     before = {"status": run.status}
     run.status = target
     setattr(run, f"{stamp}_at", utcnow())
@@ -121,17 +130,36 @@ def transition(run: PayrollRun | int, action: str, actor=None) -> PayrollRun:
     return run
 
 
+def advance_run(run: PayrollRun, actor, note: str = "") -> PayrollRun:
+    """The approval flow's 批准 of a run: 复核 when submitted, 审批 when reviewed."""
+    action = {"submitted": "review", "reviewed": "approve"}.get(run.status)
+    if action is None:
+        raise PayrollError.on("status", f"工资表{run_status_label(run.status)}，不在审批中")
+    return transition(run, action, actor=actor, note=note)
+
+
+def send_back(run: PayrollRun, actor, note: str = "") -> PayrollRun:
+    """The approval flow's 驳回 of a run: 退回 to draft with the reason."""
+    return reopen_run(run, note, actor=actor)
+
+
 _ACTION_WORDS = {"submit": "提交", "review": "复核", "approve": "审批", "pay": "标记发放"}
 
 
 def may_transition(account, run: PayrollRun, action: str) -> bool:
     """Whether ``account`` may press the button of ``action`` on ``run`` now."""
     source, _target, permission, _audit, _stamp = TRANSITIONS[action]
-    return run.status == source and account.can(permission)
+    if run.status != source or not account.can(permission):
+        return False
+    return action not in DECISIONS or approvals.may_decide(KIND, run, account)
 
 
 def may_reopen(account, run: PayrollRun) -> bool:
-    return any(account.can(p) for p in REOPEN_PERMISSIONS.get(run.status, ()))
+    if not any(account.can(p) for p in REOPEN_PERMISSIONS.get(run.status, ())):
+        return False
+    last_step_by = run.reviewed_by_account_id if run.status == "reviewed" else \
+        run.submitted_by_account_id
+    return account.id == last_step_by or approvals.may_decide(KIND, run, account)
 
 
 def reopen_run(run: PayrollRun | int, reason: str, actor=None) -> PayrollRun:
@@ -147,6 +175,12 @@ def reopen_run(run: PayrollRun | int, reason: str, actor=None) -> PayrollRun:
     run = _lock(run)
     if run.status not in REOPEN_PERMISSIONS:
         raise PayrollError.on("status", f"工资表{run_status_label(run.status)}，不能退回")
+    # Whoever took the last step takes it back (撤回); anyone else sends the run back
+    # as a decision of the approval flow (驳回), with its rules.
+    last_step_by = run.reviewed_by_account_id if run.status == "reviewed" else \
+        run.submitted_by_account_id
+    if actor is None or getattr(actor, "id", None) != last_step_by:
+        approvals.decide(KIND, run, actor, approvals.REJECTED, reason)
     before = {"status": run.status}
     run.status = "draft"
     run.submitted_at = run.submitted_by_account_id = None

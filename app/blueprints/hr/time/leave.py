@@ -28,6 +28,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import approvals
 from app.audit import record_audit
 from app.blueprints.hr.models.time import LEAVE_KINDS, LeaveRequest, OvertimeRequest
 from app.blueprints.hr.time import (
@@ -48,6 +49,9 @@ from app.permissions import can_see_store
 MAX_LEAVE_SPAN_DAYS = 366
 MAX_OVERTIME_HOURS = Decimal(24)
 OPEN_STATUSES = ("pending", "approved")
+# The kinds of the one approval flow (app/approvals.py; declared in hr/approval_kinds.py).
+LEAVE_KIND = "leave"
+OVERTIME_KIND = "overtime"
 
 
 def leave_days(starts_on: date, ends_on: date, half_day: bool) -> Decimal:
@@ -126,22 +130,8 @@ def request_leave(employee: Employee, kind: str, starts_on: date | None,
 
 
 def can_decide_leave(actor, leave: LeaveRequest) -> bool:
-    """Whether ``actor`` may approve or reject this request (the routing rule)."""
-    if actor is None or _own(actor, leave.employee_id):
-        return False
-    if leave.needs_hr:
-        return actor.can("leave.approve_long")
-    return actor.can("leave.approve") and can_see_store(actor, leave.store_id)
-
-
-def _check_decider(actor, leave: LeaveRequest) -> None:
-    if _own(actor, leave.employee_id):
-        raise NotAllowed.on("status", _("不能审批自己的申请"))
-    if not can_decide_leave(actor, leave):
-        if leave.needs_hr:
-            raise NotAllowed.on("status", _("超过 %(n)s 天的请假须由人力资源审批",
-                                            n=hr_approval_days()))
-        raise NotAllowed.on("status", _("您不能审批这条申请"))
+    """Whether ``actor`` may approve or reject this request (the one approval flow)."""
+    return approvals.may_decide(LEAVE_KIND, leave, actor)
 
 
 def _leave_state(leave: LeaveRequest) -> dict:
@@ -151,25 +141,31 @@ def _leave_state(leave: LeaveRequest) -> dict:
 
 
 def approve_leave(leave: LeaveRequest, actor, note: str = "") -> LeaveRequest:
-    _check_decider(actor, leave)
     if leave.status != "pending":
         raise TimeError.on("status", _("只能审批待审批的申请"))
-    _check_months_open(leave.store_id, leave.starts_on, leave.ends_on, "starts_on")
-    before = _leave_state(leave)
-    _decide(leave, "approved", actor, note)
-    record_audit("leave.approve", "leave_request", leave.id, before=before,
-                 after=_leave_state(leave))
+
+    def effect(_step):
+        _check_months_open(leave.store_id, leave.starts_on, leave.ends_on, "starts_on")
+        before = _leave_state(leave)
+        _decide(leave, "approved", actor, note)
+        record_audit("leave.approve", "leave_request", leave.id, before=before,
+                     after=_leave_state(leave))
+
+    approvals.decide(LEAVE_KIND, leave, actor, approvals.APPROVED, note, effect)
     return leave
 
 
 def reject_leave(leave: LeaveRequest, actor, note: str = "") -> LeaveRequest:
-    _check_decider(actor, leave)
     if leave.status != "pending":
         raise TimeError.on("status", _("只能驳回待审批的申请"))
-    before = _leave_state(leave)
-    _decide(leave, "rejected", actor, note)
-    record_audit("leave.reject", "leave_request", leave.id, before=before,
-                 after={**_leave_state(leave), "note": leave.decision_note})
+
+    def effect(_step):
+        before = _leave_state(leave)
+        _decide(leave, "rejected", actor, note)
+        record_audit("leave.reject", "leave_request", leave.id, before=before,
+                     after={**_leave_state(leave), "note": leave.decision_note})
+
+    approvals.decide(LEAVE_KIND, leave, actor, approvals.REJECTED, note, effect)
     return leave
 
 
@@ -247,9 +243,7 @@ def request_overtime(employee: Employee, work_date: date | None, hours, reason: 
 
 
 def can_decide_overtime(actor, overtime: OvertimeRequest) -> bool:
-    if actor is None or _own(actor, overtime.employee_id):
-        return False
-    return actor.can("leave.approve") and can_see_store(actor, overtime.store_id)
+    return approvals.may_decide(OVERTIME_KIND, overtime, actor)
 
 
 def _overtime_state(overtime: OvertimeRequest) -> dict:
@@ -257,33 +251,32 @@ def _overtime_state(overtime: OvertimeRequest) -> dict:
             "work_date": overtime.work_date.isoformat(), "hours": str(overtime.hours)}
 
 
-def _check_overtime_decider(actor, overtime: OvertimeRequest) -> None:
-    if _own(actor, overtime.employee_id):
-        raise NotAllowed.on("status", _("不能审批自己的申请"))
-    if not can_decide_overtime(actor, overtime):
-        raise NotAllowed.on("status", _("您不能审批这条申请"))
-
-
 def approve_overtime(overtime: OvertimeRequest, actor, note: str = "") -> OvertimeRequest:
-    _check_overtime_decider(actor, overtime)
     if overtime.status != "pending":
         raise TimeError.on("status", _("只能审批待审批的申请"))
-    ensure_month_open(overtime.store_id, overtime.work_date, field="work_date")
-    before = _overtime_state(overtime)
-    _decide(overtime, "approved", actor, note)
-    record_audit("overtime.approve", "overtime_request", overtime.id, before=before,
-                 after=_overtime_state(overtime))
+
+    def effect(_step):
+        ensure_month_open(overtime.store_id, overtime.work_date, field="work_date")
+        before = _overtime_state(overtime)
+        _decide(overtime, "approved", actor, note)
+        record_audit("overtime.approve", "overtime_request", overtime.id, before=before,
+                     after=_overtime_state(overtime))
+
+    approvals.decide(OVERTIME_KIND, overtime, actor, approvals.APPROVED, note, effect)
     return overtime
 
 
 def reject_overtime(overtime: OvertimeRequest, actor, note: str = "") -> OvertimeRequest:
-    _check_overtime_decider(actor, overtime)
     if overtime.status != "pending":
         raise TimeError.on("status", _("只能驳回待审批的申请"))
-    before = _overtime_state(overtime)
-    _decide(overtime, "rejected", actor, note)
-    record_audit("overtime.reject", "overtime_request", overtime.id, before=before,
-                 after={**_overtime_state(overtime), "note": overtime.decision_note})
+
+    def effect(_step):
+        before = _overtime_state(overtime)
+        _decide(overtime, "rejected", actor, note)
+        record_audit("overtime.reject", "overtime_request", overtime.id, before=before,
+                     after={**_overtime_state(overtime), "note": overtime.decision_note})
+
+    approvals.decide(OVERTIME_KIND, overtime, actor, approvals.REJECTED, note, effect)
     return overtime
 
 

@@ -1,0 +1,110 @@
+"""The one approval flow: what waits for me, a decision, the tenant's approval settings.
+
+Over app/approvals.py (the rules are there).  ``GET /approvals`` lists, across every
+kind, only what the caller may decide now; a decision goes to the kind's own
+function, so it does exactly what the kind's own endpoint and page do.
+"""
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from app import approvals
+from app.blueprints.api.common import Money
+from app.extensions import db
+from app.permissions import permission_required
+from app.validation import InputError, abort_unprocessable
+
+blp = Blueprint("api_approvals", __name__, url_prefix="/approvals",
+                description="The one approval flow: what waits for me, decisions (审批)")
+
+
+class WaitingSchema(Schema):
+    kind = fields.Function(lambda w: w.kind.name, metadata={
+        "description": "leave | overtime | reward | employee_change | offboarding | "
+                       "payroll_run | refund (and the kinds of later departments)"})
+    kind_label = fields.String()
+    object_id = fields.Function(lambda w: w.obj.id)
+    step = fields.Function(lambda w: w.step.name)
+    step_label = fields.String()
+    summary = fields.String()
+    store_id = fields.Integer(allow_none=True)
+    amount = Money(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    url = fields.String(metadata={"description": "the page of the request"})
+
+
+class WaitingListSchema(Schema):
+    items = fields.List(fields.Nested(WaitingSchema))
+    total = fields.Integer()
+
+
+class DecisionSchema(Schema):
+    verdict = fields.String(required=True, validate=validate.OneOf(approvals.VERDICTS),
+                            metadata={"description": "approved | rejected"})
+    note = fields.String(load_default="", validate=validate.Length(max=approvals.MAX_NOTE),
+                         metadata={"description": "required to reject some kinds"})
+
+
+class DecisionResultSchema(Schema):
+    kind = fields.String()
+    object_id = fields.Integer()
+    verdict = fields.String()
+    status = fields.String(metadata={"description": "the request's status after the decision"})
+
+
+class SettingsSchema(Schema):
+    one_person_office = fields.Boolean(required=True, metadata={
+        "description": "the owner may act at more than one step of a request whose steps "
+                       "need different people (a one-person office); audited"})
+    thresholds = fields.Dict(keys=fields.String(), values=Money(), load_default=dict,
+                             metadata={"description": "amount above which a step applies"})
+
+
+@blp.route("")
+@blp.response(200, WaitingListSchema)
+@permission_required("account.self")
+def waiting():
+    """Everything the caller may decide now, every kind, oldest first."""
+    items = approvals.waiting_for(current_user)
+    return {"items": items, "total": len(items)}
+
+
+@blp.route("/<string:kind>/<int:object_id>/decision", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.response(200, DecisionResultSchema)
+@permission_required("account.self")
+def decide(data, kind: str, object_id: int):
+    """批准 or 驳回 one request; the kind's rules and effects apply (422 names the field)."""
+    try:
+        found = approvals.kind_of(kind)
+        approvals.decide_by_name(kind, object_id, current_user, data["verdict"], data["note"])
+    except InputError as error:
+        abort_unprocessable(error)
+    db.session.commit()
+    obj = db.session.get(found.model, object_id)
+    return {"kind": kind, "object_id": object_id, "verdict": data["verdict"],
+            "status": getattr(obj, found.status_attribute)}
+
+
+@blp.route("/settings")
+@blp.response(200, SettingsSchema)
+@permission_required("approvals.settings")
+def settings():
+    current = approvals.approval_settings()
+    return {"one_person_office": current.one_person_office, "thresholds": current.thresholds}
+
+
+@blp.route("/settings", methods=["PUT"])
+@blp.arguments(SettingsSchema)
+@blp.response(200, SettingsSchema)
+@permission_required("approvals.settings")
+def save_settings(data):
+    try:
+        saved = approvals.save_approval_settings(
+            current_user, one_person_office=data["one_person_office"],
+            thresholds=data["thresholds"])
+    except InputError as error:
+        abort_unprocessable(error)
+    db.session.commit()
+    return {"one_person_office": saved.one_person_office, "thresholds": saved.thresholds}

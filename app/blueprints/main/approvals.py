@@ -1,0 +1,62 @@
+"""待我审批: everything this person may decide now, every kind, decided in place.
+
+Over app/approvals.py; a decision goes to the kind's own function (the same as
+its own page and the API), so the effects and the rules are the kind's.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import approvals
+from app.blueprints.main import bp
+from app.extensions import db
+from app.permissions import permission_required
+from app.validation import InputError
+
+
+@bp.route("/approvals")
+@permission_required("account.self")
+def approvals_inbox():
+    waiting = approvals.waiting_for(current_user)
+    by_kind: dict[str, list] = {}
+    for item in waiting:
+        by_kind.setdefault(item.kind_label, []).append(item)
+    return render_template("main/approvals.html", waiting=waiting, by_kind=by_kind,
+                           settings=approvals.approval_settings()
+                           if current_user.can("approvals.settings") else None)
+
+
+@bp.route("/approvals/<string:kind>/<int:object_id>/decision", methods=["POST"])
+@permission_required("account.self")
+def approvals_decide(kind: str, object_id: int):
+    verdict = request.form.get("verdict", "")
+    note = request.form.get("note", "")
+    try:
+        approvals.decide_by_name(kind, object_id, current_user, verdict, note)
+    except InputError as error:
+        db.session.rollback()
+        for message in error.fields.values():
+            flash(str(message), "danger")
+    else:
+        db.session.commit()
+        flash(_("已批准") if verdict == approvals.APPROVED else _("已驳回"), "success")
+    return redirect(url_for("main.approvals_inbox"))
+
+
+@bp.route("/approvals/settings", methods=["POST"])
+@permission_required("approvals.settings")
+def approvals_settings():
+    try:
+        approvals.save_approval_settings(
+            current_user, one_person_office=request.form.get("one_person_office") == "on")
+    except InputError as error:
+        db.session.rollback()
+        for message in error.fields.values():
+            flash(str(message), "danger")
+    else:
+        db.session.commit()
+        flash(_("审批设置已保存"), "success")
+    return redirect(url_for("main.approvals_inbox"))
