@@ -133,9 +133,14 @@ def _template_globals() -> dict:
 
 def _register_jinja_globals(app: Flask) -> None:
     """Helpers that imported macros use too (macros do not see context processors)."""
+    from app import approvals
     from app.blueprints.store.subnav import subnav_for
     from app.labels import status_label
     from app.permissions import role_label
 
+    def may_decide(kind: str, obj) -> bool:
+        """Show a 批准/驳回 button only to who may press it (app/approvals.py)."""
+        return approvals.may_decide(kind, obj, current_user)
+
     app.jinja_env.globals.update(status_label=status_label, role_label=role_label,
-                                 store_subnav=subnav_for)
+                                 store_subnav=subnav_for, may_decide=may_decide)

@@ -4,8 +4,8 @@ HR (人事专员) creates a therapist candidate and starts onboarding; logistics
 the uniform, locker key and badge; the store's technical supervisor does the
 training, the 入职技师审核 and the first practical exam; HR ticks the documents
 last, and that page shows the new login once.  The therapist logs in with it
-and keeps the page open.  The HR manager requests the offboarding with
-yesterday as the last day and approves it; the last-day job runs (inline: the
+and keeps the page open.  HR staff request the offboarding with yesterday as
+the last day and the HR manager approves it from 待我审批; the last-day job runs (inline: the
 test server has no Redis) and the therapist's next page load lands on the login
 page.  Each person works in their own browser context (their own session).
 """
@@ -113,24 +113,32 @@ def test_onboard_a_therapist_to_first_login_then_offboard_them(browser, live_ser
     therapist = _log_in(browser, base, username, password)
     assert "/login" not in therapist.url
 
-    # 6. The HR manager: resignation with yesterday as the last day, then approval.
-    manager = _log_in(browser, base, "hr_manager")
-    manager.goto(onboarding_url)
-    with manager.expect_navigation():
-        manager.locator(".breadcrumb a", has_text="林小满").click()
-    with manager.expect_navigation():
-        manager.locator("[data-testid=start-offboarding]").click()
-    offboarding = manager.locator("[data-testid=offboarding-form]")
+    # 6. HR staff file the resignation with yesterday as the last day; the HR manager
+    #    approves it from 待我审批 (the one approval flow: who files does not decide).
+    hr.goto(onboarding_url)
+    with hr.expect_navigation():
+        hr.locator(".breadcrumb a", has_text="林小满").click()
+    with hr.expect_navigation():
+        hr.locator("[data-testid=start-offboarding]").click()
+    offboarding = hr.locator("[data-testid=offboarding-form]")
     offboarding.locator("#kind").select_option("resignation")
     offboarding.locator("#last_day").fill((today - timedelta(days=1)).isoformat())
     offboarding.locator("#reason").fill("家中有事，回老家")
-    with manager.expect_navigation():
+    with hr.expect_navigation():
         offboarding.locator("button[type=submit]").click()
-    expect(manager.locator("[data-testid=offboarding-status]")
+    expect(hr.locator("[data-testid=offboarding-status]")
            ).to_have_attribute("data-status", "requested")
+    expect(hr.locator("[data-testid=offboarding-approval]")).to_have_count(0)
+    offboarding_page = hr.url
     assert "/login" not in therapist.reload().url  # nothing ends before the approval
+    manager = _log_in(browser, base, "hr_manager")
+    manager.goto(f"{base}/approvals")
+    waiting = manager.locator("li[data-testid^=waiting-offboarding-]", has_text="林小满")
     with manager.expect_navigation():
-        manager.locator("[data-testid=offboarding-approval] button[data-approve]").click()
+        waiting.locator("button[value=approved]").click()
+    expect(manager.locator("li[data-testid^=waiting-offboarding-]", has_text="林小满")
+           ).to_have_count(0)
+    manager.goto(offboarding_page)
     # The last day is over: the job ran right after the approval's commit.
     manager.reload()
     expect(manager.locator("[data-testid=offboarding-status]")

@@ -157,8 +157,10 @@ def reservation_new(store_id: int):
             flash(_("已预订：%(name)s %(time)s", name=reservation.name,
                     time=service.to_local(reservation.starts_at).strftime("%m-%d %H:%M")),
                   "success")
+            # The list is by business day: a booking after midnight, before the day's
+            # start, is on the list of the day before.
             return redirect(url_for("store.reservations", store_id=store.id,
-                                    date=form.day.data.isoformat()))
+                                    date=today_for_store(reservation.starts_at).isoformat()))
     return render_template("store/reservation_form.html", form=form, store=store,
                            reservation=None, customer=customer), _status(form)
 
@@ -183,8 +185,10 @@ def reservation_edit(reservation_id: int):
         else:
             db.session.commit()
             flash(_("预订已修改"), "success")
+            # The list is by business day: a booking after midnight, before the day's
+            # start, is on the list of the day before.
             return redirect(url_for("store.reservations", store_id=store.id,
-                                    date=form.day.data.isoformat()))
+                                    date=today_for_store(reservation.starts_at).isoformat()))
     return render_template("store/reservation_form.html", form=form, store=store,
                            reservation=reservation, row=service.reservation_row(reservation),
                            customer=None, action_form=ActionForm(), cancel_form=CancelForm(),

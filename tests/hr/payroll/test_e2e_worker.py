@@ -121,7 +121,7 @@ def feed_october(company, client, api_token) -> int:
     asked = post("/leave-requests", {"employee_id": person_id, "kind": "personal",
                                      "starts_on": LEAVE_DAY.isoformat(), "reason": "家里有事"},
                  manager)
-    post(f"/leave-requests/{asked['id']}/approve", {}, manager)
+    post(f"/leave-requests/{asked['id']}/approve", {}, hr)  # who filed it does not decide
     for day, hours in ((date(2026, 10, 2), "2"), (date(2026, 10, 7), "3"),
                        (date(2026, 10, 10), "1.5")):
         overtime = post("/overtime-requests", {"employee_id": person_id,
@@ -131,12 +131,13 @@ def feed_october(company, client, api_token) -> int:
     return person_id
 
 
-def file_reward(client, headers, employee_id, kind, amount):
+def file_reward(client, headers, employee_id, kind, amount, decider):
+    """Filed by one person, approved by another (app/approvals.py)."""
     made = client.post("/api/v1/rewards", headers=headers, json={
         "employee_id": employee_id, "kind": kind, "amount": amount,
         "effective_on": "2026-10-18", "reason": "顾客表扬" if kind == "reward" else "迟交报表"})
     assert made.status_code == 201, made.get_json()
-    approved = client.post(f"/api/v1/rewards/{made.get_json()['id']}/approve", headers=headers)
+    approved = client.post(f"/api/v1/rewards/{made.get_json()['id']}/approve", headers=decider)
     assert approved.status_code == 200, approved.get_json()
 
 
@@ -164,8 +165,9 @@ def test_a_month_through_the_api_computed_by_a_real_worker(app, client, api_toke
                                                              company_a):
     person_id = feed_october(company_a, client, api_token)
     hr = api_token(company_a, "hr_manager")
-    file_reward(client, hr, person_id, "reward", "100.00")
-    file_reward(client, hr, person_id, "fine", "50.00")
+    staff = api_token(company_a, "hr_staff")
+    file_reward(client, staff, person_id, "reward", "100.00", hr)
+    file_reward(client, staff, person_id, "fine", "50.00", hr)
 
     started = client.post("/api/v1/payroll/runs", json={"month": "2026-10"}, headers=hr)
     assert started.status_code == 202, started.get_json()
@@ -225,7 +227,7 @@ def kill_the_horse_when_it_pauses(worker: subprocess.Popen, pause_file: Path) ->
 def test_a_worker_killed_mid_run_leaves_no_half_written_run(
         app, client, api_token, company_a, database_url, tmp_path):  # noqa: F811
     person_id = feed_october(company_a, client, api_token)
-    hr = api_token(company_a, "hr_manager")
+    hr, staff = api_token(company_a, "hr_manager"), api_token(company_a, "hr_staff")
     pause = tmp_path / "horse.pid"
 
     # 1. The first computation dies after writing its payslips, before its commit.
@@ -254,7 +256,7 @@ def test_a_worker_killed_mid_run_leaves_no_half_written_run(
     count = count_payslips(company_a, run_id)
 
     # 3. A reward comes in; the recomputation of the draft dies mid-write.
-    file_reward(client, hr, person_id, "reward", "100.00")
+    file_reward(client, staff, person_id, "reward", "100.00", hr)
     client.post(f"/api/v1/payroll/runs/{run_id}/recompute", headers=hr)
     kill_the_horse_when_it_pauses(start_worker_process(app, database_url, pause), pause)
     assert payslip_of(company_a, run_id, person_id) == before  # the previous state, intact
