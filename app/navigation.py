@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from app.approvals import KINDS
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -24,6 +26,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_l("技术部"), "technical.index", "technical.view", "technical"),
     NavItem(_l("后勤"), "logistics.index", "logistics.view", "logistics"),
     NavItem(_l("我的"), "main.me", "self.view", "me"),
+    # Shown to those who decide some kind of request (app/approvals.py), not to everyone.
     NavItem(_l("待我审批"), "main.approvals_inbox", "account.self", "approvals"),
     NavItem(_l("后台任务"), "main.jobs", "job.view", "jobs"),
     NavItem(_l("审计日志"), "main.audit_log", "audit.view", "audit"),
@@ -37,4 +40,9 @@ def navigation_for(user) -> list[NavItem]:
         return []
     if getattr(user, "is_platform_admin", False):
         return [NavItem(_l("平台管理"), "platform.index", "platform.admin", "platform")]
-    return [item for item in NAVIGATION if user.can(item.permission)]
+    return [item for item in NAVIGATION if user.can(item.permission)
+            and (item.endpoint != "main.approvals_inbox" or decides_anything(user))]
+
+
+def decides_anything(user) -> bool:
+    return any(user.can(step.permission) for kind in KINDS.values() for step in kind.steps)

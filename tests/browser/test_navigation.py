@@ -18,6 +18,7 @@ GENERAL_MANAGER_NAV = {
     "technical.index",  # 技术部
     "logistics.index",  # 后勤
     "main.me",  # 我的
+    "main.approvals_inbox",  # 待我审批 (the payroll run, expenses …)
     "main.jobs",  # 后台任务
     "main.audit_log",  # 审计日志
     "main.permission_matrix",  # 权限矩阵
