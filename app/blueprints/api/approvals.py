@@ -19,7 +19,7 @@ blp = Blueprint("api_approvals", __name__, url_prefix="/approvals",
                 description="The one approval flow: what waits for me, decisions (审批)")
 
 
-class WaitingSchema(Schema):
+class WaitingApprovalSchema(Schema):
     kind = fields.Function(lambda w: w.kind.name, metadata={
         "description": "leave | overtime | reward | employee_change | offboarding | "
                        "payroll_run | refund (and the kinds of later departments)"})
@@ -34,26 +34,26 @@ class WaitingSchema(Schema):
     url = fields.String(metadata={"description": "the page of the request"})
 
 
-class WaitingListSchema(Schema):
-    items = fields.List(fields.Nested(WaitingSchema))
+class WaitingApprovalListSchema(Schema):
+    items = fields.List(fields.Nested(WaitingApprovalSchema))
     total = fields.Integer()
 
 
-class DecisionSchema(Schema):
+class ApprovalDecisionSchema(Schema):
     verdict = fields.String(required=True, validate=validate.OneOf(approvals.VERDICTS),
                             metadata={"description": "approved | rejected"})
     note = fields.String(load_default="", validate=validate.Length(max=approvals.MAX_NOTE),
                          metadata={"description": "required to reject some kinds"})
 
 
-class DecisionResultSchema(Schema):
+class ApprovalDecisionResultSchema(Schema):
     kind = fields.String()
     object_id = fields.Integer()
     verdict = fields.String()
     status = fields.String(metadata={"description": "the request's status after the decision"})
 
 
-class SettingsSchema(Schema):
+class ApprovalSettingsSchema(Schema):
     one_person_office = fields.Boolean(required=True, metadata={
         "description": "the owner may act at more than one step of a request whose steps "
                        "need different people (a one-person office); audited"})
@@ -62,7 +62,7 @@ class SettingsSchema(Schema):
 
 
 @blp.route("")
-@blp.response(200, WaitingListSchema)
+@blp.response(200, WaitingApprovalListSchema)
 @permission_required("account.self")
 def waiting():
     """Everything the caller may decide now, every kind, oldest first."""
@@ -71,8 +71,8 @@ def waiting():
 
 
 @blp.route("/<string:kind>/<int:object_id>/decision", methods=["POST"])
-@blp.arguments(DecisionSchema)
-@blp.response(200, DecisionResultSchema)
+@blp.arguments(ApprovalDecisionSchema)
+@blp.response(200, ApprovalDecisionResultSchema)
 @permission_required("account.self")
 def decide(data, kind: str, object_id: int):
     """批准 or 驳回 one request; the kind's rules and effects apply (422 names the field)."""
@@ -88,7 +88,7 @@ def decide(data, kind: str, object_id: int):
 
 
 @blp.route("/settings")
-@blp.response(200, SettingsSchema)
+@blp.response(200, ApprovalSettingsSchema)
 @permission_required("approvals.settings")
 def settings():
     current = approvals.approval_settings()
@@ -96,8 +96,8 @@ def settings():
 
 
 @blp.route("/settings", methods=["PUT"])
-@blp.arguments(SettingsSchema)
-@blp.response(200, SettingsSchema)
+@blp.arguments(ApprovalSettingsSchema)
+@blp.response(200, ApprovalSettingsSchema)
 @permission_required("approvals.settings")
 def save_settings(data):
     try:
