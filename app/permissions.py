@@ -72,7 +72,8 @@ PERMISSIONS: dict[str, str] = {
     "dispatch.view_log": _l("查看本店轮牌与派钟记录"),
     "board.clock_in": _l("上牌、下牌（到岗排轮）"),
     "catalogue.manage": _l("管理服务项目、商品、会员等级与门店价格"),
-    "customer.view": _l("查找客户（手机号脱敏；客史仅限本店在单客人）"),
+    "customer.view": _l("查找客户、查看客户档案（手机号脱敏）"),
+    "customer.view_in_service": _l("查看本店在单客人的完整手机号与客史"),
     "customer.view_contact": _l("查看客户完整手机号与客史（门店角色：本店客人）"),
     "customer.manage": _l("新建、编辑客户档案"),
     "reservation.manage": _l("预订：新建、确认、取消"),
@@ -103,8 +104,12 @@ def _role(label, scope, *permissions: str) -> Role:
 
 _HEAD_OFFICE_BASE = ("account.self", "org.view", "job.view", "self.view")
 _STORE_BASE = ("account.self", "org.view", "store.view", "self.view")
-# What every person working the front desk of a store can see and do.
+# What every person working the front desk of a store can see and do.  Guests: found
+# by anyone at the desk with the phone masked; full phone and 客史 of the guest the desk
+# is serving (customer.view_in_service) for all but the greeter, who needs the least
+# (app/blueprints/store/customer_privacy.py).
 _DESK_BASE = (*_STORE_BASE, "dispatch.view_log", "customer.view")
+_DESK_SERVING = (*_DESK_BASE, "customer.view_in_service")
 
 ROLES: dict[str, Role] = {
     "owner": _role(_l("企业主"), HEAD_OFFICE, *PERMISSIONS),
@@ -165,7 +170,7 @@ ROLES: dict[str, Role] = {
         "technical.view", "employee.view", "dispatch.view_log",
     ),
     "store_manager": _role(
-        _l("店长"), STORE, *_DESK_BASE, "employee.view", "employee.view_personal",
+        _l("店长"), STORE, *_DESK_SERVING, "employee.view", "employee.view_personal",
         "customer.view_contact", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "order.refund_approve", "closing.run", "closing.reopen",
         "board.clock_in", "customer.manage", "reservation.manage", "card.sell",
@@ -173,23 +178,23 @@ ROLES: dict[str, Role] = {
         "attendance.record", "attendance.kiosk", "leave.approve", "reward.manage",
     ),
     "supervisor": _role(
-        _l("主管"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("主管"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "board.clock_in", "customer.manage",
         "reservation.manage", "card.sell", "feedback.record", "complaint.manage",
         "schedule.manage", "attendance.view", "attendance.record", "attendance.kiosk",
     ),
     # The foreman (领班) schedules the floor and records punches for those who forgot.
     "foreman": _role(
-        _l("领班"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("领班"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
         "order.create", "board.clock_in", "customer.manage", "reservation.manage",
         "feedback.record", "schedule.manage", "attendance.view", "attendance.record",
         "attendance.kiosk",
     ),
-    "cashier": _role(_l("收银员"), STORE, *_DESK_BASE, "order.create", "order.checkout",
+    "cashier": _role(_l("收银员"), STORE, *_DESK_SERVING, "order.create", "order.checkout",
                      "closing.run", "customer.manage", "card.sell", "feedback.record",
                      "attendance.kiosk"),
-    "dispatcher": _role(_l("调派"), STORE, *_DESK_BASE, "dispatch.assign", "board.clock_in"),
-    "receptionist": _role(_l("接待员"), STORE, *_DESK_BASE, "order.create", "room.status",
+    "dispatcher": _role(_l("调派"), STORE, *_DESK_SERVING, "dispatch.assign", "board.clock_in"),
+    "receptionist": _role(_l("接待员"), STORE, *_DESK_SERVING, "order.create", "room.status",
                           "customer.manage", "reservation.manage", "feedback.record",
                           "attendance.kiosk"),
     "greeter": _role(_l("迎宾员"), STORE, *_DESK_BASE, "order.create", "customer.manage",
