@@ -147,6 +147,8 @@ ROLES: dict[str, Role] = {
         "employee.manage", "employee.onboard", "payroll.view", "schedule.manage",
         "attendance.view", "attendance.record", "reward.manage",
     ),
+    # Head-office roles outside HR read a roster of the staff (no contact or pay);
+    # the service manager calls guests back about complaints (customer.view_contact).
     "service_manager": _role(
         _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",
         "customer.view", "customer.view_contact", "complaint.manage",
@@ -169,6 +171,8 @@ ROLES: dict[str, Role] = {
         _l("见习技术督导"), STORE, "account.self", "org.view", "self.view",
         "technical.view", "employee.view", "dispatch.view_log",
     ),
+    # The store manager calls their staff in and acts in an emergency: their store's
+    # contacts, never pay (app/blueprints/hr/visibility.py); and their stores' guests.
     "store_manager": _role(
         _l("店长"), STORE, *_DESK_SERVING, "employee.view", "employee.view_personal",
         "customer.view_contact", "room.status", "dispatch.assign",
