@@ -23,7 +23,9 @@ PERMISSIONS: dict[str, str] = {
     "account.self": _l("使用自己的账号（改密码、API 令牌）"),
     "org.view": _l("查看门店与房间"),
     "org.manage": _l("新建、编辑门店与房间"),
-    "employee.view": _l("查看员工档案"),
+    "employee.view": _l("查看员工档案（花名册：姓名、工号、门店、岗位、等级、状态）"),
+    "employee.view_personal": _l("查看员工个人信息（手机、生日、紧急联系人、脱敏证件号）"),
+    "employee.reveal_sensitive": _l("查看完整身份证号、银行卡号（每次记入审计日志）"),
     "employee.manage": _l("新建、编辑员工档案"),
     "employee.onboard": _l("办理入职"),
     "employee.offboard": _l("办理离职"),
@@ -71,7 +73,9 @@ PERMISSIONS: dict[str, str] = {
     "dispatch.view_log": _l("查看本店轮牌与派钟记录"),
     "board.clock_in": _l("上牌、下牌（到岗排轮）"),
     "catalogue.manage": _l("管理服务项目、商品、会员等级与门店价格"),
-    "customer.view": _l("查看客户档案与客史"),
+    "customer.view": _l("查找客户、查看客户档案（手机号脱敏）"),
+    "customer.view_in_service": _l("查看本店在单客人的完整手机号与客史"),
+    "customer.view_contact": _l("查看客户完整手机号与客史（门店角色：本店客人）"),
     "customer.manage": _l("新建、编辑客户档案"),
     "reservation.manage": _l("预订：新建、确认、取消"),
     "card.sell": _l("会员卡：办卡、充值"),
@@ -101,18 +105,23 @@ def _role(label, scope, *permissions: str) -> Role:
 
 _HEAD_OFFICE_BASE = ("account.self", "org.view", "job.view", "self.view")
 _STORE_BASE = ("account.self", "org.view", "store.view", "self.view")
-# What every person working the front desk of a store can see and do.
+# What every person working the front desk of a store can see and do.  Guests: found
+# by anyone at the desk with the phone masked; full phone and 客史 of the guest the desk
+# is serving (customer.view_in_service) for all but the greeter, who needs the least
+# (app/blueprints/store/customer_privacy.py).
 _DESK_BASE = (*_STORE_BASE, "dispatch.view_log", "customer.view")
+_DESK_SERVING = (*_DESK_BASE, "customer.view_in_service")
 
 ROLES: dict[str, Role] = {
     "owner": _role(_l("企业主"), HEAD_OFFICE, *PERMISSIONS),
     "general_manager": _role(
         _l("总经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
         "gm.dashboard", "finance.view", "hr.view", "service.view", "technical.view",
-        "logistics.view", "store.view", "employee.view", "audit.view", "permissions.view",
-        "expense.approve", "payroll.approve", "payroll.view", "asset_count.close", "job.run",
-        "org.manage", "catalogue.manage", "customer.view", "dispatch.view_log",
-        "card.settlement", "complaint.manage", "attendance.view",
+        "logistics.view", "store.view", "employee.view", "employee.view_personal", "audit.view",
+        "permissions.view", "expense.approve", "payroll.approve", "payroll.view",
+        "asset_count.close", "job.run", "org.manage", "catalogue.manage", "customer.view",
+        "customer.view_contact", "dispatch.view_log", "card.settlement", "complaint.manage",
+        "attendance.view",
     ),
     # Payroll: HR computes and submits, finance reviews, the GM approves, finance pays.
     "finance_manager": _role(
@@ -126,22 +135,26 @@ ROLES: dict[str, Role] = {
     ),
     "hr_manager": _role(
         _l("人力资源经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
-        "hr.view", "employee.view", "employee.manage", "employee.onboard", "employee.offboard",
-        "account.manage", "payroll.run", "payroll.view", "audit.view", "permissions.view",
-        "job.run", "payroll.settings", "employee.change_approve", "schedule.manage",
+        "hr.view", "employee.view", "employee.view_personal", "employee.reveal_sensitive",
+        "employee.manage", "employee.onboard", "employee.offboard", "account.manage",
+        "payroll.run", "payroll.view", "audit.view", "permissions.view", "job.run",
+        "payroll.settings", "employee.change_approve", "schedule.manage",
         "attendance.view", "attendance.record", "attendance.lock", "leave.approve",
         "leave.approve_long", "reward.manage", "reward.approve",
     ),
     "hr_staff": _role(
         _l("人事专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
-        "hr.view", "employee.view", "employee.manage", "employee.onboard", "payroll.view",
-        "schedule.manage", "attendance.view", "attendance.record", "reward.manage",
+        "hr.view", "employee.view", "employee.view_personal", "employee.reveal_sensitive",
+        "employee.manage", "employee.onboard", "payroll.view", "schedule.manage",
+        "attendance.view", "attendance.record", "reward.manage",
         # Files a resignation or termination; the HR manager decides it (app/approvals.py).
         "employee.offboard",
     ),
+    # Head-office roles outside HR read a roster of the staff (no contact or pay);
+    # the service manager calls guests back about complaints (customer.view_contact).
     "service_manager": _role(
         _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",
-        "customer.view", "complaint.manage",
+        "customer.view", "customer.view_contact", "complaint.manage",
     ),
     "technical_director": _role(
         _l("技术总监"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -161,31 +174,34 @@ ROLES: dict[str, Role] = {
         _l("见习技术督导"), STORE, "account.self", "org.view", "self.view",
         "technical.view", "employee.view", "dispatch.view_log",
     ),
+    # The store manager calls their staff in and acts in an emergency: their store's
+    # contacts, never pay (app/blueprints/hr/visibility.py); and their stores' guests.
     "store_manager": _role(
-        _l("店长"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("店长"), STORE, *_DESK_SERVING, "employee.view", "employee.view_personal",
+        "customer.view_contact", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "order.refund_approve", "closing.run", "closing.reopen",
         "board.clock_in", "customer.manage", "reservation.manage", "card.sell",
         "feedback.record", "complaint.manage", "schedule.manage", "attendance.view",
         "attendance.record", "attendance.kiosk", "leave.approve", "reward.manage",
     ),
     "supervisor": _role(
-        _l("主管"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("主管"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "board.clock_in", "customer.manage",
         "reservation.manage", "card.sell", "feedback.record", "complaint.manage",
         "schedule.manage", "attendance.view", "attendance.record", "attendance.kiosk",
     ),
     # The foreman (领班) schedules the floor and records punches for those who forgot.
     "foreman": _role(
-        _l("领班"), STORE, *_DESK_BASE, "employee.view", "room.status", "dispatch.assign",
+        _l("领班"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
         "order.create", "board.clock_in", "customer.manage", "reservation.manage",
         "feedback.record", "schedule.manage", "attendance.view", "attendance.record",
         "attendance.kiosk",
     ),
-    "cashier": _role(_l("收银员"), STORE, *_DESK_BASE, "order.create", "order.checkout",
+    "cashier": _role(_l("收银员"), STORE, *_DESK_SERVING, "order.create", "order.checkout",
                      "closing.run", "customer.manage", "card.sell", "feedback.record",
                      "attendance.kiosk"),
-    "dispatcher": _role(_l("调派"), STORE, *_DESK_BASE, "dispatch.assign", "board.clock_in"),
-    "receptionist": _role(_l("接待员"), STORE, *_DESK_BASE, "order.create", "room.status",
+    "dispatcher": _role(_l("调派"), STORE, *_DESK_SERVING, "dispatch.assign", "board.clock_in"),
+    "receptionist": _role(_l("接待员"), STORE, *_DESK_SERVING, "order.create", "room.status",
                           "customer.manage", "reservation.manage", "feedback.record",
                           "attendance.kiosk"),
     "greeter": _role(_l("迎宾员"), STORE, *_DESK_BASE, "order.create", "customer.manage",

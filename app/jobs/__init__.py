@@ -41,26 +41,38 @@ class JobSpec:
     fan_out: bool = False
     # Users holding ``job.run`` may start it by name (Jobs page, API).
     startable: bool = False
+    # The permission a viewer needs to read a run's result and error (a payroll run's
+    # totals need payroll.view); None: whoever may see the jobs page (job.view).
+    result_permission: str | None = None
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
 def job(kind: str, queue: str = "default", timeout: int = 1800, fan_out: bool = False,
-        startable: bool = False):
+        startable: bool = False, result_permission: str | None = None):
     """Register ``func(ctx, **params)`` as the job ``kind``.
 
-    ``startable`` lets a user with ``job.run`` start it by name (``start_job``).
+    ``startable`` lets a user with ``job.run`` start it by name (``start_job``);
+    ``result_permission`` keeps its result and error from those without it.
     """
 
     def decorator(func: Callable) -> Callable:
         if kind in REGISTRY and REGISTRY[kind].func is not func:
             raise ValueError(f"job kind {kind!r} registered twice")
-        REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out, startable)
+        REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out, startable,
+                                 result_permission)
         func.job_kind = kind
         return func
 
     return decorator
+
+
+def result_visible(record: JobRecord, viewer) -> bool:
+    """Whether ``viewer`` may read the run's result and error (see JobSpec)."""
+    spec = REGISTRY.get(record.kind)
+    permission = spec.result_permission if spec is not None else None
+    return permission is None or viewer.can(permission)
 
 
 def enqueue(kind: str, **params) -> JobRecord:

@@ -149,25 +149,34 @@ def _filed_therapist(company, in_tenant, **more) -> int:
         return employee.id
 
 
-def test_hr_detail_shows_full_numbers_store_manager_sees_them_masked(
+def test_hr_detail_masks_numbers_until_shown_in_full_store_manager_sees_them_masked(
         client, auth, company_a, in_tenant):
+    """Issue 9 §4: the full numbers are no longer on HR's page by default (this test
+    used to assert they were); "显示完整" shows one, audited."""
     employee_id = _filed_therapist(company_a, in_tenant)
     auth.login_as(company_a, "hr_staff")
     response = client.get(f"/hr/employees/{employee_id}")
     page = response.get_data(as_text=True)
-    assert ID in page and BANK in page
+    assert ID not in page and BANK not in page
+    assert ID[:3] + "*" * 11 + ID[-4:] in page and BANK[-4:] in page
+    assert 'data-testid="reveal-id_card_no"' in page
     assert response.headers["Cache-Control"] == "no-store"
+    shown = client.post(f"/hr/employees/{employee_id}/reveal", data={"field": "id_card_no"})
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    assert ID in shown.get_data(as_text=True) and BANK not in shown.get_data(as_text=True)
     # The edit form does not carry them (blank keeps them; the masked value is a hint).
     form = client.get(f"/hr/employees/{employee_id}/edit").get_data(as_text=True)
     assert ID not in form and BANK not in form and ID[-4:] in form
     auth.logout()
 
-    auth.login_as(company_a, "store_manager")  # employee.view, not employee.manage
+    auth.login_as(company_a, "store_manager")  # their store's contacts, not pay
     page = client.get(f"/hr/employees/{employee_id}").get_data(as_text=True)
-    assert ID not in page and BANK not in page
-    assert ID[:3] + "*" * 11 + ID[-4:] in page and BANK[-4:] in page
+    assert ID not in page and BANK not in page and BANK[-4:] not in page
+    assert ID[:3] + "*" * 11 + ID[-4:] in page and "reveal-" not in page
     listing = client.get("/hr/employees").get_data(as_text=True)
     assert ID not in listing and BANK not in listing
+    assert client.post(f"/hr/employees/{employee_id}/reveal",
+                       data={"field": "id_card_no"}).status_code == 403
 
 
 def test_api_gives_masked_numbers_only_even_to_hr(client, api_token, company_a, in_tenant):

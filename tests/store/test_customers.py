@@ -197,7 +197,9 @@ def test_history_page_statements_do_not_grow_with_visits(client, auth, company_a
         store_ids = [store.id for store in company_a.stores]
         item_ids = {name: items[name].id for name in ("oil", "ear")}
         therapist_ids = [t.id for t in therapists]
-    auth.login_as(company_a, "receptionist")
+    # The store manager reads every guest of the store with history (issue 9 §4: a
+    # receptionist now reads it only while the guest has an open order at her desk).
+    auth.login_as(company_a, "store_manager")
 
     def statements() -> int:
         db.session.expunge_all()
@@ -247,9 +249,15 @@ def test_api_create_search_patch_and_history(client, api_token, company_a):
     assert bad.status_code == 422
     assert "membership_level_id" in bad.get_json()["error"]["fields"]
 
+    # Issue 9 §4: the desk reads 客史 only while the guest has an open order there.
+    assert client.get(f"/api/v1/customers/{customer_id}/history",
+                      headers=headers).status_code == 403
+    with tenant_context(company_a.tenant_id):
+        orders.open_order(company_a.stores[0].id, customer_id=customer_id)
+        db.session.commit()
     history = client.get(f"/api/v1/customers/{customer_id}/history", headers=headers)
     assert history.status_code == 200
-    assert history.get_json()["visits"] == 0 and history.get_json()["total_spend"] == "0.00"
+    assert history.get_json()["visits"] == 1 and history.get_json()["total_spend"] == "0.00"
 
     cleaner = api_token(company_a, "cleaner")
     assert client.get("/api/v1/customers", headers=cleaner).status_code == 403

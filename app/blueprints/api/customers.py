@@ -1,11 +1,19 @@
-"""/api/v1/customers: the chain's guest files (客户档案) and their history (客史)."""
+"""/api/v1/customers: the chain's guest files (客户档案) and their history (客史).
 
-from flask_smorest import Blueprint
+What a read shows follows app/blueprints/store/customer_privacy.py, as on the pages:
+lists and search give the phone masked; one guest's full phone and ``/history`` need
+``customer.view_contact`` (a store role: a guest of its stores) or
+``customer.view_in_service`` with an open order of the guest in the caller's store.
+"""
+
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import customers as service
+from app.blueprints.store.customer_privacy import customer_view, sees_contact
 from app.blueprints.store.models import Customer
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
@@ -18,7 +26,10 @@ blp = Blueprint("api_customers", __name__, url_prefix="/customers",
 class CustomerSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String()
-    phone = fields.String(metadata={"description": "digits only; unique in the company"})
+    phone = fields.String(metadata={
+        "description": "digits only; unique in the company; masked (138****1234) in lists "
+                       "and for a caller who may not read it (see phone_masked)"})
+    phone_masked = fields.Boolean(dump_only=True)
     phone_tail = fields.String(dump_only=True, metadata={"description": "尾号: last 4 digits"})
     gender = fields.String(metadata={"description": "female, male or empty"})
     preferences = fields.String(metadata={"description": "喜好"})
@@ -92,9 +103,12 @@ def list_customers(args):
     text = args.get("phone_tail") or args.get("q")
     if text:
         found = service.search_customers(text, limit=args["page_size"])
-        return {"items": found, "page": 1, "page_size": args["page_size"], "total": len(found)}
+        return {"items": [customer_view(c, full=False) for c in found], "page": 1,
+                "page_size": args["page_size"], "total": len(found)}
     query = select(Customer).order_by(Customer.created_at.desc(), Customer.id.desc())
-    return paginate(query, args["page"], args["page_size"])
+    page = paginate(query, args["page"], args["page_size"])
+    page["items"] = [customer_view(c, full=False) for c in page["items"]]
+    return page
 
 
 @blp.route("", methods=["POST"])
@@ -112,14 +126,19 @@ def create_customer(data):
     except service.CustomerError as exc:
         abort_unprocessable(exc)
     db.session.commit()
-    return customer
+    return _shown(customer)
+
+
+def _shown(customer: Customer) -> dict:
+    return customer_view(customer, full=sees_contact(current_user, customer))
 
 
 @blp.route("/<int:customer_id>")
 @blp.response(200, CustomerSchema)
 @permission_required("customer.view")
 def get_customer(customer_id: int):
-    return get_in_scope_or_404(Customer, customer_id)
+    """The guest's file; the full phone only for a caller who may read it."""
+    return _shown(get_in_scope_or_404(Customer, customer_id))
 
 
 @blp.route("/<int:customer_id>", methods=["PATCH"])
@@ -133,15 +152,18 @@ def update_customer(data, customer_id: int):
     except service.CustomerError as exc:
         abort_unprocessable(exc)
     db.session.commit()
-    return customer
+    return _shown(customer)
 
 
 @blp.route("/<int:customer_id>/history")
 @blp.response(200, HistorySchema)
 @permission_required("customer.view")
 def customer_history(customer_id: int):
-    """客史: totals over every store and the latest visits (fixed number of queries)."""
+    """客史: totals over every store and the latest visits (fixed number of queries);
+    403 for a caller who may not read this guest's history."""
     customer = get_in_scope_or_404(Customer, customer_id)
+    if not sees_contact(current_user, customer):
+        abort(403, message="客人在本店开单后才能查看客史")
     summary = service.customer_summary(customer.id)
     return {"visits": summary.visits, "total_spend": summary.total_spend,
             "last_visit_at": summary.last_visit_at,

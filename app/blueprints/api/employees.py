@@ -1,10 +1,11 @@
 """Employees (员工档案): list, read, create and change, over the HR services.
 
-Sensitive numbers (ID card, bank account) are write-only here: responses carry
-``id_card_masked`` and ``bank_account_masked`` and never the full values, for any
-caller.  The full numbers are shown only on HR's detail page in the browser
-(``employee.manage``); an integration that needs them (payroll bank export) reads
-them server-side, not through the API.
+A read carries the field groups the caller may see (app/blueprints/hr/visibility.py,
+the same rule as the pages): the roster for ``employee.view``, contact and personal
+fields with ``employee.view_personal``, pay fields with ``payroll.view``.  Sensitive
+numbers (ID card, bank account) are write-only in reads: ``id_card_masked`` and
+``bank_account_masked``; ``POST /employees/{id}/sensitive`` gives one full number to
+``employee.reveal_sensitive`` and writes the audit entry, as "显示完整" does on the page.
 """
 
 from flask_login import current_user
@@ -12,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Money, PageArgsSchema, page_schema
-from app.blueprints.hr import changes, services
+from app.blueprints.hr import changes, services, visibility
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
@@ -39,6 +40,8 @@ class PositionRefSchema(Schema):
 
 
 class EmployeeSchema(Schema):
+    """Fields outside the caller's groups are absent (not null)."""
+
     id = fields.Integer()
     employee_no = fields.String(metadata={"description": "工号; for therapists the 点钟 number"})
     name = fields.String()
@@ -135,6 +138,11 @@ class EmployeePatchSchema(Schema):
 EmployeePageSchema = page_schema(EmployeeSchema, "EmployeePage")
 
 
+def _shown(employee: Employee) -> dict:
+    """What the caller may read of the employee (hr.visibility)."""
+    return visibility.employee_view(employee, visibility.field_groups(current_user))
+
+
 def _load_in_scope(employee_id: int) -> Employee:
     """The employee with store and position; 404 for another tenant or store."""
     employee = db.session.scalar(
@@ -157,13 +165,15 @@ def _check_store_scope(store_id: int | None) -> None:
 @permission_required("employee.view")
 def list_employees(args):
     """Employees in your scope (store roles: their stores), with filters and pages."""
+    groups = visibility.field_groups(current_user)
     filters = services.EmployeeFilters(
         store_id=args.get("store_id"), status=args.get("status"),
-        position_id=args.get("position_id"), role=args.get("role"), search=args.get("q"))
+        position_id=args.get("position_id"), role=args.get("role"), search=args.get("q"),
+        search_phone=visibility.PERSONAL in groups)
     page = services.list_employees(filters, store_scope(current_user),
                                    page=args["page"], page_size=args["page_size"])
-    return {"items": page.items, "page": page.page, "page_size": page.page_size,
-            "total": page.total}
+    return {"items": [visibility.employee_view(e, groups) for e in page.items],
+            "page": page.page, "page_size": page.page_size, "total": page.total}
 
 
 @blp.route("", methods=["POST"])
@@ -178,14 +188,15 @@ def create_employee(data):
     except services.HrError as exc:
         abort_unprocessable(exc)
     db.session.commit()
-    return _load_in_scope(employee.id)
+    return _shown(_load_in_scope(employee.id))
 
 
 @blp.route("/<int:employee_id>")
 @blp.response(200, EmployeeSchema)
 @permission_required("employee.view")
 def get_employee(employee_id: int):
-    return _load_in_scope(employee_id)
+    """The file as far as the caller may read it (see the module docstring)."""
+    return _shown(_load_in_scope(employee_id))
 
 
 @blp.route("/<int:employee_id>", methods=["PATCH"])
@@ -210,7 +221,7 @@ def update_employee(data, employee_id: int):
         abort_unprocessable(exc)
     db.session.commit()
     db.session.expire_all()
-    return _load_in_scope(employee_id)
+    return _shown(_load_in_scope(employee_id))
 
 
 # --------------------------------------------------------------------------- 人事变动
@@ -271,7 +282,12 @@ def _change(change_id: int) -> EmployeeChange:
 def list_changes(employee_id: int):
     """The employee's 人事变动 history, newest first."""
     _load_in_scope(employee_id)
-    return [row.change for row in changes.changes_of_employee(employee_id)]
+    hidden = visibility.hidden_change_fields(visibility.field_groups(current_user))
+    rows = [row.change for row in changes.changes_of_employee(employee_id)]
+    if not hidden:
+        return rows
+    return [{name: getattr(change, name) for name in ChangeSchema().fields
+             if name not in hidden} for change in rows]
 
 
 @blp.route("/<int:employee_id>/changes", methods=["POST"])
@@ -324,3 +340,28 @@ def reject_change(data, change_id: int):
 def cancel_change(change_id: int):
     """Cancel a change not yet applied (kept, status ``cancelled``)."""
     return _decide_change(change_id, lambda c: changes.cancel_change(c, actor=current_user))
+
+
+# --------------------------------------------------------------------------- 显示完整
+
+
+class SensitiveArgsSchema(Schema):
+    field = fields.String(required=True, validate=validate.OneOf(visibility.SENSITIVE_NUMBERS))
+
+
+class SensitiveSchema(Schema):
+    field = fields.String()
+    value = fields.String(metadata={"description": "the full number"})
+
+
+@blp.route("/<int:employee_id>/sensitive", methods=["POST"])
+@blp.arguments(SensitiveArgsSchema)
+@blp.response(200, SensitiveSchema)
+@permission_required("employee.reveal_sensitive")
+def reveal_sensitive(data, employee_id: int):
+    """One full ID-card or bank-account number; each call is an audit entry
+    (``employee.reveal_sensitive``), like "显示完整" on the employee page."""
+    employee = _load_in_scope(employee_id)
+    value = visibility.reveal_sensitive(employee, data["field"], current_user)
+    db.session.commit()
+    return {"field": data["field"], "value": value}

@@ -1,12 +1,13 @@
 """Background jobs: list and follow your company's runs, start a startable kind."""
 
+from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
 from app.extensions import db
-from app.jobs import JobStartError, start_job
+from app.jobs import JobStartError, result_visible, start_job
 from app.jobs.models import JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
@@ -23,7 +24,9 @@ class JobSchema(Schema):
     status = fields.String(metadata={"description": "queued, running, finished or failed"})
     progress = fields.Integer(metadata={"description": "0–100"})
     message = fields.String()
-    result = fields.Raw(allow_none=True)
+    result = fields.Raw(allow_none=True, metadata={
+        "description": "absent when the kind's result needs a permission the caller lacks "
+                       "(a payroll run's totals: payroll.view)"})
     error = fields.String(allow_none=True)
     requested_by_account_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
@@ -32,6 +35,14 @@ class JobSchema(Schema):
 
 
 JobPageSchema = page_schema(JobSchema, "JobPage")
+
+
+def _shown(record: JobRecord) -> JobRecord | dict:
+    """The run, without result and error for a caller who may not read them."""
+    if result_visible(record, current_user):
+        return record
+    return {name: getattr(record, name) for name in JobSchema().fields
+            if name not in ("result", "error")}
 
 
 class JobStartSchema(Schema):
@@ -45,8 +56,10 @@ class JobStartSchema(Schema):
 @permission_required("job.view")
 def list_jobs(args):
     """Your company's job runs, newest first."""
-    return paginate(select(JobRecord).order_by(JobRecord.id.desc()), args["page"],
+    page = paginate(select(JobRecord).order_by(JobRecord.id.desc()), args["page"],
                     args["page_size"])
+    page["items"] = [_shown(record) for record in page["items"]]
+    return page
 
 
 @blp.route("", methods=["POST"])
@@ -68,4 +81,4 @@ def start(data):
 @permission_required("job.view")
 def get_job(job_id: int):
     """One run: status, progress, result or error, timestamps."""
-    return get_or_404(JobRecord, job_id)
+    return _shown(get_or_404(JobRecord, job_id))

@@ -30,6 +30,9 @@ class EmployeeFilters:
     role: str | None = None
     # Name (part), employee number (prefix) or the last digits of the phone.
     search: str | None = None
+    # False for a viewer who may not see phones (hr.visibility): a match on the phone's
+    # digits would tell them the number bit by bit.
+    search_phone: bool = True
 
 
 def employee_query(filters: EmployeeFilters | None = None,
@@ -61,7 +64,7 @@ def employee_query(filters: EmployeeFilters | None = None,
             Employee.name.contains(term, autoescape=True),
             Employee.employee_no.startswith(term, autoescape=True),
         ]
-        if term.isdigit():
+        if term.isdigit() and filters.search_phone:
             conditions.append(Employee.phone.endswith(term, autoescape=True))
         query = query.where(or_(*conditions))
     return query.order_by(Employee.employee_no, Employee.id)

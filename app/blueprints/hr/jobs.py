@@ -31,7 +31,8 @@ def headcount_report(ctx) -> dict:
     return summary
 
 
-@job("payroll.run", queue="payroll", timeout=1800)
+# The run's totals are the company's payroll: only for those who read every payslip.
+@job("payroll.run", queue="payroll", timeout=1800, result_permission="payroll.view")
 def payroll_run(ctx, run_id: int) -> dict:
     """计算工资: every payslip of one payroll run, replaced in the job's one transaction.
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.blueprints.hr import bp, changes, pay_settings, services
+from app.blueprints.hr import bp, changes, pay_settings, services, visibility
 from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
     ConfirmForm,
@@ -82,12 +82,14 @@ def employees():
     """员工列表: filters, search by name / number / phone tail, pages."""
     status = request.args.get("status") or None
     role = request.args.get("role") or None
+    show_phone = visibility.PERSONAL in visibility.field_groups(current_user)
     filters = services.EmployeeFilters(
         store_id=_int_arg("store"),
         status=status if status in EMPLOYEE_STATUSES else None,
         position_id=_int_arg("position"),
         role=role if role in ROLES else None,
         search=(request.args.get("q") or "").strip() or None,
+        search_phone=show_phone,
     )
     page = services.list_employees(filters, store_scope(current_user),
                                    page=max(1, request.args.get("page", 1, type=int)),
@@ -95,6 +97,7 @@ def employees():
     with_login = services.employee_ids_with_login(e.id for e in page.items)
     return render_template(
         "hr/employees.html", page=page, filters=filters, with_login=with_login,
+        show_phone=show_phone,
         stores=visible_stores(), positions=services.positions(), statuses=EMPLOYEE_STATUSES,
         today=services.tenant_today())
 
@@ -170,6 +173,19 @@ def employee_edit(employee_id: int):
 @permission_required("employee.view")
 def employee_detail(employee_id: int):
     return render_detail(employee_or_404(employee_id))
+
+
+@bp.route("/employees/<int:employee_id>/reveal", methods=["POST"])
+@permission_required("employee.reveal_sensitive")
+def employee_reveal(employee_id: int):
+    """显示完整: the full ID-card or bank number on this response only, audited."""
+    employee = employee_or_404(employee_id)
+    field = request.form.get("field", "")
+    if not ConfirmForm().validate_on_submit() or field not in visibility.SENSITIVE_NUMBERS:
+        abort(400)
+    value = visibility.reveal_sensitive(employee, field, current_user)
+    db.session.commit()
+    return render_detail(employee_or_404(employee_id), revealed={field: value})
 
 
 @bp.route("/employees/<int:employee_id>/login", methods=["POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask_login import current_user
 
-from app.blueprints.hr import changes, pay_settings, rewards, services
+from app.blueprints.hr import changes, pay_settings, rewards, services, visibility
 from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
     ChangeRequestForm,
@@ -42,7 +42,9 @@ def form_status(form) -> int:
 
 def render_detail(employee: Employee, login_form: CreateLoginForm | None = None, status=200,
                    change_form: ChangeRequestForm | None = None,
-                   tax_form: TaxOpeningForm | None = None):
+                   tax_form: TaxOpeningForm | None = None, revealed: dict | None = None):
+    """The employee page with the field groups the viewer may read (hr.visibility);
+    ``revealed`` holds a full number just asked for with "显示完整" (and audited)."""
     accounts = services.accounts_of_employee(employee)
     stores = services.stores()
     can_manage_logins = current_user.can("account.manage")
@@ -57,9 +59,9 @@ def render_detail(employee: Employee, login_form: CreateLoginForm | None = None,
                                       role=account.role, store_ids=sorted(account.store_ids))
         for account in accounts
     } if can_manage_logins else {}
-    # Sensitive numbers in full only for those who keep the file (employee.manage).
-    show_sensitive = current_user.can("employee.manage")
-    show_pay = show_sensitive or current_user.can("payroll.view")
+    groups = visibility.field_groups(current_user)
+    show_personal = visibility.PERSONAL in groups
+    show_pay = visibility.PAY in groups
     levels = {lv.id: lv for lv in pay_settings.levels()}
     profiles = {p.id: p for p in pay_settings.profiles()}
     positions = services.positions()
@@ -76,7 +78,8 @@ def render_detail(employee: Employee, login_form: CreateLoginForm | None = None,
         disable_form=DisableLoginForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
         store_names={store.id: store.name for store in stores},
         can_manage_logins=can_manage_logins,
-        show_sensitive=show_sensitive, show_pay=show_pay, today=today,
+        show_personal=show_personal, show_pay=show_pay,
+        can_reveal=visibility.FULL in groups, revealed=revealed or {}, today=today,
         health_warning_days=employee_file.HEALTH_CERT_WARNING_DAYS,
         levels=levels, profiles=profiles,
         position_names={p.id: p.name for p in positions},
@@ -93,7 +96,7 @@ def render_detail(employee: Employee, login_form: CreateLoginForm | None = None,
                                           store_scope(current_user), limit=20)
                      if current_user.can("reward.manage") else None),
         reward_kind_label=rewards.kind_label, reward_status_label=rewards.status_label)
-    headers = {"Cache-Control": "no-store"} if show_sensitive else {}
+    headers = {"Cache-Control": "no-store"} if show_personal or show_pay else {}
     return response, status, headers
 
 

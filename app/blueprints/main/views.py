@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.audit import AUDIT_ACTIONS
 from app.blueprints.main import bp
 from app.extensions import db
-from app.jobs import JobStartError
+from app.jobs import JobStartError, result_visible
 from app.jobs.models import JobRecord
 from app.models import AuditEntry, Employee
 from app.navigation import navigation_for
@@ -97,7 +97,8 @@ def job_start():
 @permission_required("job.view")
 def job_detail(job_id: int):
     record = get_or_404(JobRecord, job_id)
-    return render_template("main/job_detail.html", job=record)
+    return render_template("main/job_detail.html", job=record,
+                           show_result=result_visible(record, current_user))
 
 
 @bp.route("/jobs/<int:job_id>/progress")

@@ -10,10 +10,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from app.blueprints.store import bp
 from app.blueprints.store import customers as service
+from app.blueprints.store.customer_privacy import mask_phone, sees_contact
 from app.blueprints.store.models import Customer, MembershipLevel
 from app.extensions import db
 from app.labels import STATUS_LABELS
@@ -52,7 +53,27 @@ class CustomerForm(FlaskForm):
             SelectChoice(str(level.id), level.name) for level in service.membership_levels()]
 
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in service.EDITABLE_FIELDS}
+        values = {name: getattr(self, name).data for name in service.EDITABLE_FIELDS}
+        if self.phone_kept and not (values["phone"] or "").strip():
+            del values["phone"]  # blank: keep the number on file
+        return values
+
+    phone_kept = False
+
+    def keep_phone(self, masked: str) -> None:
+        """For a desk that may not read the number: blank keeps it, the mask is a hint."""
+        self.phone_kept = True
+        self.phone.validators = [Optional(), Length(max=32)]
+        self.phone.flags.required = False
+        self.phone.render_kw = {"placeholder": masked}
+        if not self.is_submitted():
+            self.phone.data = ""
+
+
+@bp.app_template_filter("mask_phone")
+def mask_phone_filter(phone: str | None) -> str:
+    """A guest's phone as lists show it (store.customer_privacy)."""
+    return mask_phone(phone)
 
 
 def _context_store() -> Store | None:
@@ -122,12 +143,16 @@ def customer_detail(customer_id: int):
                  if customer.favourite_therapist_id else None)
     level = (db.session.get(MembershipLevel, customer.membership_level_id)
              if customer.membership_level_id else None)
-    return render_template(
+    full = sees_contact(current_user, customer)
+    response = render_template(
         "store/customer_detail.html", store=_context_store(), customer=customer,
-        therapist=therapist, level=level, summary=service.customer_summary(customer.id),
-        visits=service.visit_history(customer.id),
-        served_by=service.favourite_therapist_counts(customer.id),
+        therapist=therapist, level=level, full=full,
+        phone=customer.phone if full else mask_phone(customer.phone),
+        summary=service.customer_summary(customer.id) if full else None,
+        visits=service.visit_history(customer.id) if full else [],
+        served_by=service.favourite_therapist_counts(customer.id) if full else [],
         history_limit=service.HISTORY_LIMIT)
+    return response, 200, {"Cache-Control": "no-store"} if full else {}
 
 
 @bp.route("/customers/<int:customer_id>/edit", methods=["GET", "POST"])
@@ -136,6 +161,8 @@ def customer_edit(customer_id: int):
     store = _context_store()
     customer = get_in_scope_or_404(Customer, customer_id)
     form = CustomerForm(obj=customer)
+    if not sees_contact(current_user, customer):
+        form.keep_phone(mask_phone(customer.phone))
     if form.validate_on_submit():
         try:
             service.update_customer(customer, **form.values())
