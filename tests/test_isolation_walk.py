@@ -2,19 +2,17 @@
 
 The walk takes EVERY route of the app and the API that carries an id, fills it
 with tenant A's ids, and calls it with every method as tenant B's owner (who
-holds every permission): each call must answer 404 and change nothing.  A new
+holds every permission): each call must answer 404 and change no row of
+either tenant.  Ids in query strings, bodies and forms, and another store's
+ids for store roles: tests/test_isolation_walk_fields.py and _forms.py.  A new
 route with an id argument the walk does not know fails the test until it is
-added to ``ids_of`` below.
+added to ``seed_objects`` (tests/walk_objects.py).
 """
 
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import AuditEntry
-from app.tenancy import tenant_context
 from tests.factories import PASSWORD
+from tests.walk_data import snapshot_tenant
 from tests.walk_objects import seed_objects
 
 # Routes whose id is not a tenant object, or that are cross-tenant by design
@@ -53,11 +51,6 @@ def _call(client, method, url, headers):
     return client.open(url, method=method, data={} if method != "GET" else None)
 
 
-def _audit_count(company) -> int:
-    with tenant_context(company.tenant_id):
-        return db.session.scalar(select(func.count(AuditEntry.id)))
-
-
 def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, company_b):
     ids = ids_of(company_a)
     # Make the rules below the store's rooms consistent: room 0 belongs to store 0.
@@ -67,7 +60,9 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
     token = intruder.post("/api/v1/auth/token", json={
         "company": company_b.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    audit_before = _audit_count(company_a)
+    # Every row of both tenants, not just the audit count: a write that forgot its
+    # audit entry must show too, and the refused calls must not touch B either.
+    before = snapshot_tenant(company_a.tenant_id), snapshot_tenant(company_b.tenant_id)
 
     unknown, leaks, calls, rules = [], [], 0, 0
     for rule in _walked_rules(app):
@@ -87,7 +82,8 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
 
     assert unknown == [], f"add these id arguments to ids_of(): {unknown}"
     assert leaks == []
-    assert _audit_count(company_a) == audit_before  # nothing happened to tenant A
+    assert snapshot_tenant(company_a.tenant_id).changed_since(before[0]) == {}
+    assert snapshot_tenant(company_b.tenant_id).changed_since(before[1]) == {}
     report = Path("test-artifacts")
     report.mkdir(exist_ok=True)
     (report / "isolation-walk.txt").write_text(f"{rules} routes, {calls} calls, all 404\n")
@@ -96,7 +92,8 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
 
 
 def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, company_b):
-    """Proves the ids used above are real: tenant A's owner can GET each of them."""
+    """Proves the ids used above are real: tenant A's owner can GET each of them, and
+    none of those pages fails on the server."""
     ids = ids_of(company_a)
     owner = app.test_client()
     owner.post("/login", data={"company": company_a.code, "username": "owner",
@@ -104,7 +101,7 @@ def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, c
     token = owner.post("/api/v1/auth/token", json={
         "company": company_a.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    missing = []
+    missing, errors = [], []
     for rule in _walked_rules(app):
         if "GET" not in rule.methods or any(arg not in ids for arg in rule.arguments):
             continue
@@ -112,4 +109,7 @@ def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, c
         response = _call(owner, "GET", url, headers)
         if response.status_code == 404:
             missing.append(url)
+        if response.status_code >= 500:
+            errors.append(url)
     assert missing == []
+    assert errors == []

@@ -100,7 +100,8 @@ def _put(target, path, value):
 
 
 def kind_of(name: str) -> str:
-    base = name[:-1] if name.endswith("_ids") else name
+    base = name.rsplit("-", 1)[-1]  # a form's list entry: products-0-product_id
+    base = base[:-1] if base.endswith("_ids") else base
     return FIELD_ALIASES.get(base, base)
 
 
