@@ -16,11 +16,13 @@ from pathlib import Path
 
 from tests.test_isolation_walk_fields import (
     CROSS_STORE_BY_DESIGN,
+    NOBODYS_ID,
+    REFUSED,
     TENANT_WIDE,
     Caller,
 )
 from tests.walk_data import snapshot_tenant
-from tests.walk_forms import post_forms
+from tests.walk_forms import page_forms
 from tests.walk_objects import seed_objects
 from tests.walk_openapi import kind_of
 
@@ -38,16 +40,16 @@ def _pages(app, ids):
         yield rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
 
 
-def _forms_with_ids(app, caller, ids):
-    """Every POST form with an id field on the pages the caller opens (deduplicated)."""
+def _forms_with_ids(app, caller, ids, method="POST"):
+    """Every form with an id field on the pages the caller opens (deduplicated)."""
     seen, forms = set(), []
     for url in _pages(app, ids):
         response = caller.call("GET", url)
         if response.status_code != 200 or "html" not in response.content_type:
             continue
-        for form in post_forms(response.get_data(as_text=True), url):
+        for form in page_forms(response.get_data(as_text=True), url):
             key = (form.action, tuple(sorted(form.fields)))
-            if form.id_fields and key not in seen:
+            if form.method == method and form.id_fields and key not in seen:
                 seen.add(key)
                 forms.append(form)
     return forms
@@ -85,6 +87,39 @@ def test_another_tenants_ids_in_any_form_change_nothing(app, company_a, company_
     assert snapshot_tenant(company_b.tenant_id).changed_since(before[1]) == {}
     _report("forms-cross-tenant", len(forms), calls)
     assert len(forms) >= 20 and calls >= 40  # the walk must not silently shrink
+
+
+def test_another_tenants_ids_in_a_pages_filters_show_what_nobodys_id_shows(
+        app, company_a, company_b):
+    """A filter (GET form) with A's store or employee shows B's owner exactly what an id
+    nobody has shows: nothing of A's."""
+    victim_ids = seed_objects(company_a)
+    own_ids = seed_objects(company_b)
+    owner = Caller(app, company_b, "owner")
+    leaks, calls = [], 0
+    filters = _forms_with_ids(app, owner, own_ids, method="GET")
+    for form in filters:
+        for name in form.id_fields:
+            kind = kind_of(name)
+            if kind not in victim_ids:  # a numeric filter that names no object (a month)
+                continue
+            victim, nobodys = victim_ids[kind], NOBODYS_ID
+            data = form.data()  # the same search text both times
+            pages = [owner.client.get(form.action, query_string={**data, name: [value]})
+                     for value in (victim, nobodys)]
+            calls += 1
+            shown = [(p.status_code, _unecho(p.get_data(as_text=True), name, value))
+                     for p, value in zip(pages, (victim, nobodys), strict=True)]
+            if shown[0][0] not in REFUSED and shown[0] != shown[1]:
+                leaks.append((form.action, name, shown[0][0], shown[1][0]))
+    assert leaks == [], "\n".join(map(str, leaks))
+    _report("filters-cross-tenant", len(filters), calls, "each shows what nobody's id shows")
+    assert calls >= 6
+
+
+def _unecho(html, name, value):
+    """The page without the filter's own echo (links keeping ``?store=3``, the field)."""
+    return html.replace(f"{name}={value}", f"{name}=ID").replace(f'value="{value}"', 'value="ID"')
 
 
 def test_another_stores_ids_in_a_store_managers_forms_change_nothing(app, company_b):

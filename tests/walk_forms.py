@@ -1,8 +1,9 @@
-"""The POST forms of the app's pages, read from the HTML a user gets.
+"""The forms of the app's pages, read from the HTML a user gets.
 
 The isolation walk fills every id field of every form (a ``<select>`` of
-rooms, a hidden ``order_id`` ...) with another tenant's object: the forms are
-found by opening the pages, so a new form is walked the moment a page shows it.
+rooms, a hidden ``order_id``, a filter's ``store_id`` ...) with another
+tenant's object: the forms are found by opening the pages, so a new form is
+walked the moment a page shows it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ _serial = itertools.count(1)
 class Form:
     page: str
     action: str
+    method: str
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> values sent
     id_fields: list[str] = field(default_factory=list)
 
@@ -47,15 +49,15 @@ class _FormParser(HTMLParser):
     def __init__(self, page: str):
         super().__init__(convert_charrefs=True)
         self.page, self.forms, self._form, self._select = page, [], None, None
+        self._options: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            if (a.get("method") or "get").lower() == "post":
-                action = urljoin(self.page, a.get("action") or self.page)
-                self._form = Form(self.page, urlsplit(action)._replace(
-                    scheme="", netloc="").geturl())
-                self.forms.append(self._form)
+            action = urljoin(self.page, a.get("action") or self.page)
+            self._form = Form(self.page, urlsplit(action)._replace(
+                scheme="", netloc="", query="").geturl(), (a.get("method") or "get").upper())
+            self.forms.append(self._form)
             return
         form = self._form
         if form is None:
@@ -76,11 +78,12 @@ class _FormParser(HTMLParser):
         elif tag == "textarea" and name:
             form.fields[name] = ["TEXT"]
         elif tag == "select" and name:
-            self._select = name
+            self._select, self._options = name, []
             form.fields[name] = []
             self._note_id(name)
         elif tag == "option" and self._select:
             value = a.get("value", "")
+            self._options.append(value)
             values = form.fields[self._select]
             if "selected" in a:
                 values[:] = [value]
@@ -90,11 +93,17 @@ class _FormParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "select":
+        elif tag == "select" and self._select:
+            # A filter named "store" whose options are store ids is an id field too
+            # (POST forms name theirs *_id; their 0/1 selects are not ids).
+            numbers = [v for v in self._options if v]
+            if self._form is not None and self._form.method == "GET" and numbers \
+                    and all(v.isdigit() for v in numbers):
+                self._note_id(self._select, numeric=True)
             self._select = None
 
-    def _note_id(self, name):
-        if is_id_field(name) and name not in self._form.id_fields:
+    def _note_id(self, name, numeric=False):
+        if (numeric or is_id_field(name)) and name not in self._form.id_fields:
             self._form.id_fields.append(name)
 
 
@@ -114,7 +123,8 @@ def _default(kind: str, name: str) -> str:
     return "TEXT"
 
 
-def post_forms(html: str, page: str) -> list[Form]:
+def page_forms(html: str, page: str) -> list[Form]:
+    """The page's forms, POST (actions) and GET (filters)."""
     parser = _FormParser(page)
     parser.feed(html)
     return parser.forms

@@ -102,6 +102,7 @@ def _put(target, path, value):
 def kind_of(name: str) -> str:
     base = name.rsplit("-", 1)[-1]  # a form's list entry: products-0-product_id
     base = base[:-1] if base.endswith("_ids") else base
+    base = base if base.endswith("_id") else f"{base}_id"  # a page's filter: ?store=3
     return FIELD_ALIASES.get(base, base)
 
 
