@@ -30,8 +30,8 @@ class Snapshot:
                 if before.tables.get(name) != (rows, digest)}
 
 
-def snapshot_tenant(tenant_id: int, store_id: int | None = None) -> Snapshot:
-    """Every row the tenant owns (only ``store_id``'s rows of tables with a store)."""
+def snapshot_tenant(tenant_id: int) -> Snapshot:
+    """Every row the tenant owns, table by table."""
     tables = {}
     with tenant_context(tenant_id):
         for table in db.metadata.sorted_tables:
@@ -41,8 +41,6 @@ def snapshot_tenant(tenant_id: int, store_id: int | None = None) -> Snapshot:
                 query = select(table).where(table.c.id == tenant_id)
             else:
                 continue
-            if store_id is not None and "store_id" in table.c:
-                query = query.where(table.c.store_id == store_id)
             columns = [c for c in table.c if c.name not in VOLATILE_COLUMNS]
             rows = sorted(repr(tuple(row._mapping[c] for c in columns))
                           for row in db.session.execute(query))
