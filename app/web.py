@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     _init_login(app)
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
+    app.before_request(_authorize_endpoint)
     app.before_request(_resolve_path_objects)
     app.teardown_request(unbind_tenant)
     app.context_processor(_template_globals)
@@ -86,6 +87,20 @@ def bind_user_and_tenant() -> None:
     user = current_user
     tenant_id = getattr(user, "tenant_id", None) if user.is_authenticated else None
     g.tenant_token = set_current_tenant(tenant_id)
+
+
+def _authorize_endpoint() -> None:
+    """403 for a logged-in user whose role lacks the view's permission, before
+    anything reads the body or the URL's objects: the API's argument parsing
+    runs outside the view's own guard and would answer 422 describing a resource
+    the caller may not use (the permission matrix test, tests/test_permission_matrix.py)."""
+    view = current_app.view_functions.get(request.endpoint)
+    permission = getattr(view, "required_permission", None)
+    from app.permissions import PERMISSIONS
+
+    if permission in PERMISSIONS and current_user.is_authenticated \
+            and not current_user.can(permission):
+        abort(403)
 
 
 def _resolve_path_objects() -> None:

@@ -82,8 +82,9 @@ def test_start_read_and_approve_a_run(client, api_token, company_a):
     assert mine.status_code == 200
     assert [s["employee_id"] for s in mine.get_json()] == [own_id]
     assert mine.get_json()[0]["rewards"] == "88.00"
-    # A company-wide run is outside a therapist's scope altogether.
-    assert client.get(f"{url}/payslips", headers=therapist).status_code == 404
+    # Without payroll.view the run is refused before it is looked up (403, the same
+    # whether or not it exists: tests/test_permission_matrix.py).
+    assert client.get(f"{url}/payslips", headers=therapist).status_code == 403
     assert client.get("/api/v1/payroll/runs", headers=therapist).status_code == 403
 
 
