@@ -39,6 +39,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import abort
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -46,7 +47,7 @@ from sqlalchemy import select
 from app.audit import record_audit, register_audit_actions
 from app.extensions import db
 from app.models.approval import ApprovalDecision
-from app.permissions import store_scope
+from app.permissions import get_in_scope_or_404, register_path_resolver, store_scope
 from app.tenancy import current_tenant_id
 from app.validation import InputError
 
@@ -321,12 +322,24 @@ def decide(kind: ApprovalKind | str, obj, actor, verdict: str, note: str = "",
     return result
 
 
+def load_request(kind_name: str, object_id: int):
+    """The request, of the current tenant and within the caller's stores; else 404."""
+    kind = KINDS.get(kind_name)
+    if kind is None:
+        abort(404)
+    return get_in_scope_or_404(kind.model, object_id, store_id_of=kind.store)
+
+
+# Before any view reads a body: another tenant's (or store's) request is a 404.
+register_path_resolver("object_id",
+                       lambda view_args: load_request(view_args.get("kind", ""),
+                                                      view_args["object_id"]))
+
+
 def decide_by_name(kind_name: str, object_id: int, actor, verdict: str, note: str = ""):
     """The inbox's and the API's one entry: load the request, call its kind's function."""
-    from app.permissions import get_in_scope_or_404
-
     kind = kind_of(kind_name)
-    obj = get_in_scope_or_404(kind.model, object_id, store_id_of=kind.store)
+    obj = load_request(kind_name, object_id)
     if verdict == APPROVED:
         return kind.approve(obj, actor, note)
     if verdict == REJECTED:

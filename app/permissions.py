@@ -295,6 +295,15 @@ def _is_api_request() -> bool:
 PATH_OBJECTS: dict[str, type] = {}
 
 
+# URL arguments whose model another argument names (the approval flow's
+# ``/<kind>/<object_id>``): argument -> resolver(view_args) that loads it or 404s.
+PATH_RESOLVERS: dict[str, object] = {}
+
+
+def register_path_resolver(argument: str, resolver) -> None:
+    PATH_RESOLVERS[argument] = resolver
+
+
 def register_path_object(argument: str, model: type) -> None:
     existing = PATH_OBJECTS.get(argument)
     if existing is not None and existing is not model:
@@ -316,6 +325,10 @@ def resolve_path_objects() -> None:
         return
     loaded = []
     for argument, value in request.view_args.items():
+        resolver = PATH_RESOLVERS.get(argument)
+        if resolver is not None and isinstance(value, int):
+            loaded.append(resolver(request.view_args))
+            continue
         model = PATH_OBJECTS.get(argument)
         if model is None or not isinstance(value, int):
             continue

@@ -292,7 +292,7 @@ def test_another_tenants_request_is_a_404_to_the_decision_endpoint(
                            json={"verdict": "approved"})
     assert response.status_code == 404
     assert client.post("/api/v1/approvals/nothing/1/decision", headers=headers,
-                       json={"verdict": "approved"}).status_code == 422
+                       json={"verdict": "approved"}).status_code == 404
 
 
 def test_leave_filed_by_a_store_manager_for_a_therapist_goes_to_someone_else(

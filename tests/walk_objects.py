@@ -51,6 +51,9 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             "position_id": position.id,
             **{name: obj.id for name, obj in desk.items()},
             **{name: obj.id for name, obj in hr.items()},
+            # The one approval flow's decision routes name a kind and its request's id.
+            "kind": "refund",
+            "object_id": desk["refund_id"].id,
         }
 
 
