@@ -155,7 +155,8 @@ def employee_edit(employee_id: int):
     form = _employee_form(employee)
     if form.validate_on_submit() and _check_store_in_scope(form):
         try:
-            services.update_employee(employee, **_form_values(form, employee))
+            services.update_employee(employee, actor=current_user,
+                                     **_form_values(form, employee))
         except services.HrError as exc:
             db.session.rollback()
             show_on_form(form, exc.fields)
