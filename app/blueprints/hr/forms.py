@@ -138,7 +138,7 @@ class ChangeRequestForm(FlaskForm):
                                       render_kw={"inputmode": "numeric", "autocomplete": "off"})
     new_si_enrolled = SelectField(_l("社保"), choices=[
         SelectChoice("", _l("不变")), SelectChoice("1", _l("参加")),
-        SelectChoice("0", _l("不参加"))])
+        SelectChoice("0", _l("不参加"))], default="", validate_choice=False)
     new_si_base = StringField(_l("新社保基数"), validators=[Optional()],
                               render_kw={"inputmode": "decimal"})
     new_monthly_special_deduction = StringField(_l("新专项附加扣除（月）"),
