@@ -4,6 +4,7 @@ the pages — plus the rules of app/duties.py as plain functions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -148,17 +149,43 @@ def test_the_edit_page_refuses_a_bank_account_of_someone_on_staff(client, auth, 
     with in_tenant(company_a):
         employee = company_a.employees["cashier"]
         employee_id, store_id = employee.id, company_a.store.id
-        position_id = employee.position_id
+        position_id, employee_no = employee.position_id, employee.employee_no
     auth.login_as(company_a, "hr_staff")
     response = client.post(f"/hr/employees/{employee_id}/edit", data={
-        "employee_no": "115", "name": "改", "gender": "female", "phone": "",
+        "employee_no": employee_no, "name": "改", "gender": "female", "phone": "",
         "position_id": str(position_id), "store_id": str(store_id), "status": "active",
         "hire_date": "2025-01-01", "bank_name": "农业银行", "bank_account_no": NEW_BANK,
         "si_enrolled": "1", "monthly_special_deduction": "0.00"})
     assert response.status_code == 422
-    assert "薪资资料变更" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'data-field-error="bank_account_no"' in html and "薪资资料变更" in html
+    assert 'data-field-error="employee_no"' not in html
     employee = _load(company_a, in_tenant, Employee, employee_id)
     assert employee.bank_account_no == "" and employee.bank_name == ""
+
+
+def test_the_edit_page_of_someone_on_staff_saves_what_it_posts(client, auth, company_a,
+                                                              in_tenant):
+    """Status and the pay fields are shown disabled (not posted): the file keeps them."""
+    with in_tenant(company_a):
+        employee = company_a.employees["cashier"]
+        employee.si_base, employee.bank_name, employee.bank_account_no = \
+            Decimal("5000.00"), "工商银行", BANK
+        db.session.commit()
+        employee_id, employee_no = employee.id, employee.employee_no
+    auth.login_as(company_a, "hr_staff")
+    page = client.get(f"/hr/employees/{employee_id}/edit").get_data(as_text=True)
+    assert re.search(r'<select[^>]* disabled [^>]*name="status"', page)
+    assert re.search(r'<input[^>]* disabled [^>]*name="si_base"', page)
+    response = client.post(f"/hr/employees/{employee_id}/edit", data={
+        "employee_no": employee_no, "name": "新名字", "gender": "female", "phone": "13900001111",
+        "hire_date": "2025-01-01", "emergency_contact": "", "emergency_phone": "",
+        "health_cert_no": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    employee = _load(company_a, in_tenant, Employee, employee_id)
+    assert (employee.name, employee.phone) == ("新名字", "13900001111")
+    assert employee.status == "active" and employee.si_enrolled is True
+    assert (employee.si_base, employee.bank_account_no) == (Decimal("5000.00"), BANK)
 
 
 def test_bank_insurance_and_deduction_change_through_an_approved_change(
