@@ -325,8 +325,12 @@ def test_pages_refuse_the_gm_password_reset_and_role_change(client, auth, compan
     with in_tenant(company_a):
         gm = company_a.accounts["general_manager"]
         gm_id, gm_hash = gm.id, gm.password_hash
+        gm_file = company_a.employees["general_manager"].id
         therapist = company_a.accounts["therapist"].id
     auth.login_as(company_a, "hr_manager")
+    gm_page = client.get(f"/hr/employees/{gm_file}").get_data(as_text=True)
+    assert 'data-testid="login-not-yours"' in gm_page
+    assert f"/hr/accounts/{gm_id}/reset-password" not in gm_page
     response = client.post(f"/hr/accounts/{gm_id}/reset-password")
     assert response.status_code == 302  # back to the file, no password page
     page = client.get(response.location).get_data(as_text=True)
