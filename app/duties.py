@@ -31,7 +31,7 @@ The rules (issue 9, section 1):
 3. **No one administers themselves**: through the admin path nobody changes
    their own role or stores, resets their own password or disables their own
    login (changing one's own password stays, under ``account.self``), and nobody
-   edits the protected fields of their own employee file.
+   but the owner edits more than the contact details of their own employee file.
 4. Pay, bank, social-insurance and tax fields of someone on staff change only
    through an approved, dated change; a status changes only through onboarding,
    offboarding and the last-day job (both: app/blueprints/hr/employees.py).
@@ -132,6 +132,15 @@ def is_owner_file(employee_id: int | None) -> bool:
 
 def is_own_file(actor, employee_id: int | None) -> bool:
     return employee_id is not None and getattr(actor, "employee_id", None) == employee_id
+
+
+def edits_own_file(actor, employee_id: int | None) -> bool:
+    """Rule 3: whether this edit is limited to the contact details of one's own file.
+
+    The owner is the exception: nobody else may touch the owner's file (rule 2), so
+    the owner keeps their own.
+    """
+    return is_own_file(actor, employee_id) and not _is_owner(actor)
 
 
 def employee_refusal(actor, employee_id: int | None, *, field: str = "employee",

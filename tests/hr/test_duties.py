@@ -434,6 +434,9 @@ def test_the_owners_file_and_account_are_touched_only_by_the_owner(client, api_t
     owner = api_token(company_a, "owner")
     assert client.patch(f"/api/v1/employees/{owner_file}", headers=owner,
                         json={"phone": "13500000001"}).status_code == 200
+    # Nobody else may touch it, so the owner keeps their own file.
+    assert client.patch(f"/api/v1/employees/{owner_file}", headers=owner,
+                        json={"employee_no": "B002"}).status_code == 200
 
 
 # --------------------------------------------------------------------------- oneself

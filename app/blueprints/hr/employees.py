@@ -304,7 +304,7 @@ def update_employee(employee: Employee, actor=None, **changes) -> Employee:
         raise HrError(dict([refusal]))
     current = {key: getattr(employee, key) for key in EDITABLE_FIELDS}
     values, position = _validate({**current, **changes}, employee)
-    if duties.is_own_file(actor, employee.id):
+    if duties.edits_own_file(actor, employee.id):
         own = {key: _("不能修改自己档案的此项，请由其他同事办理") for key in EDITABLE_FIELDS
                if key not in SELF_EDITABLE_FIELDS and current[key] != values[key]}
         if own:
