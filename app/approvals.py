@@ -113,6 +113,9 @@ class ApprovalKind:
     inbox_options: tuple = field(default=())
     # The department's own InputError subclass for a refusal (its callers catch it).
     refusal_error: type[InputError] | None = None
+    # A rule of the kind beyond 1-3 (e.g. a promotion's approver must be allowed to
+    # give the new role): the message, or None.
+    extra_refusal: Callable[[Any, Any], str | None] | None = None
 
 
 KINDS: dict[str, ApprovalKind] = {}
@@ -265,6 +268,10 @@ def judge(kind: ApprovalKind | str, obj, actor, settings: ApprovalSettings | Non
         return Verdict(step, step.denied(obj) if step.denied else _("您没有审批这条申请的权限"))
     if step.scoped and not _sees_store(actor, kind.store(obj)):
         return Verdict(step, _("这条申请不在您管理的门店"))
+    if kind.extra_refusal is not None:
+        reason = kind.extra_refusal(obj, actor)
+        if reason:
+            return Verdict(step, reason)
     return Verdict(step, None, waived)
 
 

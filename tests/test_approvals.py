@@ -309,3 +309,20 @@ def test_leave_filed_by_a_store_manager_for_a_therapist_goes_to_someone_else(
             service.approve_leave(filed, manager)
         service.approve_leave(filed, company_a.accounts["hr_manager"])
         assert filed.status == "approved"
+
+
+def test_the_approver_of_a_change_must_be_allowed_to_give_its_new_role(company_a, in_tenant):
+    """The HR manager may not make a general manager by approving a change the owner
+    filed (app/duties.py); they may approve a cashier's transfer."""
+    from app.models import Position
+
+    with in_tenant(company_a):
+        gm_post = db.session.scalar(select(Position).where(Position.role == "general_manager"))
+        promotion = changes.request_change(
+            _employee(company_a, "cashier"), "promotion", tenant_today(), "提拔",
+            new_position_id=gm_post.id, actor=company_a.accounts["owner"])
+        hr_manager = company_a.accounts["hr_manager"]
+        assert not approvals.may_decide("employee_change", promotion, hr_manager)
+        with pytest.raises(approvals.InputError) as refused:
+            changes.approve_change(promotion, actor=hr_manager)
+        assert "总经理" in refused.value.message

@@ -82,20 +82,19 @@ def test_position_and_store_must_exist_in_this_company(company_a, company_b, in_
         assert {"employee_no", "name", "gender", "status"} <= set(error.value.fields)
 
 
-def test_update_audits_store_position_and_status_before_after(company_a, in_tenant):
+def test_update_audits_store_and_position_before_after(company_a, in_tenant):
+    # Issue 9: the status is no longer set here (only onboarding/offboarding move it),
+    # so this test no longer moves it; test_duties.py proves the refusal.
     with in_tenant(company_a):
         employee = company_a.employees["cashier"]
         employee.status = "onboarding"  # still being set up: store and post edited directly
         old_store, new_store = company_a.stores[0].id, company_a.stores[1].id
         services.update_employee(employee, store_id=new_store,
-                                 position_id=position("receptionist").id, status="probation",
-                                 name="改名")
+                                 position_id=position("receptionist").id, name="改名")
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "employee.update"))
-        assert entry.before == {"store_id": old_store, "position_id": position("cashier").id,
-                                "status": "onboarding"}
+        assert entry.before == {"store_id": old_store, "position_id": position("cashier").id}
         assert entry.after == {"store_id": new_store,
-                               "position_id": position("receptionist").id,
-                               "status": "probation"}
+                               "position_id": position("receptionist").id}
         # The login of a store post moves with the person.
         account = company_a.accounts["cashier"]
         assert account.store_ids == {new_store}
@@ -113,15 +112,18 @@ def test_update_checks_employee_no_against_others_only(company_a, in_tenant):
             services.update_employee(employee, tenant_id=999)
 
 
-def test_marking_someone_left_disables_their_login(company_a, in_tenant):
+def test_marking_someone_left_directly_is_refused(company_a, in_tenant):
+    # Issue 9: this used to set ``left`` and disable the logins at once, bypassing
+    # offboarding (and its approval); now only the offboarding flow gets there.
     with in_tenant(company_a):
         employee = company_a.employees["cashier"]
         account = company_a.accounts["cashier"]
         version = account.session_version
-        services.update_employee(employee, status="left")
-        assert account.is_enabled is False
-        assert account.session_version > version
-        assert employee.status == "left"  # kept, never deleted
+        with pytest.raises(services.HrError) as error:
+            services.update_employee(employee, status="left")
+        assert "status" in error.value.fields
+        assert account.is_enabled is True and account.session_version == version
+        assert employee.status == "active"
 
 
 def test_list_filters_search_and_store_scope(company_a, in_tenant):
@@ -254,7 +256,9 @@ def test_stores_of_a_login(company_a, in_tenant):
 def test_enable_refused_for_someone_who_left(company_a, in_tenant):
     with in_tenant(company_a):
         account = company_a.accounts["cashier"]
-        services.update_employee(company_a.employees["cashier"], status="left")
+        # Gone through offboarding (its last-day job sets ``left`` and disables the login).
+        company_a.employees["cashier"].status = "left"
+        services.disable_login(account, reason="离职")
         with pytest.raises(services.HrError):
             services.enable_login(account)
         assert not db.session.scalar(select(Account.is_enabled).where(Account.id == account.id))

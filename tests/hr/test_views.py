@@ -24,12 +24,12 @@ def test_hr_manager_creates_and_edits_an_employee(client, auth, company_a, in_te
     assert client.get("/hr/employees/new").status_code == 200
     response = client.post("/hr/employees/new", data={
         "employee_no": "T888", "name": "新技师", "gender": "female", "phone": "13911112222",
-        "position_id": therapist_id, "store_id": store_id, "status": "onboarding",
+        "position_id": therapist_id, "store_id": store_id, "status": "candidate",
         "hire_date": "2026-03-01"})
     assert response.status_code == 302, response.get_data(as_text=True)
     with in_tenant(company_a):
         employee = db.session.scalar(select(Employee).where(Employee.employee_no == "T888"))
-        assert employee.store_id == store_id and employee.status == "onboarding"
+        assert employee.store_id == store_id and employee.status == "candidate"
         employee_id, second_store = employee.id, company_a.stores[1].id
     page = client.get(response.location).get_data(as_text=True)
     assert "新技师" in page and "T888" in page
@@ -37,14 +37,15 @@ def test_hr_manager_creates_and_edits_an_employee(client, auth, company_a, in_te
     assert client.get(f"/hr/employees/{employee_id}/edit").status_code == 200
     response = client.post(f"/hr/employees/{employee_id}/edit", data={
         "employee_no": "T888", "name": "新技师", "gender": "female", "phone": "13911112222",
-        "position_id": therapist_id, "store_id": second_store, "status": "active",
-        "hire_date": "2026-03-01"})
+        "position_id": therapist_id, "store_id": second_store, "hire_date": "2026-03-01"})
     assert response.status_code == 302
+    # Issue 9: the status is shown, not edited (only onboarding/offboarding move it);
+    # this test used to create the file as ``onboarding`` and edit it to ``active``.
     with in_tenant(company_a):
         employee = db.session.scalar(select(Employee).where(Employee.id == employee_id))
-        assert employee.store_id == second_store and employee.status == "active"
+        assert employee.store_id == second_store and employee.status == "candidate"
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "employee.update"))
-        assert entry.before == {"store_id": store_id, "status": "onboarding"}
+        assert entry.before == {"store_id": store_id}
         assert entry.actor_name  # the HR manager, not "system"
 
 

@@ -204,19 +204,24 @@ def get_employee(employee_id: int):
 @blp.response(200, EmployeeSchema)
 @permission_required("employee.manage")
 def update_employee(data, employee_id: int):
-    """Change some fields; store, position, status, pay and the sensitive numbers
-    (masked) are audited.
+    """Change some fields; store, position, pay and the sensitive numbers (masked)
+    are audited.
 
-    Store, position, level, pay profile and monthly base of someone on staff
-    (probation, active, offboarding) answer 422: they change through
-    ``POST /employees/<id>/changes`` (approved by the HR manager, dated).  Setting
-    ``status`` to ``left`` disables the employee's logins at once.
+    Store, position, level and the pay, bank, social-insurance and tax fields
+    (``pay_profile_id``, ``monthly_base_override``, ``bank_name``,
+    ``bank_account_no``, ``si_enrolled``, ``si_base``,
+    ``monthly_special_deduction``) of someone on staff (probation, active,
+    offboarding) answer 422 naming the field: they change through
+    ``POST /employees/<id>/changes`` (approved by the HR manager, dated).  A
+    different ``status`` always answers 422: it moves only through onboarding and
+    offboarding.  The owner's file only by the owner; on one's own file only the
+    contact details.
     """
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
         _check_store_scope(data["store_id"])
     try:
-        services.update_employee(employee, **data)
+        services.update_employee(employee, actor=current_user, **data)
     except services.HrError as exc:
         abort_unprocessable(exc)
     db.session.commit()
@@ -230,7 +235,8 @@ def update_employee(data, employee_id: int):
 class ChangeSchema(Schema):
     id = fields.Integer()
     employee_id = fields.Integer()
-    kind = fields.String(metadata={"description": "transfer | promotion | demotion | pay_change"})
+    kind = fields.String(metadata={
+        "description": "transfer | promotion | demotion | pay_change | pay_details"})
     effective_on = fields.Date()
     status = fields.String(
         metadata={"description": "pending | approved | applied | rejected | cancelled"})
@@ -245,6 +251,17 @@ class ChangeSchema(Schema):
     old_level_id = fields.Integer(allow_none=True)
     old_pay_profile_id = fields.Integer(allow_none=True)
     old_monthly_base = Money(allow_none=True)
+    new_bank_name = fields.String(allow_none=True)
+    new_bank_account_masked = fields.String(allow_none=True,
+                                            metadata={"description": "masked (never in full)"})
+    new_si_enrolled = fields.Boolean(allow_none=True)
+    new_si_base = Money(allow_none=True)
+    new_monthly_special_deduction = Money(allow_none=True)
+    old_bank_name = fields.String(allow_none=True)
+    old_bank_account_masked = fields.String(allow_none=True)
+    old_si_enrolled = fields.Boolean(allow_none=True)
+    old_si_base = Money(allow_none=True)
+    old_monthly_special_deduction = Money(allow_none=True)
     requested_by_account_id = fields.Integer(allow_none=True)
     approved_by_account_id = fields.Integer(allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
@@ -261,6 +278,16 @@ class ChangeCreateSchema(Schema):
     new_level_id = fields.Integer(allow_none=True, load_default=None)
     new_pay_profile_id = fields.Integer(allow_none=True, load_default=None)
     new_monthly_base = fields.Decimal(allow_none=True, load_default=None, as_string=True)
+    # pay_details (薪资资料变更): the bank, social-insurance and tax fields of the file.
+    new_bank_name = fields.String(allow_none=True, load_default=None,
+                                  validate=validate.Length(max=64))
+    new_bank_account_no = fields.String(allow_none=True, load_default=None, load_only=True,
+                                        validate=validate.Length(max=32),
+                                        metadata={"description": "write-only; 12–19 digits"})
+    new_si_enrolled = fields.Boolean(allow_none=True, load_default=None)
+    new_si_base = fields.Decimal(allow_none=True, load_default=None, as_string=True)
+    new_monthly_special_deduction = fields.Decimal(allow_none=True, load_default=None,
+                                                   as_string=True)
 
 
 class ChangeNoteSchema(Schema):
@@ -295,7 +322,8 @@ def list_changes(employee_id: int):
 @blp.response(201, ChangeSchema)
 @permission_required("employee.manage")
 def create_change(data, employee_id: int):
-    """Request a transfer, promotion, demotion or pay change (status ``pending``)."""
+    """Request a transfer, promotion, demotion, pay change or pay-details change (bank,
+    social insurance, special deduction), status ``pending``."""
     employee = _load_in_scope(employee_id)
     try:
         change = changes.request_change(

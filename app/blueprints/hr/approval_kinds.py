@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app import approvals
+from app import approvals, duties
 from app.approvals import ApprovalKind, Step
 from app.blueprints.hr import changes, offboarding, rewards
 from app.blueprints.hr.common import HrError
@@ -28,11 +28,32 @@ from app.blueprints.hr.models import (
 )
 from app.blueprints.hr.payroll import lifecycle as payroll
 from app.blueprints.hr.time import NotAllowed, leave
+from app.extensions import db
+from app.models import Position
 
 
 def _name(row) -> str:
     employee = row.__dict__.get("employee")
     return employee.name if employee is not None else f"#{row.employee_id}"
+
+
+def _change_refusal(change, actor) -> str | None:
+    """Who approves a change gives its new role and touches the person's logins
+    (app/duties.py): the HR manager does not make a general manager."""
+    refusal = duties.employee_refusal(actor, change.employee_id) or duties.logins_refusal(
+        actor, change.employee_id)
+    if refusal is None and change.new_position_id is not None:
+        position = db.session.get(Position, change.new_position_id)
+        if position is not None:
+            refusal = duties.role_refusal(actor, position.role)
+    return refusal[1] if refusal else None
+
+
+def _offboarding_refusal(offboarding, actor) -> str | None:
+    """Approving an offboarding disables every login of the person."""
+    refusal = duties.employee_refusal(actor, offboarding.employee_id) or duties.logins_refusal(
+        actor, offboarding.employee_id)
+    return refusal[1] if refusal else None
 
 
 def _hr_days() -> str:
@@ -115,6 +136,7 @@ CHANGE = ApprovalKind(
     submitted_at=lambda row: row.created_at,
     inbox_options=(joinedload(EmployeeChange.employee),),
     refusal_error=HrError,
+    extra_refusal=_change_refusal,
 )
 
 OFFBOARDING = ApprovalKind(
@@ -133,6 +155,7 @@ OFFBOARDING = ApprovalKind(
     submitted_at=lambda row: row.created_at,
     inbox_options=(joinedload(Offboarding.employee),),
     refusal_error=HrError,
+    extra_refusal=_offboarding_refusal,
 )
 
 

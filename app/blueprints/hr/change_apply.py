@@ -12,6 +12,7 @@ from app.audit import record_audit
 from app.blueprints.hr.common import HrError, get_by_id, is_store_role, tenant_today
 from app.blueprints.hr.logins import accounts_of_employee, set_login_stores, update_login
 from app.blueprints.hr.models import EmployeeChange
+from app.crypto import mask
 from app.extensions import db
 from app.models import Employee, Position
 from app.models.base import utcnow
@@ -22,6 +23,10 @@ KIND_FIELDS = {
     "promotion": ("new_position_id", "new_level_id"),
     "demotion": ("new_position_id", "new_level_id"),
     "pay_change": ("new_pay_profile_id", "new_monthly_base"),
+    # 薪资资料变更: where the pay goes, social insurance and tax (issue 9: never edited
+    # directly on the file of someone on staff).
+    "pay_details": ("new_bank_name", "new_bank_account_no", "new_si_enrolled", "new_si_base",
+                    "new_monthly_special_deduction"),
 }
 # new_* field -> the employee's column it sets.
 EMPLOYEE_COLUMN = {
@@ -30,6 +35,11 @@ EMPLOYEE_COLUMN = {
     "new_level_id": "level_id",
     "new_pay_profile_id": "pay_profile_id",
     "new_monthly_base": "monthly_base_override",
+    "new_bank_name": "bank_name",
+    "new_bank_account_no": "bank_account_no",
+    "new_si_enrolled": "si_enrolled",
+    "new_si_base": "si_base",
+    "new_monthly_special_deduction": "monthly_special_deduction",
 }
 # The audit action written when a change of each kind is applied.
 APPLY_ACTIONS = {
@@ -37,10 +47,13 @@ APPLY_ACTIONS = {
     "promotion": "employee.promotion",
     "demotion": "employee.demotion",
     "pay_change": "salary.change",
+    "pay_details": "employee.pay_details",
 }
 
 
-def _plain(value):
+def _plain(value, column: str = ""):
+    if column == "bank_account_no":
+        return mask(value, keep_end=4)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -86,7 +99,7 @@ def apply_change(change: EmployeeChange, today: date | None = None, actor=None) 
         old_value = getattr(employee, column)
         setattr(change, key.replace("new_", "old_", 1), old_value)
         setattr(employee, column, new_value)
-        before[column], after[column] = _plain(old_value), _plain(new_value)
+        before[column], after[column] = _plain(old_value, column), _plain(new_value, column)
     change.status = "applied"
     change.applied_at = utcnow()
     db.session.flush()

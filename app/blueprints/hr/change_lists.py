@@ -17,6 +17,7 @@ KIND_LABELS = {
     "promotion": _l("晋升"),
     "demotion": _l("降级"),
     "pay_change": _l("调薪"),
+    "pay_details": _l("薪资资料变更"),
 }
 STATUS_LABELS = {
     "pending": _l("待审批"),

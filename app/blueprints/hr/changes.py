@@ -1,4 +1,5 @@
-"""人事变动: transfers (调店), promotions (晋升), demotions (降级) and pay changes (调薪).
+"""人事变动: transfers (调店), promotions (晋升), demotions (降级), pay changes (调薪) and
+pay-details changes (薪资资料变更: bank account, social insurance, special deduction).
 
 specs/hr-lifecycle.md, Changes: each with an effective date and a reason, requested by
 HR (``employee.manage``), approved or rejected by the HR manager
@@ -11,8 +12,16 @@ Rules chosen where the spec is silent:
 * What each kind changes, and nothing else: a transfer the store; a promotion or a
   demotion the position and/or the level (the level only for therapists; a level
   change must go up for a promotion and down for a demotion, by the levels' rank);
-  a pay change the pay profile and/or the monthly base.  A field of another kind is
-  refused, naming it.  Every named value must differ from the current one.
+  a pay change the pay profile and/or the monthly base; a pay-details change the
+  bank (name, account), social insurance (enrolled, base) and the monthly special
+  deduction (专项附加扣除).  A field of another kind is refused, naming it.  Every
+  named value must differ from the current one.  A social-insurance base once set
+  cannot be put back to "the monthly base" by a change (None means "unchanged"):
+  name the amount instead.
+* Separation of duties (app/duties.py): a change about the owner's file is filed
+  only by the owner; a promotion or demotion to a post whose role has powers the
+  requester lacks, or about someone whose login has such powers (their login's
+  role follows the post), is refused naming ``new_position_id``.
 * One open change (pending, or approved and not yet applied) of a kind per
   employee: a second transfer while one waits would race it.
 * Only people who are employed (onboarding, probation, active, offboarding) have
@@ -51,7 +60,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app import approvals
+from app import approvals, duties
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import validators
 
@@ -76,7 +85,6 @@ from app.blueprints.hr.change_lists import (  # noqa: F401
     status_label,
 )
 from app.blueprints.hr.common import HrError, get_by_id, is_store_role, tenant_today
-from app.blueprints.hr.logins import OWNER_ONLY_ROLES
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
@@ -94,13 +102,16 @@ register_audit_actions({
     "employee.transfer": _l("调店生效"),
     "employee.promotion": _l("晋升生效"),
     "employee.demotion": _l("降级生效"),
+    "employee.pay_details": _l("薪资资料变更生效"),
 })
 
 OPEN_STATUSES = ("pending", "approved")
 # The kind of the one approval flow (app/approvals.py; hr/approval_kinds.py).
 KIND = "employee_change"
 NEW_FIELDS = ("new_store_id", "new_position_id", "new_level_id", "new_pay_profile_id",
-              "new_monthly_base")
+              "new_monthly_base", "new_bank_name", "new_bank_account_no", "new_si_enrolled",
+              "new_si_base", "new_monthly_special_deduction")
+MONEY_FIELDS = ("new_monthly_base", "new_si_base", "new_monthly_special_deduction")
 MAX_REASON = 2000
 
 
@@ -114,7 +125,7 @@ def _snapshot(change: EmployeeChange) -> dict:
     for key in NEW_FIELDS:
         value = getattr(change, key)
         if value is not None:
-            values[key] = _plain(value)
+            values[key] = _plain(value, EMPLOYEE_COLUMN[key])
     return values
 
 
@@ -124,14 +135,23 @@ def _snapshot(change: EmployeeChange) -> dict:
 def request_change(employee: Employee, kind: str, effective_on: date | None, reason: str,
                    *, new_store_id: int | None = None, new_position_id: int | None = None,
                    new_level_id: int | None = None, new_pay_profile_id: int | None = None,
-                   new_monthly_base=None, actor=None) -> EmployeeChange:
+                   new_monthly_base=None, new_bank_name: str | None = None,
+                   new_bank_account_no: str | None = None, new_si_enrolled: bool | None = None,
+                   new_si_base=None, new_monthly_special_deduction=None,
+                   actor=None) -> EmployeeChange:
     """File a change for the HR manager's approval (status ``pending``)."""
     values = {"new_store_id": new_store_id, "new_position_id": new_position_id,
               "new_level_id": new_level_id, "new_pay_profile_id": new_pay_profile_id,
-              "new_monthly_base": new_monthly_base}
+              "new_monthly_base": new_monthly_base, "new_bank_name": new_bank_name,
+              "new_bank_account_no": new_bank_account_no, "new_si_enrolled": new_si_enrolled,
+              "new_si_base": new_si_base,
+              "new_monthly_special_deduction": new_monthly_special_deduction}
     errors: dict[str, str] = {}
     if kind not in CHANGE_KINDS:
         raise HrError({"kind": _("请选择变动类型")})
+    refusal = duties.employee_refusal(actor, employee.id)
+    if refusal is not None:
+        raise HrError(dict([refusal]))
     if employee.status not in EMPLOYED_STATUSES:
         raise HrError({"employee": _("只有在职（含入职中、试用期、离职中）员工可以办理人事变动")})
     if not isinstance(effective_on, date):
@@ -143,13 +163,7 @@ def request_change(employee: Employee, kind: str, effective_on: date | None, rea
         errors["reason"] = _("请填写变动原因")
     elif len(reason) > MAX_REASON:
         errors["reason"] = _("最多 %(n)d 个字", n=MAX_REASON)
-    if isinstance(new_monthly_base, float):
-        errors["new_monthly_base"] = _("金额格式不正确")
-    else:
-        try:
-            values["new_monthly_base"] = validators.clean_money(new_monthly_base)
-        except ValueError as exc:
-            errors["new_monthly_base"] = str(exc)
+    _clean_values(values, errors)
 
     allowed = KIND_FIELDS[kind]
     for key in NEW_FIELDS:
@@ -162,6 +176,7 @@ def request_change(employee: Employee, kind: str, effective_on: date | None, rea
             "promotion": lambda: _("请选择新岗位或新等级"),
             "demotion": lambda: _("请选择新岗位或新等级"),
             "pay_change": lambda: _("请选择新薪资方案或填写新月薪"),
+            "pay_details": lambda: _("请填写新的开户银行、银行卡号、社保或专项附加扣除"),
         }[kind]()
     for key in named:
         if key in errors:
@@ -169,6 +184,9 @@ def request_change(employee: Employee, kind: str, effective_on: date | None, rea
         if getattr(employee, EMPLOYEE_COLUMN[key]) == values[key]:
             errors[key] = _("与现在相同")
     _check_targets(employee, kind, values, errors, actor)
+    if values["new_bank_account_no"] is not None and "new_bank_account_no" not in errors \
+            and not (values["new_bank_name"] or employee.bank_name):
+        errors["new_bank_name"] = _("请填写开户银行")
 
     if not errors:
         open_change = db.session.scalar(
@@ -191,6 +209,29 @@ def request_change(employee: Employee, kind: str, effective_on: date | None, rea
     return change
 
 
+def _clean_values(values: dict, errors: dict) -> None:
+    """Amounts to Decimal, the bank account to digits; a blank text is "unchanged"."""
+    for key in MONEY_FIELDS:
+        if isinstance(values[key], float):
+            errors[key] = _("金额格式不正确")
+            continue
+        try:
+            values[key] = validators.clean_money(values[key])
+        except ValueError as exc:
+            errors[key] = str(exc)
+    bank_name = (values["new_bank_name"] or "").strip()
+    values["new_bank_name"] = bank_name or None
+    if len(bank_name) > 64:
+        errors["new_bank_name"] = _("最多 %(n)d 个字", n=64)
+    try:
+        values["new_bank_account_no"] = \
+            validators.clean_bank_account(values["new_bank_account_no"]) or None
+    except ValueError as exc:
+        errors["new_bank_account_no"] = str(exc)
+    if values["new_si_enrolled"] is not None and not isinstance(values["new_si_enrolled"], bool):
+        errors["new_si_enrolled"] = _("请选择是否参加社保")
+
+
 def _check_targets(employee: Employee, kind: str, values: dict, errors: dict, actor) -> None:
     """The store, position, level and profile named exist (and are in use)."""
     if values["new_store_id"] is not None and "new_store_id" not in errors:
@@ -203,8 +244,12 @@ def _check_targets(employee: Employee, kind: str, values: dict, errors: dict, ac
             errors["new_position_id"] = _("没有这个岗位")
         elif is_store_role(new_position.role) and employee.store_id is None:
             errors["new_position_id"] = _("门店岗位需要门店：该员工在总部，请先调店")
-        elif new_position.role in OWNER_ONLY_ROLES and getattr(actor, "role", None) != "owner":
-            errors["new_position_id"] = _("只有企业主可以授予该角色")
+        else:
+            # The person's logins take the new post's role on the effective date.
+            refusal = duties.role_refusal(actor, new_position.role, field="new_position_id") \
+                or duties.logins_refusal(actor, employee.id, field="new_position_id")
+            if refusal is not None:
+                errors["new_position_id"] = refusal[1]
     if values["new_level_id"] is not None and "new_level_id" not in errors:
         level = get_by_id(TherapistLevel, values["new_level_id"])
         role = new_position.role if new_position is not None else \

@@ -16,8 +16,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import duties
 from app.audit import record_audit
-from app.blueprints.auth import services as auth_services
 from app.blueprints.hr import validators
 from app.blueprints.hr.common import (
     HrError,
@@ -38,16 +38,31 @@ from app.models.people import EMPLOYEE_STATUSES, GENDERS
 # (app.crypto) and masked everywhere but HR's detail view.
 BASIC_FIELDS = ("employee_no", "name", "gender", "phone", "status", "hire_date", "birth_date",
                 "emergency_contact", "emergency_phone", "health_cert_no",
-                "health_cert_expires_on", "bank_name", "si_enrolled", "si_base",
-                "monthly_special_deduction")
+                "health_cert_expires_on")
 SENSITIVE_FIELDS = ("id_card_no", "bank_account_no")
+# How someone is paid, where the money goes, social insurance and tax (专项附加扣除):
+# of someone on staff these change only through an approved, dated change
+# (changes.py: 调薪 for the pay profile and monthly base, 薪资资料变更 for the rest).
+PAY_FIELDS = ("pay_profile_id", "monthly_base_override", "bank_name", "bank_account_no",
+              "si_enrolled", "si_base", "monthly_special_deduction")
 # Where someone works and how they are paid: set freely while the file is being set up
-# (candidate, onboarding); afterwards only through an approved, dated change (changes.py).
-CHANGE_CONTROLLED_FIELDS = ("store_id", "position_id", "level_id", "pay_profile_id",
-                            "monthly_base_override")
-EDITABLE_FIELDS = BASIC_FIELDS + SENSITIVE_FIELDS + CHANGE_CONTROLLED_FIELDS
-# Statuses whose file HR still sets up directly (nobody has worked or been paid yet).
+# (at creation, and while a candidate or onboarding); afterwards only through an
+# approved, dated change (changes.py).  The window cannot be reopened: a file's status
+# moves only through the onboarding and offboarding flows (status_flow_message), and a
+# file cannot be created as ``onboarding`` (only start_onboarding puts it there, from
+# ``candidate``; a completed onboarding never goes back).
+CHANGE_CONTROLLED_FIELDS = ("store_id", "position_id", "level_id", *PAY_FIELDS)
+EDITABLE_FIELDS = tuple(dict.fromkeys(BASIC_FIELDS + SENSITIVE_FIELDS
+                                      + CHANGE_CONTROLLED_FIELDS))
+# Statuses whose file HR still sets up directly (nobody has finished onboarding yet).
 SETUP_STATUSES = ("candidate", "onboarding")
+# What a new file may start as: a candidate (then onboarding), or someone already on
+# staff when the company's files are first entered.  ``onboarding`` only through
+# start_onboarding; ``offboarding`` and ``left`` only through offboarding.
+CREATE_STATUSES = ("candidate", "probation", "active")
+# What a person may change on their own file through HR's edit (app/duties.py rule 3):
+# their contact details; anything else about themselves takes someone else.
+SELF_EDITABLE_FIELDS = ("phone", "emergency_contact", "emergency_phone")
 # Audited before/after when they change (sensitive ones masked); name, gender and the
 # contact details are not: they are personal data of no interest to an audit.
 AUDITED_FIELDS = ("employee_no", "store_id", "position_id", "status", "hire_date", "level_id",
@@ -189,14 +204,28 @@ def _validate(values: dict, employee: Employee | None = None) -> tuple[dict, Pos
         if profile is None or (not profile.is_active and changed("pay_profile_id")):
             errors["pay_profile_id"] = _("没有这个薪资方案")
 
-    if employee is not None and employee.status not in SETUP_STATUSES:
-        for key in CHANGE_CONTROLLED_FIELDS:
-            if key not in errors and getattr(employee, key) != cleaned.get(key):
-                errors[key] = CHANGE_ONLY_MESSAGES[key]()
+    if employee is None:
+        if "status" not in errors and cleaned.get("status") not in CREATE_STATUSES:
+            errors["status"] = _("新建档案只能是候选人、试用期或在职；入职、离职请走流程")
+    else:
+        if "status" not in errors and employee.status != cleaned.get("status"):
+            errors["status"] = status_flow_message()
+        if employee.status not in SETUP_STATUSES:
+            for key in CHANGE_CONTROLLED_FIELDS:
+                if key not in errors and getattr(employee, key) != cleaned.get(key):
+                    errors[key] = CHANGE_ONLY_MESSAGES[key]()
 
     if errors:
         raise HrError(errors)
     return cleaned, position
+
+
+def status_flow_message() -> str:
+    return _("员工状态只能通过入职、离职流程变更（离职请办理“离职申请”）")
+
+
+def _pay_details_message() -> str:
+    return _("在职员工的银行卡、社保、专项附加扣除请办理“薪资资料变更”（需人力资源经理审批）")
 
 
 CHANGE_ONLY_MESSAGES = {
@@ -205,6 +234,11 @@ CHANGE_ONLY_MESSAGES = {
     "level_id": lambda: _("在职技师调整等级请办理晋升或降级（需人力资源经理审批）"),
     "pay_profile_id": lambda: _("在职员工换薪资方案请办理调薪（需人力资源经理审批）"),
     "monthly_base_override": lambda: _("在职员工调整月薪请办理调薪（需人力资源经理审批）"),
+    "bank_name": _pay_details_message,
+    "bank_account_no": _pay_details_message,
+    "si_enrolled": _pay_details_message,
+    "si_base": _pay_details_message,
+    "monthly_special_deduction": _pay_details_message,
 }
 
 
@@ -246,24 +280,35 @@ def create_employee(*, employee_no: str, name: str, position_id: int | None,
     return employee
 
 
-def update_employee(employee: Employee, **changes) -> Employee:
+def update_employee(employee: Employee, actor=None, **changes) -> Employee:
     """Change an employee file; the fields of AUDITED_FIELDS are audited (masked).
 
     Where the spec is silent we do what a chain expects:
-    * store, position, level, pay profile and monthly base of someone on staff
-      (probation, active, offboarding) change only through an approved, dated
-      change (changes.py: 调店 / 晋升 / 降级 / 调薪); while the file is being set up
-      (candidate, onboarding) HR edits them here;
+    * store, position, level and the pay, bank, social-insurance and tax fields
+      (PAY_FIELDS) of someone on staff (probation, active, offboarding) change only
+      through an approved, dated change (changes.py: 调店 / 晋升 / 降级 / 调薪 /
+      薪资资料变更); while the file is being set up (candidate, onboarding) HR
+      edits them here;
+    * the status never changes here: onboarding, offboarding and the last-day job
+      move it (so a status can neither skip offboarding nor reopen the set-up window);
+    * the owner's file is edited only by the owner, and nobody edits more than their
+      contact details on their own file (app/duties.py);
     * moving someone to another store moves the login of a store post along
-      with them when it worked in exactly the old store;
-    * marking someone ``left`` disables their logins at once (their sessions
-      and API tokens end), as the offboarding flow will on the last day.
+      with them when it worked in exactly the old store.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise HrError({name: _("不能修改此字段") for name in sorted(unknown)})
+    refusal = duties.employee_refusal(actor, employee.id)
+    if refusal is not None:
+        raise HrError(dict([refusal]))
     current = {key: getattr(employee, key) for key in EDITABLE_FIELDS}
     values, position = _validate({**current, **changes}, employee)
+    if duties.edits_own_file(actor, employee.id):
+        own = {key: _("不能修改自己档案的此项，请由其他同事办理") for key in EDITABLE_FIELDS
+               if key not in SELF_EDITABLE_FIELDS and current[key] != values[key]}
+        if own:
+            raise HrError(own)
     changed_keys = [key for key in AUDITED_FIELDS if current[key] != values[key]]
     before = _audit_values(current, changed_keys)
     after = _audit_values(values, changed_keys)
@@ -272,17 +317,12 @@ def update_employee(employee: Employee, **changes) -> Employee:
             setattr(employee, key, values[key])
     db.session.flush()
     if before:
-        record_audit("employee.update", "employee", employee.id, before=before, after=after)
-    moved = "store_id" in changed_keys and values["store_id"] is not None
-    leaving = "status" in changed_keys and values["status"] == "left"
-    accounts = accounts_of_employee(employee) if moved or leaving else []
-    if moved:
-        for account in accounts:
+        record_audit("employee.update", "employee", employee.id, before=before, after=after,
+                     actor=actor)
+    if "store_id" in changed_keys and values["store_id"] is not None:
+        for account in accounts_of_employee(employee):
             if is_store_role(account.role) and account.store_ids == {current["store_id"]}:
                 set_login_stores(account, [values["store_id"]])
-    if leaving:
-        for account in accounts:
-            auth_services.disable_account(account, reason="employee left")
     return employee
 
 

@@ -133,6 +133,17 @@ class ChangeRequestForm(FlaskForm):
     new_pay_profile_id = SelectField(_l("新薪资方案"), coerce=optional_int)
     new_monthly_base = StringField(_l("新月薪"), validators=[Optional()],
                                    render_kw={"inputmode": "decimal"})
+    new_bank_name = StringField(_l("新开户银行"), validators=[Optional(), Length(max=64)])
+    new_bank_account_no = StringField(_l("新银行卡号"), validators=[Optional(), Length(max=32)],
+                                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    new_si_enrolled = SelectField(_l("社保"), choices=[
+        SelectChoice("", _l("不变")), SelectChoice("1", _l("参加")),
+        SelectChoice("0", _l("不参加"))], default="", validate_choice=False)
+    new_si_base = StringField(_l("新社保基数"), validators=[Optional()],
+                              render_kw={"inputmode": "decimal"})
+    new_monthly_special_deduction = StringField(_l("新专项附加扣除（月）"),
+                                                validators=[Optional()],
+                                                render_kw={"inputmode": "decimal"})
     reason = TextAreaField(_l("原因"), validators=[DataRequired(), Length(max=2000)],
                            render_kw={"rows": 2})
 
@@ -149,6 +160,9 @@ class ChangeRequestForm(FlaskForm):
             SelectChoice(str(lv.id), lv.name) for lv in levels]
         self.new_pay_profile_id.choices = [SelectChoice("", unchanged)] + [
             SelectChoice(str(p.id), p.name) for p in profiles]
+
+    def si_enrolled_value(self) -> bool | None:
+        return {"1": True, "0": False}.get(self.new_si_enrolled.data or "")
 
 
 class NoteForm(FlaskForm):

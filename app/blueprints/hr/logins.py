@@ -1,7 +1,8 @@
 """人力资源部: the logins HR hands out (create, disable/enable, reset, role and stores).
 
 Plain functions, no request, no commit; bad input raises :class:`HrError`.
-Only an owner grants the owner role or touches an owner's login.
+Who may give which role, and touch whose login, is app/duties.py (separation of
+duties): one set of rules for every path (these functions, onboarding, changes).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
+from app import duties
 from app.audit import record_audit
 from app.blueprints.auth import services as auth_services
 from app.blueprints.hr.common import (
@@ -32,9 +34,8 @@ from app.security import MIN_PASSWORD_LENGTH
 
 # Statuses of people who may still need (or keep) a login.
 NOT_LEFT_STATUSES = tuple(s for s in EMPLOYEE_STATUSES if s != "left")
-# Only an owner may hand out the owner role or touch an owner's login: anyone
-# else with ``account.manage`` could otherwise take the company over.
-OWNER_ONLY_ROLES = frozenset({"owner"})
+# Only an owner may hand out the owner role or touch an owner's login (app/duties.py).
+OWNER_ONLY_ROLES = frozenset({duties.OWNER})
 
 
 def _from_account_error(exc: auth_services.AccountError) -> HrError:
@@ -64,20 +65,11 @@ class IssuedLogin:
     password: str  # shown once, never stored
 
 
-def _guard_actor(actor, account: Account | None = None, role: str | None = None) -> None:
-    """Only an owner grants the owner role or manages an owner's login."""
-    actor_role = getattr(actor, "role", None)
-    if actor is None or actor_role == "owner":
-        return
-    if role in OWNER_ONLY_ROLES:
-        raise HrError({"role": _("只有企业主可以授予该角色")})
-    if account is not None and account.role in OWNER_ONLY_ROLES:
-        raise HrError({"account": _("只有企业主可以管理企业主的账号")})
-
-
-def _guard_self(actor, account: Account, field_name: str, message: str) -> None:
-    if actor is not None and getattr(actor, "id", None) == account.id:
-        raise HrError({field_name: message})
+def _refuse(refusal) -> None:
+    """Raise the separation-of-duties refusal (app/duties.py) as an HR error."""
+    if refusal is not None:
+        field, message = refusal
+        raise HrError({field: message})
 
 
 def _check_store_ids(role: str, store_ids: Iterable[int] | None) -> list[int]:
@@ -110,7 +102,9 @@ def create_login_for_employee(employee: Employee, username: str, role: str | Non
         role = position.role if position is not None else ""
     if role not in ROLES:
         raise HrError({"role": _("没有这个角色")})
-    _guard_actor(actor, role=role)
+    _refuse(duties.role_refusal(actor, role))
+    _refuse(duties.employee_refusal(actor, employee.id,
+                                    self_message=_("不能为自己开通账号")))
     if store_ids is None:
         store_ids = [employee.store_id] if employee.store_id else []
     ids = _check_store_ids(role, store_ids)
@@ -125,13 +119,12 @@ def create_login_for_employee(employee: Employee, username: str, role: str | Non
 
 def disable_login(account: Account, reason: str = "", actor=None) -> None:
     """Disable a login: its open sessions and API tokens end on their next request."""
-    _guard_actor(actor, account)
-    _guard_self(actor, account, "account", _("不能停用自己的账号"))
+    _refuse(duties.account_refusal(actor, account, self_message=_("不能停用自己的账号")))
     auth_services.disable_account(account, reason=reason)
 
 
 def enable_login(account: Account, actor=None) -> None:
-    _guard_actor(actor, account)
+    _refuse(duties.account_refusal(actor, account))
     if account.employee_id is not None:
         employee = get_by_id(Employee, account.employee_id)
         if employee is not None and employee.status == "left":
@@ -141,7 +134,8 @@ def enable_login(account: Account, actor=None) -> None:
 
 def reset_login_password(account: Account, actor=None) -> str:
     """Give the login a new random password (shown once); its sessions end."""
-    _guard_actor(actor, account)
+    _refuse(duties.account_refusal(
+        actor, account, self_message=_("不能在这里重置自己的密码：请在“我的账号”中修改密码")))
     password = generate_password()
     try:
         auth_services.reset_password(account, password)
@@ -173,9 +167,12 @@ def update_login(account: Account, role: str | None = None,
     new_role = role if role is not None else account.role
     if new_role not in ROLES:
         raise HrError({"role": _("没有这个角色")})
-    _guard_actor(actor, account, role=new_role if new_role != account.role else None)
-    if new_role != account.role:
-        _guard_self(actor, account, "role", _("不能修改自己的角色"))
+    role_changes = new_role != account.role
+    _refuse(duties.account_refusal(
+        actor, account, field="role" if role_changes else "account",
+        self_message=_("不能修改自己的角色") if role_changes else _("不能修改自己账号的门店")))
+    if role_changes:
+        _refuse(duties.role_refusal(actor, new_role))
     ids = store_ids if store_ids is not None else (
         sorted(account.store_ids) if is_store_role(new_role) else [])
     ids = _check_store_ids(new_role, ids)

@@ -15,7 +15,9 @@ the job at once.
 
 Rules chosen where the spec is silent:
 * ``employee.offboard`` requests (resignation or termination; a termination
-  needs a reason); ``employee.change_approve`` (the HR manager) approves,
+  needs a reason) — the owner's offboarding only the owner, and someone whose
+  login has powers the requester lacks only someone who holds them (the last day
+  disables that login; app/duties.py); ``employee.change_approve`` (the HR manager) approves,
   rejects, or cancels an approved one before its last day is processed.  Only
   people on probation or active can leave this way (a candidate's onboarding
   is cancelled instead); one open offboarding per person.
@@ -50,7 +52,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app import approvals
+from app import approvals, duties
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import checklists, services
 from app.blueprints.hr.last_day import employee_of, last_day_over
@@ -134,6 +136,12 @@ def request_offboarding(employee: Employee, *, kind: str, last_day: date | None,
                         reason: str = "", actor=None) -> Offboarding:
     """离职申请 (resignation or termination) with a last working day; HR manager approves."""
     errors: dict[str, str] = {}
+    # Separation of duties (app/duties.py): the owner's file only by the owner, and the
+    # last day disables the person's logins, so only someone who may manage them asks.
+    refusal = duties.employee_refusal(actor, employee.id) \
+        or duties.logins_refusal(actor, employee.id)
+    if refusal is not None:
+        raise services.HrError(dict([refusal]))
     if employee.status not in LEAVING_FROM:
         errors["employee"] = _("只有试用期或在职员工可以办理离职")
     elif open_offboarding_of(employee) is not None:

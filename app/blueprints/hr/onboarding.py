@@ -36,6 +36,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
+from app import duties
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import checklists, services
 from app.blueprints.hr.models import ChecklistItem, ChecklistTemplate, IssuedItem, Onboarding
@@ -50,6 +51,7 @@ register_audit_actions({
     "onboarding.review_failed": _l("入职技师审核未通过"),
     "onboarding.complete": _l("入职完成（转入试用期）"),
     "onboarding.cancel": _l("取消入职"),
+    "onboarding.login_deferred": _l("入职账号待有权限者开通"),
     "onboarding.probation_confirm": _l("转正"),
     "onboarding.probation_end": _l("试用期不合格，终止劳动关系"),
     "issued_item.issue": _l("发放员工物品"),
@@ -168,7 +170,7 @@ def tick_item(item: ChecklistItem, actor, *, note: str = "", outcome: str | None
             raise checklists.ChecklistForbidden({"checklist_item": _(
                 "开通账号需要“管理登录账号”的权限；所有必办事项完成后系统会自动开通")})
         items = items_of(onboarding)
-        result.issued = _ensure_login(employee, items, actor)
+        result.issued = _ensure_login(employee, items, actor, explicit=True)
         result.completed = _complete_if_ready(onboarding, employee, items, actor, result, today)
         return result
     if item.action == "technical_review":
@@ -228,11 +230,23 @@ def _login_username(employee: Employee) -> str:
     return f"{base}-{n}"
 
 
-def _ensure_login(employee: Employee, items: list[ChecklistItem], actor
-                  ) -> services.IssuedLogin | None:
-    """Create the person's login unless they have one; tick the 创建登录账号 items."""
+def _ensure_login(employee: Employee, items: list[ChecklistItem], actor,
+                  explicit: bool = False) -> services.IssuedLogin | None:
+    """Create the person's login unless they have one; tick the 创建登录账号 items.
+
+    Separation of duties (app/duties.py): the login takes the post's role, so the
+    person who causes its creation must be allowed to give that role.  Ticked
+    explicitly, a refusal is an error; created on the way (at the start, on
+    completion) it is left for someone who may give the role: the item stays open.
+    """
     issued = None
     existing = services.accounts_of_employee(employee)
+    if not existing and not explicit:
+        position = _position(employee)
+        if position is not None and not duties.may_manage_role(actor, position.role):
+            record_audit("onboarding.login_deferred", "employee", employee.id,
+                         after={"role": position.role})
+            return None
     if not existing:
         issued = services.create_login_for_employee(employee, _login_username(employee),
                                                     actor=actor)

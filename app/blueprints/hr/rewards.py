@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
-from app import approvals
+from app import approvals, duties
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr import validators
 from app.blueprints.hr.common import HrError
@@ -104,6 +104,10 @@ def file_reward(employee: Employee, kind: str, amount, effective_on: date | None
         errors["kind"] = _("请选择奖惩类型")
     if employee.status == "candidate":
         errors["employee_id"] = _("候选人还没有入职，不能登记奖惩")
+    # The owner's file is touched only by the owner (app/duties.py).
+    refusal = duties.employee_refusal(actor, employee.id, field="employee_id")
+    if refusal is not None:
+        errors[refusal[0]] = refusal[1]
     cleaned = None
     if isinstance(amount, float):
         errors["amount"] = _("金额格式不正确")

@@ -122,8 +122,15 @@ def _form_values(form: EmployeeForm, employee: Employee | None = None) -> dict:
     values = {name: getattr(form, name).data for name in employee_file.EDITABLE_FIELDS}
     if employee is not None:
         for name in employee_file.SENSITIVE_FIELDS:
-            if not (values[name] or "").strip():
+            if name in values and not (values[name] or "").strip():
                 del values[name]  # blank: keep what is on file
+        # The page shows the status (and, on a staff file, the change-controlled
+        # fields) disabled, so they are not posted: what is on file stays.  A posted
+        # value is still checked by the service.
+        locked = employee.status not in employee_file.SETUP_STATUSES
+        for name in ("status", *(employee_file.CHANGE_CONTROLLED_FIELDS if locked else ())):
+            if name not in request.form:
+                values.pop(name, None)
     return values
 
 
@@ -158,7 +165,8 @@ def employee_edit(employee_id: int):
     form = _employee_form(employee)
     if form.validate_on_submit() and _check_store_in_scope(form):
         try:
-            services.update_employee(employee, **_form_values(form, employee))
+            services.update_employee(employee, actor=current_user,
+                                     **_form_values(form, employee))
         except services.HrError as exc:
             db.session.rollback()
             show_on_form(form, exc.fields)

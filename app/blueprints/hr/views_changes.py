@@ -69,7 +69,13 @@ def change_request(employee_id: int):
                 new_store_id=form.new_store_id.data, new_position_id=form.new_position_id.data,
                 new_level_id=form.new_level_id.data,
                 new_pay_profile_id=form.new_pay_profile_id.data,
-                new_monthly_base=form.new_monthly_base.data or None, actor=current_user)
+                new_monthly_base=form.new_monthly_base.data or None,
+                new_bank_name=form.new_bank_name.data or None,
+                new_bank_account_no=form.new_bank_account_no.data or None,
+                new_si_enrolled=form.si_enrolled_value(),
+                new_si_base=form.new_si_base.data or None,
+                new_monthly_special_deduction=form.new_monthly_special_deduction.data or None,
+                actor=current_user)
         except services.HrError as exc:
             db.session.rollback()
             show_on_form(form, exc.fields)

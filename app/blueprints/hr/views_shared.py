@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask_login import current_user
 
+from app import duties
 from app.blueprints.hr import changes, pay_settings, rewards, services, visibility
 from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
@@ -58,6 +59,8 @@ def render_detail(employee: Employee, login_form: CreateLoginForm | None = None,
         account.id: LoginSettingsForm(formdata=None, prefix=f"a{account.id}", stores=stores,
                                       role=account.role, store_ids=sorted(account.store_ids))
         for account in accounts
+        # Only logins this person may manage get their buttons (app/duties.py).
+        if duties.account_refusal(current_user, account, self_message="") is None
     } if can_manage_logins else {}
     groups = visibility.field_groups(current_user)
     show_personal = visibility.PERSONAL in groups

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import DateTime, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.crypto import EncryptedString, mask
 from app.extensions import db
 from app.models import Employee
 from app.models.base import Money, Timestamp
@@ -33,7 +34,7 @@ PROCESS_STATUSES = ("open", "done", "cancelled")
 OFFBOARDING_KINDS = ("resignation", "termination")
 OFFBOARDING_STATUSES = ("requested", "approved", "completed", "rejected", "cancelled")
 ISSUED_ITEM_STATUSES = ("issued", "returned", "charged")
-CHANGE_KINDS = ("transfer", "promotion", "demotion", "pay_change")
+CHANGE_KINDS = ("transfer", "promotion", "demotion", "pay_change", "pay_details")
 CHANGE_STATUSES = ("pending", "approved", "applied", "rejected", "cancelled")
 
 
@@ -102,6 +103,14 @@ class Onboarding(TenantScoped, db.Model):
 
     employee: Mapped[Employee] = relationship(lazy="raise", foreign_keys=[employee_id])
 
+    @property
+    def new_bank_account_masked(self) -> str | None:
+        return mask(self.new_bank_account_no, keep_end=4) if self.new_bank_account_no else None
+
+    @property
+    def old_bank_account_masked(self) -> str | None:
+        return mask(self.old_bank_account_no, keep_end=4) if self.old_bank_account_no else None
+
 
 class Offboarding(TenantScoped, db.Model):
     """离职: resignation or termination with a last working day."""
@@ -128,6 +137,14 @@ class Offboarding(TenantScoped, db.Model):
     created_at: Mapped[Timestamp]
 
     employee: Mapped[Employee] = relationship(lazy="raise", foreign_keys=[employee_id])
+
+    @property
+    def new_bank_account_masked(self) -> str | None:
+        return mask(self.new_bank_account_no, keep_end=4) if self.new_bank_account_no else None
+
+    @property
+    def old_bank_account_masked(self) -> str | None:
+        return mask(self.old_bank_account_no, keep_end=4) if self.old_bank_account_no else None
 
 
 class ChecklistItem(TenantScoped, db.Model):
@@ -173,9 +190,12 @@ class IssuedItem(TenantScoped, db.Model):
 
 
 class EmployeeChange(TenantScoped, db.Model):
-    """调店 / 晋升 / 降级 / 调薪 with an effective date; applied on that date once approved.
+    """调店 / 晋升 / 降级 / 调薪 / 薪资资料变更 with an effective date; applied on that
+    date once approved.
 
     ``old_*`` are captured when the change is applied, so the history reads as it was.
+    薪资资料变更 (``pay_details``) carries the bank, social-insurance and tax fields
+    of the file; the bank account is encrypted at rest like the file's own.
     """
 
     __tablename__ = "employee_changes"
@@ -198,12 +218,22 @@ class EmployeeChange(TenantScoped, db.Model):
     new_level_id: Mapped[int | None]
     new_pay_profile_id: Mapped[int | None]
     new_monthly_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    new_bank_name: Mapped[str | None] = mapped_column(String(64))
+    new_bank_account_no: Mapped[str | None] = mapped_column(EncryptedString)
+    new_si_enrolled: Mapped[bool | None]
+    new_si_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    new_monthly_special_deduction: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     # What it was (plain values: history must read the same after later changes).
     old_store_id: Mapped[int | None]
     old_position_id: Mapped[int | None]
     old_level_id: Mapped[int | None]
     old_pay_profile_id: Mapped[int | None]
     old_monthly_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    old_bank_name: Mapped[str | None] = mapped_column(String(64))
+    old_bank_account_no: Mapped[str | None] = mapped_column(EncryptedString)
+    old_si_enrolled: Mapped[bool | None]
+    old_si_base: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    old_monthly_special_deduction: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     requested_by_account_id: Mapped[int | None]
     approved_by_account_id: Mapped[int | None]
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -211,3 +241,11 @@ class EmployeeChange(TenantScoped, db.Model):
     created_at: Mapped[Timestamp]
 
     employee: Mapped[Employee] = relationship(lazy="raise", foreign_keys=[employee_id])
+
+    @property
+    def new_bank_account_masked(self) -> str | None:
+        return mask(self.new_bank_account_no, keep_end=4) if self.new_bank_account_no else None
+
+    @property
+    def old_bank_account_masked(self) -> str | None:
+        return mask(self.old_bank_account_no, keep_end=4) if self.old_bank_account_no else None
