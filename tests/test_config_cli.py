@@ -3,13 +3,16 @@
 import pytest
 from sqlalchemy import select
 
+import config as config_module
 from app.extensions import db
 from app.models import Account, Position, Tenant
 from app.tenancy import tenant_context
 from config import ConfigError, load_config
+from tests.conftest import enrol_totp_via_page
 
 # Also on SQLite: the CLI of `make run` (SQLite) and of production (PostgreSQL).
 pytestmark = pytest.mark.both_backends
+REAL_SECRET = "x7Jq2m9PzL0vR4tW8yB1nC6dF3gH5kS0aE2uI9oP"
 
 
 def test_production_refuses_to_start_without_its_secrets(monkeypatch):
@@ -22,14 +25,14 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch):
 
 
 def test_production_takes_everything_from_the_environment(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("SECRET_KEY", REAL_SECRET)
     monkeypatch.setenv("DATABASE_URL", "postgresql://muzu@db/muzu")
     monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
     monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "k" * 43 + "=")
     config = load_config("production")
     assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://muzu@db/muzu"
     assert config.RATELIMIT_STORAGE_URI == "redis://cache:6379/0"  # limits shared by workers
-    assert config.SECRET_KEY == "s3cret"
+    assert config.SECRET_KEY == REAL_SECRET
     assert config.FIELD_ENCRYPTION_KEY == "k" * 43 + "="
 
 
@@ -42,7 +45,8 @@ def test_production_refuses_to_start_without_the_field_encryption_key(monkeypatc
         load_config("production")
 
 
-def test_development_is_sqlite_with_inline_jobs(monkeypatch):
+def test_development_is_sqlite_with_inline_jobs(monkeypatch, tmp_path):
+    monkeypatch.setattr(config_module, "INSTANCE_DIR", tmp_path)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     config = load_config("development")
@@ -83,4 +87,7 @@ def test_platform_admin_command_creates_an_operator_who_can_log_in(app):
     response = client.post("/platform/login", data={"username": "ops",
                                                     "password": "ops-secret-1"})
     assert response.status_code == 302
+    # An operator must set up two-step verification before anything else.
+    assert client.get("/platform/").location.endswith("/platform/totp")
+    enrol_totp_via_page(client, "/platform/totp")
     assert client.get("/platform/").status_code == 200
