@@ -82,7 +82,9 @@ class DevelopmentConfig(Config):
     def __init__(self) -> None:
         # Random per install, never a public default: a session signed with a known
         # key can be forged, and field keys derived from one decrypt for anyone.
-        self.SECRET_KEY = self.SECRET_KEY or instance_secret("secret_key", _random_secret)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret("secret_key",
+                                                                          _random_secret)
+        self.FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
         if not self.FIELD_ENCRYPTION_KEY:
             # The second key only decrypts: rows a development database got before the
             # keys were generated (derived from the old public default) stay readable;
