@@ -35,10 +35,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from app import login_guard, totp
 from app.audit import record_audit, register_audit_actions
 from app.extensions import db
+from app.login_guard import record_success
 from app.models import Tenant
+from app.totp import must_enrol
 from app.validation import InputError
 
 AUTH_AT = "_auth_at"
@@ -87,9 +88,9 @@ def after_password(user, guard_key: str, next_url: str, setup_endpoint: str):
         session[PENDING] = {"user": user.get_id(), "key": guard_key,
                             "at": int(time.time()), "next": next_url}
         return redirect(url_for("auth.login_code"))
-    login_guard.record_success(guard_key, request.remote_addr or "")
+    record_success(guard_key, request.remote_addr or "")
     log_in(user)
-    if totp.must_enrol(user):
+    if must_enrol(user):
         return redirect(url_for(setup_endpoint))
     return redirect(next_url)
 
@@ -113,9 +114,6 @@ def log_out(user) -> None:
     session.clear()
     if locale:
         session["locale"] = locale
-
-
-must_enrol = totp.must_enrol
 
 
 def end_all_sessions(user) -> None:
@@ -161,7 +159,7 @@ def enforce():
     now = int(time.time())
     if now - session[SEEN_AT] >= TOUCH_EVERY_SECONDS:
         session[SEEN_AT] = now
-    if totp.must_enrol(user) and request.endpoint not in ENROLMENT_ENDPOINTS:
+    if must_enrol(user) and request.endpoint not in ENROLMENT_ENDPOINTS:
         setup = "platform.totp_setup" if getattr(user, "is_platform_admin", False) \
             else "auth.totp_setup"
         return redirect(url_for(setup))
