@@ -17,7 +17,8 @@ from app.jobs.models import JobRecord
 from app.models import ApiToken, AuditEntry
 from app.security import hash_token
 from app.tenancy import tenant_context
-from tests.factories import PASSWORD
+from tests.conftest import AuthActions
+from tests.factories import PASSWORD, otp_code
 
 # Routes whose id is not a tenant object, or that are cross-tenant by design
 # (platform operators; tenant users get 404 there anyway, tested in tests/platform).
@@ -197,10 +198,10 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
     ids = ids_of(company_a)
     # Make the rules below the store's rooms consistent: room 0 belongs to store 0.
     intruder = app.test_client()
-    assert intruder.post("/login", data={"company": company_b.code, "username": "owner",
-                                         "password": PASSWORD}).status_code == 302
+    assert AuthActions(intruder).login(company_b.code, "owner").status_code == 302
     token = intruder.post("/api/v1/auth/token", json={
-        "company": company_b.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+        "company": company_b.code, "username": "owner", "password": PASSWORD,
+        "otp": otp_code()}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     audit_before = _audit_count(company_a)
 
@@ -234,10 +235,10 @@ def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, c
     """Proves the ids used above are real: tenant A's owner can GET each of them."""
     ids = ids_of(company_a)
     owner = app.test_client()
-    owner.post("/login", data={"company": company_a.code, "username": "owner",
-                               "password": PASSWORD})
+    AuthActions(owner).login(company_a.code, "owner")
     token = owner.post("/api/v1/auth/token", json={
-        "company": company_a.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+        "company": company_a.code, "username": "owner", "password": PASSWORD,
+        "otp": otp_code()}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     missing = []
     for rule in _walked_rules(app):

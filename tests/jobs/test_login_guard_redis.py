@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db, limiter
+from app.extensions import db
 from tests.conftest import REDIS_TEST_URL, build_session_app
 from tests.factories import PASSWORD
 
@@ -21,7 +21,7 @@ def _token(client, company, username, password):
 def test_limits_are_shared_by_every_worker_through_redis(backend, app, company_a):
     """Two app instances (two gunicorn workers) count the same failures."""
     assert app.config["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
-    assert type(limiter.storage).__name__ == "RedisStorage"
+    assert type(app.extensions["muzu_login_guard"]).__name__ == "RedisStorage"
     db.session.commit()
     first, second = (build_session_app(backend, REDIS_URL=REDIS_TEST_URL) for _ in range(2))
     assert first.extensions["muzu_login_guard"] is not second.extensions["muzu_login_guard"]
