@@ -135,7 +135,10 @@ def expired(user, now: float | None = None) -> str | None:
         return "absolute"  # a session from before these limits: log in again
     if now - auth_at > current_app.config["SESSION_ABSOLUTE_HOURS"] * 3600:
         return "absolute"
-    if now - seen_at > idle_minutes(user) * 60:
+    idle_for = now - seen_at
+    # The company's limit is read only once the session has been idle a minute (every
+    # limit is longer than that): no query on the requests of someone at work.
+    if idle_for >= TOUCH_EVERY_SECONDS and idle_for > idle_minutes(user) * 60:
         return "idle"
     return None
 
