@@ -5,10 +5,17 @@ run inline.  Production takes every secret and address from the environment and
 refuses to start when one is missing.
 """
 
+import base64
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# Where development keeps the keys it generates on first start (gitignored).
+INSTANCE_DIR = BASE_DIR / "instance"
+# Values that were ever public (this repository's old default): never a real key.
+PUBLIC_SECRETS = frozenset({"dev-only-secret-change-me", "test-secret", "change-me", "secret"})
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -16,7 +23,8 @@ class ConfigError(RuntimeError):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # Empty here: development reads (or makes) instance/secret_key, production requires it.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'muzu.sqlite'}"
     )
@@ -24,10 +32,22 @@ class Config:
     # Empty: jobs run inline in the web process (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RQ_QUEUES = ["default", "reports", "payroll"]
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Empty: Redis when REDIS_URL is set (shared by every gunicorn worker), else memory.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 5 minutes"
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 5 minutes"
+    # The log-in guard (app/login_guard.py says the rule): failures per address,
+    # then per account with a growing delay for the addresses that failed.
+    LOGIN_FAILURES_PER_ADDRESS = 30
+    LOGIN_ADDRESS_WINDOW_SECONDS = 300
+    LOGIN_FAILURES_BEFORE_DELAY = 5
+    LOGIN_ACCOUNT_WINDOW_SECONDS = 900
+    LOGIN_DELAY_MAX_SECONDS = 300
+
+    # Sessions (app/sessions.py): the idle limit is each company's setting (default
+    # below); the absolute one is the deployment's.
+    SESSION_IDLE_MINUTES_DEFAULT = 8 * 60
+    SESSION_ABSOLUTE_HOURS = 7 * 24
+    PLATFORM_SESSION_IDLE_MINUTES = 60
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -51,23 +71,41 @@ class Config:
     # Tokens shown once to the user; only their SHA-256 is kept.
     API_TOKEN_BYTES = 32
 
-    # Fernet key(s) for the ID-card and bank-account columns (app/crypto.py); empty in
-    # development and tests: derived from SECRET_KEY.  Comma-separated to rotate.
+    # Fernet key(s) for the ID-card, bank-account and TOTP columns (app/crypto.py);
+    # development generates its own into instance/.  Comma-separated to rotate.
     FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
 
+    def __init__(self) -> None:
+        # Random per install, never a public default: a session signed with a known
+        # key can be forged, and field keys derived from one decrypt for anyone.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret("secret_key",
+                                                                          _random_secret)
+        self.FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
+        if not self.FIELD_ENCRYPTION_KEY:
+            # The second key only decrypts: rows a development database got before the
+            # keys were generated (derived from the old public default) stay readable;
+            # every new value is written with the random first key.
+            self.FIELD_ENCRYPTION_KEY = ",".join((
+                instance_secret("field_encryption_key", _random_fernet_key),
+                _legacy_dev_field_key(),
+            ))
+
 
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    # A fixed key of the tests' own (fields encrypted by one test run only).
+    FIELD_ENCRYPTION_KEY = "dGVzdC1vbmx5LWZpZWxkLWtleS1tdXp1LXRlc3RzLTA="
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
     # Still argon2id, with the cheapest parameters: tests log in hundreds of times.
     PASSWORD_HASH_PROFILE = "CHEAPEST"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Follows REDIS_URL: memory for the inline app, Redis for the tests marked redis.
+    RATELIMIT_STORAGE_URI = ""
     REDIS_URL = ""
     SERVER_NAME = None
 
@@ -84,11 +122,70 @@ class ProductionConfig(Config):
                 + ". Set them in the environment (see README, 'Production')."
             )
         self.SECRET_KEY = os.environ["SECRET_KEY"]
+        _check_real_keys(self.SECRET_KEY, os.environ["FIELD_ENCRYPTION_KEY"])
         self.SQLALCHEMY_DATABASE_URI = _psycopg_url(os.environ["DATABASE_URL"])
         self.REDIS_URL = os.environ["REDIS_URL"]
         self.FIELD_ENCRYPTION_KEY = os.environ["FIELD_ENCRYPTION_KEY"]
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+
+def _check_real_keys(secret_key: str, field_keys: str) -> None:
+    """Refuse a public or short SECRET_KEY and field keys that are not Fernet keys."""
+    if secret_key in PUBLIC_SECRETS or len(secret_key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    for key in (k.strip() for k in field_keys.split(",")):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except ValueError:
+            valid = False
+        if not valid or key == _legacy_dev_field_key():
+            raise ConfigError("FIELD_ENCRYPTION_KEY must be Fernet keys (32 bytes, url-safe "
+                              "base64), generated with Fernet.generate_key()")
+
+
+def instance_secret(name: str, make) -> str:
+    """The secret kept in ``instance/<name>``, made on first use (mode 0600, gitignored).
+
+    ``O_EXCL`` makes the first of several starting processes the one that writes it;
+    the others read what it wrote.
+    """
+    path = INSTANCE_DIR / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process may be writing it this instant
+            value = path.read_text().strip()
+            if value:
+                return value
+            import time
+
+            time.sleep(0.02)
+        raise ConfigError(f"{path} is empty: delete it to have a new one generated") from None
+    value = make()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _random_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def _random_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _legacy_dev_field_key() -> str:
+    """The field key development derived from the old public SECRET_KEY default
+    (decrypt-only, for development databases filled before instance keys)."""
+    import hashlib
+
+    digest = hashlib.sha256(b"muzu-field-key:dev-only-secret-change-me").digest()
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def _psycopg_url(url: str) -> str:

@@ -156,7 +156,8 @@ def approval_settings() -> ApprovalSettings:
     """The current tenant's ``policies["approvals"]``, defaults where unset."""
     from app.models import Tenant
 
-    tenant = db.session.get(Tenant, current_tenant_id())
+    tenant_id = current_tenant_id()
+    tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     stored = dict((tenant.policies or {}).get("approvals", {}) or {}) if tenant else {}
     thresholds = {}
     for name, value in (stored.get("thresholds") or {}).items():

@@ -3,9 +3,10 @@
 Fernet (AES-128-CBC + HMAC) from ``cryptography``, with the key from the
 environment (``FIELD_ENCRYPTION_KEY``).  The variable may hold several keys
 separated by commas: the first encrypts, all of them decrypt, so a key can be
-rotated without rewriting every row at once.  Development and tests derive a
-key from ``SECRET_KEY``; production refuses to start without its own key
-(config.ProductionConfig).
+rotated without rewriting every row at once.  Nothing derives the key from a
+public value: development generates a random one into ``instance/`` on first
+start, the tests set their own, and production refuses to start without a real
+one (config.py).
 
 The plain value never reaches the logs: ``EncryptedString`` columns are bound
 as ciphertext, and SQLAlchemy echoes bound parameters, not Python values.
@@ -13,8 +14,6 @@ as ciphertext, and SQLAlchemy echoes bound parameters, not Python values.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -27,12 +26,6 @@ class FieldKeyError(RuntimeError):
     """The stored ciphertext cannot be read with the configured keys."""
 
 
-def derive_dev_key(secret: str) -> str:
-    """A Fernet key from SECRET_KEY, for development and tests only."""
-    digest = hashlib.sha256(f"muzu-field-key:{secret}".encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()
-
-
 @lru_cache(maxsize=8)
 def _fernet(keys: str) -> MultiFernet:
     return MultiFernet([Fernet(key.strip().encode()) for key in keys.split(",") if key.strip()])
@@ -40,7 +33,9 @@ def _fernet(keys: str) -> MultiFernet:
 
 def _configured_keys() -> str:
     keys = current_app.config.get("FIELD_ENCRYPTION_KEY") or ""
-    return keys or derive_dev_key(current_app.config["SECRET_KEY"])
+    if not keys.strip():
+        raise FieldKeyError("FIELD_ENCRYPTION_KEY is not set (see config.py)")
+    return keys
 
 
 def encrypt(plain: str) -> str:

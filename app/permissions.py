@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, str] = {
     "employee.onboard": _l("办理入职"),
     "employee.offboard": _l("办理离职"),
     "account.manage": _l("管理登录账号、角色与停用"),
+    "security.manage": _l("管理登录安全设置（闲置超时）"),
     "permissions.view": _l("查看权限矩阵"),
     "approvals.settings": _l("审批设置（一人公司豁免、金额门槛）"),
     "audit.view": _l("查看审计日志"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import jobs, models, security  # noqa: F401  (models register their tables)
+from app import jobs, login_guard, models, security, sessions  # noqa: F401  (models: tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -24,12 +24,15 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Redis whenever there is one: limits counted in one worker's memory are no limits.
+    app.config["RATELIMIT_STORAGE_URI"] = login_guard.storage_uri(app.config)
     limiter.init_app(app)
+    login_guard.init_app(app)
     api.init_app(app)
     _init_login(app)
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
+    app.before_request(sessions.enforce)
     app.before_request(_authorize_endpoint)
     app.before_request(_resolve_path_objects)
     app.teardown_request(unbind_tenant)
@@ -76,6 +79,10 @@ def bind_user_and_tenant() -> None:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         user = load_token_user(token) if token else None
+        if user is not None and sessions.must_enrol(user) \
+                and request.endpoint not in sessions.API_ENROLMENT_ENDPOINTS:
+            abort(403, description="Two-step verification is required: enrol with "
+                                   "POST /api/v1/auth/totp first")
         # The API never uses the session cookie: no CSRF exposure, no confusion.
         login_manager._update_request_context_with_user(user)
         # Authenticate before anything reads the body: a caller without a valid

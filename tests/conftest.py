@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, inspect, text
 
-from app import create_app
+from app import create_app, login_guard
 from app.extensions import db, limiter
 from app.tenancy import tenant_context
 from tests import factories
@@ -322,6 +323,7 @@ def fresh_app_context(flask_app):
         flask_app.extensions.pop("muzu_redis", None)
         with flask_app.app_context():
             limiter.reset()  # login failures counted by one test must not lock the next
+            login_guard.reset()
 
 
 @pytest.fixture
@@ -361,9 +363,13 @@ class AuthActions:
         self._client = client
 
     def login(self, company: str, username: str, password: str = factories.PASSWORD):
-        return self._client.post(
+        """The password step and, for an account with TOTP (every owner), the code step."""
+        response = self._client.post(
             "/login", data={"company": company, "username": username, "password": password}
         )
+        if response.status_code == 302 and response.location.endswith("/login/code"):
+            response = self._client.post("/login/code", data={"code": factories.otp_code()})
+        return response
 
     def login_as(self, company, role: str):
         response = self.login(company.code, company.username(role))
@@ -372,6 +378,18 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/logout")
+
+
+def enrol_totp_via_page(client, url: str = "/account/totp") -> tuple[str, list[str]]:
+    """Set up TOTP through the enrolment page as a person would: read the secret off
+    the page, type a code.  Returns the secret and the recovery codes shown."""
+    page = client.get(url).get_data(as_text=True)
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    done = client.post(url, data={"action": "confirm", "code": factories.otp_code(secret)})
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and 'data-testid="totp-on"' in page, page
+    codes = re.findall(r"<li>([a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4})</li>", page)
+    return secret, codes
 
 
 @pytest.fixture
@@ -384,9 +402,11 @@ def api_token(client):
     """Return a bearer token for (company, role) via POST /api/v1/auth/token."""
 
     def issue(company, role: str) -> dict:
-        response = client.post("/api/v1/auth/token", json={
-            "company": company.code, "username": company.username(role),
-            "password": factories.PASSWORD})
+        body = {"company": company.code, "username": company.username(role),
+                "password": factories.PASSWORD}
+        if role == "owner":  # enrolled by the factory (app/totp.py: required)
+            body["otp"] = factories.otp_code()
+        response = client.post("/api/v1/auth/token", json=body)
         assert response.status_code == 201, response.get_json()
         return {"Authorization": f"Bearer {response.get_json()['token']}"}
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models import Account, AccountStore, Employee, Position, Room, Store
+from app.models import Account, AccountStore, Employee, PlatformAdmin, Position, Room, Store
+from app.models.base import utcnow
 from app.permissions import ROLES, SELF, STORE
 from app.security import hash_password
-from app.tenancy import tenant_context
+from app.tenancy import CROSS_TENANT, tenant_context
 from app.tenants import create_company
 
 PASSWORD = "password123"
+# The owner must use TOTP (app/totp.py): every test company's owner is enrolled
+# with this secret, and the login helpers compute its codes (otp_code).
+OWNER_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -45,6 +49,7 @@ def make_company(code: str, name: str | None = None, stores: int = 2,
     new = create_company(code, name or f"{code} 足疗连锁", "owner", PASSWORD, owner_name="老板")
     company = Company(tenant_id=new.tenant.id, code=code)
     company.accounts["owner"] = new.owner
+    enrol_totp(new.owner)
     password_hash = hash_password(PASSWORD)
     with tenant_context(new.tenant.id):
         for n in range(1, stores + 1):
@@ -84,3 +89,24 @@ def make_company(code: str, name: str | None = None, stores: int = 2,
             company.accounts[role_name] = account
         db.session.flush()
     return company
+
+
+def enrol_totp(user, secret: str = OWNER_TOTP_SECRET) -> None:
+    """Turn TOTP on for ``user`` (an account or an operator) with a known secret."""
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = None
+    db.session.flush()
+
+
+def otp_code(secret: str = OWNER_TOTP_SECRET) -> str:
+    """A valid code for ``secret`` now, with the replay guard of every enrolled login
+    reset first: tests log in many times within one 30-second step (the guard
+    itself is tested in tests/test_totp.py)."""
+    import pyotp
+
+    for model in (Account, PlatformAdmin):
+        db.session.execute(update(model).where(model.totp_enabled_at.is_not(None))
+                           .values(totp_last_step=None).execution_options(**CROSS_TENANT))
+    db.session.commit()
+    return pyotp.TOTP(secret).now()

@@ -11,7 +11,8 @@ from app.permissions import ROLES
 from app.security import hash_password
 from app.tenancy import tenant_context
 from app.tenants import DEPARTMENTS, find_tenant_by_code
-from tests.factories import PASSWORD
+from tests.conftest import enrol_totp_via_page
+from tests.factories import PASSWORD, otp_code
 
 
 def _account(company, role):
@@ -71,7 +72,7 @@ def test_failed_logins_are_rate_limited_per_account(client, auth, company_a):
 
 
 def test_failed_logins_are_rate_limited_per_address(app, client, auth, company_a):
-    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 5 minutes"
+    app.config["LOGIN_FAILURES_PER_ADDRESS"] = 3
     for username in ("cashier", "greeter", "dispatcher"):
         assert auth.login(company_a.code, username, "wrong").status_code == 200
     assert auth.login(company_a.code, "cleaner").status_code == 429
@@ -224,10 +225,15 @@ def test_signup_creates_a_company_its_head_office_and_owner(client):
         "company": "newchain", "name": "新链足道", "owner_name": "王总",
         "username": "wang", "password": "secret-123"})
     assert response.status_code == 302
+    # An owner must set up two-step verification before anything else (app/totp.py).
+    assert client.get("/permissions").location.endswith("/account/totp")
+    secret, _ = enrol_totp_via_page(client)
     assert client.get("/permissions").status_code == 200  # the owner holds every permission
     client.post("/logout")
     assert client.post("/login", data={"company": "newchain", "username": "wang",
                                        "password": "secret-123"}).status_code == 302
+    assert client.post("/login/code", data={"code": otp_code(secret)}).status_code == 302
+    assert client.get("/permissions").status_code == 200
     tenant = find_tenant_by_code("newchain")
     assert tenant.name == "新链足道"
     with tenant_context(tenant.id):

@@ -11,7 +11,8 @@ added to ``seed_objects`` (tests/walk_objects.py).
 
 from pathlib import Path
 
-from tests.factories import PASSWORD
+from tests.conftest import AuthActions
+from tests.factories import PASSWORD, otp_code
 from tests.walk_data import snapshot_tenant
 from tests.walk_objects import seed_objects
 
@@ -55,10 +56,10 @@ def test_every_id_route_answers_404_for_another_tenants_ids(app, company_a, comp
     ids = ids_of(company_a)
     # Make the rules below the store's rooms consistent: room 0 belongs to store 0.
     intruder = app.test_client()
-    assert intruder.post("/login", data={"company": company_b.code, "username": "owner",
-                                         "password": PASSWORD}).status_code == 302
+    assert AuthActions(intruder).login(company_b.code, "owner").status_code == 302
     token = intruder.post("/api/v1/auth/token", json={
-        "company": company_b.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+        "company": company_b.code, "username": "owner", "password": PASSWORD,
+        "otp": otp_code()}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     # Every row of both tenants, not just the audit count: a write that forgot its
     # audit entry must show too, and the refused calls must not touch B either.
@@ -96,10 +97,10 @@ def test_the_same_routes_find_the_objects_for_their_own_tenant(app, company_a, c
     none of those pages fails on the server."""
     ids = ids_of(company_a)
     owner = app.test_client()
-    owner.post("/login", data={"company": company_a.code, "username": "owner",
-                               "password": PASSWORD})
+    AuthActions(owner).login(company_a.code, "owner")
     token = owner.post("/api/v1/auth/token", json={
-        "company": company_a.code, "username": "owner", "password": PASSWORD}).get_json()["token"]
+        "company": company_a.code, "username": "owner", "password": PASSWORD,
+        "otp": otp_code()}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
     missing, errors = [], []
     for rule in _walked_rules(app):

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import Timestamp
 from app.models.people import Employee
+from app.models.second_factor import SecondFactor
 from app.tenancy import TenantScoped, tenant_fk
 
 
-class Account(UserMixin, TenantScoped, db.Model):
+class Account(UserMixin, SecondFactor, TenantScoped, db.Model):
     """A login of one person of one company."""
 
     __tablename__ = "accounts"

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import Timestamp
+from app.models.second_factor import SecondFactor
 
 
 class Tenant(db.Model):
@@ -30,7 +31,7 @@ class Tenant(db.Model):
         return f"<Tenant {self.code}>"
 
 
-class PlatformAdmin(UserMixin, db.Model):
+class PlatformAdmin(UserMixin, SecondFactor, db.Model):
     """An operator of the Muzu deployment itself (not a member of any company)."""
 
     __tablename__ = "platform_admins"
@@ -39,6 +40,8 @@ class PlatformAdmin(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    # Bumped to end every open session of the operator at once (log-out, password).
+    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[Timestamp]
     last_login_at: Mapped[datetime | None]
 
@@ -47,7 +50,7 @@ class PlatformAdmin(UserMixin, db.Model):
     role = "platform_admin"
 
     def get_id(self) -> str:
-        return f"p:{self.id}"
+        return f"p:{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:

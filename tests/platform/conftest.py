@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.conftest import enrol_totp_via_page
 from tests.jobs.conftest import app  # noqa: F401  (the Redis-backed app for @redis tests)
 
 
@@ -20,6 +21,9 @@ def platform_login(app, client):  # noqa: F811
         response = client.post("/platform/login", data={"username": username,
                                                         "password": factories.PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
+        # Operators must use TOTP: the first log-in leads to its set-up.
+        assert response.location.endswith("/platform/totp")
+        enrol_totp_via_page(client, "/platform/totp")
         return response
 
     return login

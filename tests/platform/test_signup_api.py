@@ -16,13 +16,25 @@ def test_signup_creates_the_company_and_returns_a_working_token(app, client):
     body = response.get_json()
     assert body["company"] == "yuezu" and body["username"] == "boss"
     assert "password" not in body
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
+    headers = {"Authorization": f"Bearer {body['token']}"}
+    me = client.get("/api/v1/auth/me", headers=headers)
     assert me.status_code == 200
     assert me.get_json()["role"] == "owner"
     assert me.get_json()["username"] == "boss"
-    # ... and the owner logs in on the web with company + username + password.
+    # The owner must use two-step verification: until it is set up, the token
+    # opens nothing else.
+    assert client.get("/api/v1/stores", headers=headers).status_code == 403
+    secret = client.post("/api/v1/auth/totp", headers=headers).get_json()["secret"]
+    confirmed = client.post("/api/v1/auth/totp/confirm", headers=headers,
+                            json={"code": factories.otp_code(secret)})
+    assert confirmed.status_code == 200 and len(confirmed.get_json()["recovery_codes"]) == 10
+    assert client.get("/api/v1/stores", headers=headers).status_code == 200
+    # ... and the owner logs in on the web with company + username + password + code.
     assert client.post("/login", data={"company": "yuezu", "username": "boss",
                                        "password": factories.PASSWORD}).status_code == 302
+    assert client.post("/login/code",
+                       data={"code": factories.otp_code(secret)}).status_code == 302
+    assert client.get("/permissions").status_code == 200
 
 
 @pytest.mark.parametrize("change, field", [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.extensions import db
 from app.models import Account, AccountStore, ApiToken, PlatformAdmin, Tenant
 from app.models.base import utcnow
@@ -22,6 +23,8 @@ from app.security import (
 from app.tenancy import CROSS_TENANT, tenant_context
 from app.tenants import USERNAME_RE, find_tenant_by_code
 from app.validation import InputError
+
+register_audit_actions({"account.password_change": _l("修改自己的密码")})
 
 
 class AccountError(InputError):
@@ -69,20 +72,23 @@ def authenticate_platform_admin(username: str, password: str) -> PlatformAdmin |
 
 
 def load_session_user(user_id: str):
-    """Flask-Login's user loader: ``a:<id>:<session_version>`` or ``p:<id>``.
+    """Flask-Login's user loader: ``a:<id>:<session_version>`` or ``p:<id>:<version>``.
 
-    A session whose version is older than the account's (password change,
-    disabling) is refused on its very next request.
+    A session whose version is older than the account's (log-out, password
+    change, disabling; app/sessions.py) is refused on its very next request.
     """
     kind, _, rest = (user_id or "").partition(":")
-    if kind == "p" and rest.isdigit():
-        admin = db.session.get(PlatformAdmin, int(rest))
-        return admin if admin is not None and admin.is_enabled else None
+    user_key, _, version = rest.partition(":")
+    if not (user_key.isdigit() and version.isdigit()):
+        return None
+    if kind == "p":
+        admin = db.session.get(PlatformAdmin, int(user_key))
+        if admin is None or not admin.is_enabled or admin.session_version != int(version):
+            return None
+        return admin
     if kind != "a":
         return None
-    account_id, _, version = rest.partition(":")
-    if not (account_id.isdigit() and version.isdigit()):
-        return None
+    account_id = user_key
     # The tenant is not known before the account is loaded: a deliberate
     # cross-tenant read by primary key.
     row = db.session.execute(
@@ -130,22 +136,40 @@ def load_token_user(token: str) -> Account | None:
 
 
 def change_password(account: Account, current: str, new: str, confirm: str) -> None:
-    """Change the account's own password; other sessions of it end."""
+    """Change the account's own password: every other session and every API token of
+    it end (the caller keeps the current session by logging it in again)."""
     if not verify_password(account.password_hash, current):
         raise AccountError("current_password", "当前密码不正确")
     _check_new_password(new, confirm)
     account.password_hash = hash_password(new)
     account.password_changed_at = utcnow()
     account.session_version += 1
+    revoked = revoke_all_tokens(account)
+    record_audit("account.password_change", "account", account.id,
+                 after={"tokens_revoked": revoked}, actor=account)
 
 
 def reset_password(account: Account, new: str) -> None:
-    """Set a password chosen by HR or the owner; every session of the account ends."""
+    """Set a password chosen by HR or the owner; every session and API token of the
+    account end (whoever knew the old password may have made one)."""
     _check_new_password(new, new)
     account.password_hash = hash_password(new)
     account.password_changed_at = utcnow()
     account.session_version += 1
-    record_audit("account.password_reset", "account", account.id)
+    revoked = revoke_all_tokens(account)
+    record_audit("account.password_reset", "account", account.id,
+                 after={"tokens_revoked": revoked})
+
+
+def revoke_all_tokens(account: Account) -> int:
+    """Revoke every live API token of ``account``; how many there were."""
+    now = utcnow()
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
 
 
 def _check_new_password(new: str, confirm: str) -> None:
@@ -186,15 +210,10 @@ def disable_account(account: Account, reason: str = "") -> None:
         return
     account.is_enabled = False
     account.session_version += 1
-    now = utcnow()
-    tokens = db.session.scalars(
-        select(ApiToken).where(ApiToken.account_id == account.id, ApiToken.revoked_at.is_(None))
-    ).all()
-    for token in tokens:
-        token.revoked_at = now
+    revoked = revoke_all_tokens(account)
     record_audit("account.disable", "account", account.id,
                  before={"enabled": True}, after={"enabled": False, "reason": reason,
-                                                  "tokens_revoked": len(tokens)})
+                                                  "tokens_revoked": revoked})
 
 
 def enable_account(account: Account) -> None:

@@ -160,8 +160,9 @@ OFFBOARDING = ApprovalKind(
 
 
 def _run_label(run: PayrollRun) -> str:
-    return _("%(month)s 工资表（%(n)s 人，实发 ¥%(net)s）", month=f"{run.month:%Y-%m}",
-             n=run.employee_count, net=run.total_net)
+    month = run.month.strftime("%Y-%m")
+    return _("%(month)s 工资表（%(n)s 人，实发 ¥%(net)s）", month=month, n=run.employee_count,
+             net=run.total_net)
 
 
 PAYROLL = ApprovalKind(

@@ -59,10 +59,12 @@ def _safe_back() -> str | None:
     target = request.args.get("next") or request.referrer or ""
     from urllib.parse import urlparse
 
+    from app.security import safe_next_path
+
     parsed = urlparse(target)
     if parsed.netloc and parsed.netloc != request.host:
         return None
-    return parsed.path or None
+    return safe_next_path(parsed.path)
 
 
 @bp.route("/jobs")
