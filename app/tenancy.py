@@ -234,13 +234,18 @@ def _scope_to_current_tenant(state: ORMExecuteState) -> None:
     if state.is_column_load:
         # Refreshing an expired object, e.g. a session.get() hit in the identity
         # map after a commit: scope it too, so a stale object of another tenant
-        # comes back as "not found".  With no tenant current, the object was
-        # loaded by a declared cross-tenant read; let its refresh through.
+        # comes back as "not found".  With no tenant current, the session loaded
+        # the object earlier (in its tenant, or in a cross-tenant block): let its
+        # refresh by primary key through, past the database's wall as well.
         # Loader criteria are not applied to refreshes, so add a plain WHERE.
         if tenant_id is not None:
             for mapper in state.all_mappers:
                 if issubclass(mapper.class_, TenantScoped):
                     state.statement = state.statement.where(mapper.class_.tenant_id == tenant_id)
+            return
+        if _touches_tenant_data(state):
+            with cross_tenant_access("refresh of an object the session holds", hot=True):
+                return state.invoke_statement()
         return
     if state.execution_options.get("cross_tenant", False):
         raise TenantScopeError(
@@ -284,6 +289,36 @@ def _stamp_and_guard_tenant(session: Session, flush_context, instances) -> None:
             raise TenantScopeError(
                 f"refusing to change a {type(obj).__name__} of tenant {obj.tenant_id}"
             )
+    if tenant_id is None:
+        _flush_as_the_objects_tenant(session)
+
+
+def _flush_as_the_objects_tenant(session: Session) -> None:
+    """With no tenant current, a flush writes the objects the session holds as their
+    own tenant — also in the database, whose row-level security follows the tenant
+    context (app/rls.py).  Work done in a tenant's block is often committed after it
+    (a view's commit, a test's client call).  Rows of several tenants at once, with
+    no cross_tenant_access, are a mistake."""
+    owners = {obj.tenant_id for obj in (*session.new, *session.dirty, *session.deleted)
+              if isinstance(obj, TenantScoped)}
+    owners.discard(None)
+    if len(owners) > 1:
+        raise TenantScopeError(
+            f"a flush with no current tenant writes rows of tenants {sorted(owners)}; "
+            "use tenant_context() per tenant, or cross_tenant_access(reason)")
+    if owners:
+        session.info[_FLUSH_TENANT] = True
+        _current_tenant.set(owners.pop())
+
+
+_FLUSH_TENANT = "muzu_flush_tenant"
+
+
+@event.listens_for(Session, "after_flush_postexec")
+@event.listens_for(Session, "after_soft_rollback")
+def _end_flush_tenant(session: Session, *args) -> None:
+    if session.info.pop(_FLUSH_TENANT, None):
+        _current_tenant.set(None)
 
 
 @contextlib.contextmanager
