@@ -13,6 +13,13 @@ Known holes (each tested in ``tests/test_tenancy.py``):
 * ``text()`` and Core statements on ``Model.__table__`` are not filtered;
 * bulk inserts skip the flush stamp: pass ``tenant_id`` yourself.
 
+On PostgreSQL the row-level security of app/rls.py closes the last two: the
+database itself shows and accepts only the current tenant's rows (none with no
+tenant).  With no tenant current, the ORM still works on the objects a session
+already holds, as their own tenant: a flush writes them under their tenant (rows of
+several tenants at once are refused), and an expired object is refreshed by primary
+key past the database's wall.
+
 ORM bulk UPDATE by primary key (``session.execute(update(Model), rows)``) takes the
 table's key, ``(tenant_id, id)``: every row names its ``tenant_id`` as well as its
 ``id`` (the flush writes ``WHERE tenant_id = ... AND id = ...`` the same way).

@@ -232,3 +232,28 @@ def test_the_policy_check_names_a_table_without_it(app, owner):
         "half: row-level security not forced (the owner bypasses it)",
         "half: no tenant_isolation policy on muzu.tenant_id",
     ]
+
+
+def test_with_no_tenant_a_flush_writes_held_objects_as_their_tenant(app, company_a, company_b,
+                                                                      owner):
+    """Work done in a tenant's block is often committed after it (a view's commit, a
+    test's request): the flush writes those rows as their tenant; the raw statements
+    around it still see nothing."""
+    with tenant_context(company_b.tenant_id):
+        store = db.session.scalars(select(Store).order_by(Store.id)).first()
+    store.name = "收尾"
+    db.session.commit()
+    assert "收尾" in _store_tenants(owner)[company_b.tenant_id]
+    assert db.session.execute(text("SELECT count(*) FROM stores")).scalar() == 0
+    db.session.rollback()
+
+
+def test_with_no_tenant_a_flush_of_two_tenants_rows_is_refused(app, company_a, company_b):
+    with tenant_context(company_a.tenant_id):
+        store_a = db.session.scalars(select(Store)).first()
+    with tenant_context(company_b.tenant_id):
+        store_b = db.session.scalars(select(Store)).first()
+    store_a.name, store_b.name = "甲", "乙"
+    with pytest.raises(TenantScopeError, match="several|tenants"):
+        db.session.flush()
+    db.session.rollback()
