@@ -69,6 +69,8 @@ def upgrade():
     if bind.dialect.name != "postgresql":
         return
     op.execute(ENABLE_FUNCTION)
+    # Only the owner (the migrations) changes policies.
+    op.execute("REVOKE ALL ON FUNCTION muzu_enable_tenant_rls(regclass) FROM PUBLIC")
     for table in _tenant_tables(bind):
         op.execute(text("SELECT muzu_enable_tenant_rls(CAST(:t AS regclass))").bindparams(t=table))
 
