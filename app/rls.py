@@ -121,7 +121,9 @@ def ensure_roles(connection, app_role: str, cross_role: str) -> None:
         connection.execute(text(
             f"DO $$ BEGIN CREATE ROLE {_ident(name)} {attributes}; "
             "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"))
-    connection.execute(text(f"GRANT {_ident(cross_role)} TO {_ident(app_role)}"))
+    connection.execute(text(
+        f"DO $$ BEGIN IF NOT pg_has_role('{app_role}', '{cross_role}', 'MEMBER') THEN "
+        f"GRANT {_ident(cross_role)} TO {_ident(app_role)}; END IF; END $$"))
 
 
 def roles_exist(connection, *names: str) -> bool:
