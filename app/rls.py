@@ -28,6 +28,8 @@ connection carries nothing into the next transaction.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from sqlalchemy import event, text
 
@@ -38,6 +40,19 @@ _APPLIED = "muzu_rls_applied"
 _CAN_BYPASS = "muzu_rls_session_bypasses"
 _SET = (f"SELECT set_config('{TENANT_SETTING}', %s, true), "
         "set_config('role', %s, true)")
+
+log = logging.getLogger(__name__)
+
+# Why the policies would not apply to this login, or NULL.
+_WALL_OFF = """
+SELECT CASE WHEN r.rolsuper THEN 'a superuser'
+            WHEN r.rolbypassrls THEN 'a role with BYPASSRLS'
+            WHEN EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = current_schema() AND c.relowner = r.oid
+                           AND c.relkind = 'r')
+            THEN 'the owner of the tables' END
+FROM pg_roles r WHERE r.rolname = session_user
+"""
 
 # The privileges of the app role (and of the bypass role) on every table and sequence.
 _TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
@@ -58,6 +73,16 @@ def init_app(app: Flask) -> None:
         @event.listens_for(engine, "before_cursor_execute")
         def _before_statement(conn, cursor, statement, parameters, context, executemany):
             _sync(conn.info, cursor.connection, role)
+
+        @event.listens_for(engine, "first_connect")
+        def _warn_when_the_wall_is_off(dbapi_connection, connection_record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(_WALL_OFF)
+                reason = cursor.fetchone()[0]
+            dbapi_connection.rollback()
+            if reason:
+                log.warning("row-level security is not enforced: DATABASE_URL connects as %s; "
+                            "connect the app as its own role (README, 'Production')", reason)
 
         @event.listens_for(engine, "rollback_savepoint")
         def _after_savepoint_rollback(conn, name, context):

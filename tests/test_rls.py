@@ -257,3 +257,19 @@ def test_with_no_tenant_a_flush_of_two_tenants_rows_is_refused(app, company_a, c
     with pytest.raises(TenantScopeError, match="several|tenants"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_an_app_connected_as_the_owner_warns_that_the_wall_is_off(app, backend, caplog):
+    from app import create_app
+
+    owner_app = create_app("test", SQLALCHEMY_DATABASE_URI=backend["owner_url"])
+    with caplog.at_level(logging.WARNING, logger="app.rls"), owner_app.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.remove()
+        db.engine.dispose()
+    assert "row-level security is not enforced" in caplog.text
+    assert "a superuser" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="app.rls"):
+        db.session.execute(text("SELECT 1"))  # the app's own role: no warning
+    assert "not enforced" not in caplog.text
