@@ -29,6 +29,13 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'muzu.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # On PostgreSQL the app connects (DATABASE_URL) as a role that neither owns the
+    # tables nor bypasses row-level security; `flask db upgrade` runs as the owner
+    # (MIGRATION_DATABASE_URL; empty: DATABASE_URL).  app/rls.py, README "Production".
+    SQLALCHEMY_MIGRATION_URI = os.environ.get("MIGRATION_DATABASE_URL", "")
+    DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "muzu_app")
+    DATABASE_CROSS_TENANT_ROLE = os.environ.get("DATABASE_CROSS_TENANT_ROLE",
+                                                "muzu_cross_tenant")
     # Empty: jobs run inline in the web process (the embedded default).
     REDIS_URL = os.environ.get("REDIS_URL", "")
     RQ_QUEUES = ["default", "reports", "payroll"]
@@ -101,6 +108,7 @@ class TestConfig(Config):
     # A fixed key of the tests' own (fields encrypted by one test run only).
     FIELD_ENCRYPTION_KEY = "dGVzdC1vbmx5LWZpZWxkLWtleS1tdXp1LXRlc3RzLTA="
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_MIGRATION_URI = ""
     WTF_CSRF_ENABLED = False
     # Still argon2id, with the cheapest parameters: tests log in hundreds of times.
     PASSWORD_HASH_PROFILE = "CHEAPEST"
@@ -124,6 +132,7 @@ class ProductionConfig(Config):
         self.SECRET_KEY = os.environ["SECRET_KEY"]
         _check_real_keys(self.SECRET_KEY, os.environ["FIELD_ENCRYPTION_KEY"])
         self.SQLALCHEMY_DATABASE_URI = _psycopg_url(os.environ["DATABASE_URL"])
+        self.SQLALCHEMY_MIGRATION_URI = _psycopg_url(os.environ.get("MIGRATION_DATABASE_URL", ""))
         self.REDIS_URL = os.environ["REDIS_URL"]
         self.FIELD_ENCRYPTION_KEY = os.environ["FIELD_ENCRYPTION_KEY"]
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
@@ -212,4 +221,5 @@ def load_config(name: str | None = None):
     config = CONFIGS[name]()
     if name != "production" and getattr(config, "SQLALCHEMY_DATABASE_URI", ""):
         config.SQLALCHEMY_DATABASE_URI = _psycopg_url(config.SQLALCHEMY_DATABASE_URI)
+        config.SQLALCHEMY_MIGRATION_URI = _psycopg_url(config.SQLALCHEMY_MIGRATION_URI)
     return config

@@ -11,10 +11,40 @@ from app.extensions import db
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(tenant_group)
+    app.cli.add_command(database_group)
     app.cli.add_command(platform_group)
     from app.demo.cli import demo_group
 
     app.cli.add_command(demo_group)
+
+
+@click.group("database", help="PostgreSQL roles of the row-level security (app/rls.py).")
+def database_group() -> None:
+    pass
+
+
+@database_group.command("roles")
+def database_roles_command() -> None:
+    """Create the app's role and the bypass role when missing, and grant them the
+    tables; run as the owner (MIGRATION_DATABASE_URL) after `flask db upgrade`."""
+    from flask import current_app
+    from sqlalchemy import create_engine
+
+    from app.rls import ensure_roles, grant_app_roles
+
+    config = current_app.config
+    url = config["SQLALCHEMY_MIGRATION_URI"] or config["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url)
+    if engine.dialect.name != "postgresql":
+        click.echo("Not PostgreSQL: no roles needed.")
+        return
+    app_role, cross_role = config["DATABASE_APP_ROLE"], config["DATABASE_CROSS_TENANT_ROLE"]
+    with engine.begin() as conn:
+        ensure_roles(conn, app_role, cross_role)
+        grant_app_roles(conn, app_role, cross_role)
+    engine.dispose()
+    click.echo(f"Roles {app_role} (the app's login) and {cross_role} (cross-tenant bypass) "
+               "are ready; point DATABASE_URL at the first.")
 
 
 @click.group("tenant", help="Companies (tenants) of this deployment.")

@@ -13,17 +13,32 @@ Known holes (each tested in ``tests/test_tenancy.py``):
 * ``text()`` and Core statements on ``Model.__table__`` are not filtered;
 * bulk inserts skip the flush stamp: pass ``tenant_id`` yourself.
 
+On PostgreSQL the row-level security of app/rls.py closes the last two: the
+database itself shows and accepts only the current tenant's rows (none with no
+tenant).  With no tenant current, the ORM still works on the objects a session
+already holds, as their own tenant: a flush writes them under their tenant (rows of
+several tenants at once are refused), and an expired object is refreshed by primary
+key past the database's wall.
+
 ORM bulk UPDATE by primary key (``session.execute(update(Model), rows)``) takes the
 table's key, ``(tenant_id, id)``: every row names its ``tenant_id`` as well as its
 ``id`` (the flush writes ``WHERE tenant_id = ... AND id = ...`` the same way).
 
-Code that must read across tenants (platform admin, login lookups, fan-out
-schedulers) says so with ``.execution_options(cross_tenant=True)``.
+Code that must read or write across tenants (platform admin, the session and token
+lookups, fan-out jobs, the guest's add-on QR code) does it inside
+``with cross_tenant_access("reason"):`` — the one way, named and counted: the ORM
+scoping steps aside and, on PostgreSQL, the transaction switches to the bypass
+role of the row-level security (app/rls.py).  ``execution_options(cross_tenant=True)``
+outside such a block is refused.  The log-in and sign-up need no bypass:
+``tenants`` is a shared table, so the company is found first and the account read
+inside its tenant.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+from collections import Counter
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -38,8 +53,14 @@ from sqlalchemy.orm import (
 )
 
 _current_tenant: ContextVar[int | None] = ContextVar("muzu_current_tenant", default=None)
+_cross_tenant: ContextVar[str | None] = ContextVar("muzu_cross_tenant", default=None)
 
+# Only valid inside cross_tenant_access(); kept for the ORM statements that say so.
 CROSS_TENANT = {"cross_tenant": True}
+
+log = logging.getLogger("muzu.cross_tenant")
+# How often each declared reason crossed tenants in this process (for metrics, tests).
+CROSS_TENANT_USES: Counter[str] = Counter()
 
 
 class TenantScopeError(RuntimeError):
@@ -62,12 +83,46 @@ def reset_current_tenant(token) -> None:
 
 @contextlib.contextmanager
 def tenant_context(tenant_id: int | None) -> Iterator[None]:
-    """Run a block with ``tenant_id`` current (jobs, CLI commands, tests)."""
+    """Run a block with ``tenant_id`` current (jobs, CLI commands, tests).
+
+    Inside a :func:`cross_tenant_access` block, a tenant named here is scoped again
+    (the innermost block wins): a fan-out that enters each tenant works as that tenant.
+    """
     token = _current_tenant.set(tenant_id)
+    cross = _cross_tenant.set(None) if tenant_id is not None else None
     try:
         yield
     finally:
+        if cross is not None:
+            _cross_tenant.reset(cross)
         _current_tenant.reset(token)
+
+
+def cross_tenant_reason() -> str | None:
+    """The reason of the :func:`cross_tenant_access` block we are in, if any."""
+    return _cross_tenant.get()
+
+
+@contextlib.contextmanager
+def cross_tenant_access(reason: str, *, hot: bool = False) -> Iterator[None]:
+    """The one way to read or write across tenants: the ORM scoping steps aside and,
+    on PostgreSQL, the statements run as the role that bypasses row-level security.
+
+    Each use is logged (``muzu.cross_tenant``; at DEBUG for ``hot`` paths that run on
+    every request, such as the session and token lookups) and counted in
+    ``CROSS_TENANT_USES`` by reason.  No audit row: the audit log is per company, and
+    a lookup that every request makes would drown it; the platform's own writes are
+    audited where they happen.
+    """
+    if not reason:
+        raise ValueError("cross_tenant_access needs a reason")
+    CROSS_TENANT_USES[reason] += 1
+    log.log(logging.DEBUG if hot else logging.INFO, "cross-tenant access: %s", reason)
+    token = _cross_tenant.set(reason)
+    try:
+        yield
+    finally:
+        _cross_tenant.reset(token)
 
 
 class TenantScoped:
@@ -180,25 +235,34 @@ def _scope_to_current_tenant(state: ORMExecuteState) -> None:
     # object (propagate_to_loaders), as in SQLAlchemy's filter_public example.
     if state.is_relationship_load:
         return
-    if state.execution_options.get("cross_tenant", False):
+    if _cross_tenant.get() is not None:
         return
     tenant_id = current_tenant_id()
     if state.is_column_load:
         # Refreshing an expired object, e.g. a session.get() hit in the identity
         # map after a commit: scope it too, so a stale object of another tenant
-        # comes back as "not found".  With no tenant current, the object was
-        # loaded by a declared cross-tenant read; let its refresh through.
+        # comes back as "not found".  With no tenant current, the session loaded
+        # the object earlier (in its tenant, or in a cross-tenant block): let its
+        # refresh by primary key through, past the database's wall as well.
         # Loader criteria are not applied to refreshes, so add a plain WHERE.
         if tenant_id is not None:
             for mapper in state.all_mappers:
                 if issubclass(mapper.class_, TenantScoped):
                     state.statement = state.statement.where(mapper.class_.tenant_id == tenant_id)
+            return
+        if _touches_tenant_data(state):
+            with cross_tenant_access("refresh of an object the session holds", hot=True):
+                return state.invoke_statement()
         return
+    if state.execution_options.get("cross_tenant", False):
+        raise TenantScopeError(
+            "execution_options(cross_tenant=True) outside cross_tenant_access(reason): "
+            "cross-tenant reads go through that block (the database enforces it too)")
     if tenant_id is None:
         if _touches_tenant_data(state):
             raise TenantScopeError(
                 "tenant-owned data queried with no current tenant; use tenant_context() "
-                "or mark a deliberate cross-tenant read with execution_options(cross_tenant=True)"
+                "or, for a deliberate cross-tenant read, cross_tenant_access(reason)"
             )
         return
     state.statement = state.statement.options(
@@ -212,7 +276,7 @@ def _scope_to_current_tenant(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_flush")
 def _stamp_and_guard_tenant(session: Session, flush_context, instances) -> None:
-    if session.info.get("cross_tenant_writes"):
+    if session.info.get("cross_tenant_writes") or _cross_tenant.get() is not None:
         return
     tenant_id = current_tenant_id()
     for obj in session.new:
@@ -232,6 +296,36 @@ def _stamp_and_guard_tenant(session: Session, flush_context, instances) -> None:
             raise TenantScopeError(
                 f"refusing to change a {type(obj).__name__} of tenant {obj.tenant_id}"
             )
+    if tenant_id is None:
+        _flush_as_the_objects_tenant(session)
+
+
+def _flush_as_the_objects_tenant(session: Session) -> None:
+    """With no tenant current, a flush writes the objects the session holds as their
+    own tenant — also in the database, whose row-level security follows the tenant
+    context (app/rls.py).  Work done in a tenant's block is often committed after it
+    (a view's commit, a test's client call).  Rows of several tenants at once, with
+    no cross_tenant_access, are a mistake."""
+    owners = {obj.tenant_id for obj in (*session.new, *session.dirty, *session.deleted)
+              if isinstance(obj, TenantScoped)}
+    owners.discard(None)
+    if len(owners) > 1:
+        raise TenantScopeError(
+            f"a flush with no current tenant writes rows of tenants {sorted(owners)}; "
+            "use tenant_context() per tenant, or cross_tenant_access(reason)")
+    if owners:
+        session.info[_FLUSH_TENANT] = True
+        _current_tenant.set(owners.pop())
+
+
+_FLUSH_TENANT = "muzu_flush_tenant"
+
+
+@event.listens_for(Session, "after_flush_postexec")
+@event.listens_for(Session, "after_soft_rollback")
+def _end_flush_tenant(session: Session, *args) -> None:
+    if session.info.pop(_FLUSH_TENANT, None):
+        _current_tenant.set(None)
 
 
 @contextlib.contextmanager

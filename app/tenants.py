@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Account, Department, Position, Tenant
 from app.permissions import ROLES
 from app.security import MIN_PASSWORD_LENGTH, hash_password
-from app.tenancy import CROSS_TENANT, tenant_context
+from app.tenancy import tenant_context
 from app.validation import InputError
 
 COMPANY_CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{2,31}$")
@@ -137,7 +137,7 @@ def create_company(
 
 
 def find_tenant_by_code(code: str) -> Tenant | None:
+    # tenants is a shared table (no tenant scoping, no row-level security): the log-in
+    # finds the company here and reads the account inside its tenant, with no bypass.
     return db.session.scalar(
-        select(Tenant).where(Tenant.code == (code or "").strip().lower())
-        .execution_options(**CROSS_TENANT)
-    )
+        select(Tenant).where(Tenant.code == (code or "").strip().lower()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import jobs, login_guard, models, security, sessions  # noqa: F401  (models: tables)
+from app import jobs, login_guard, models, rls, security, sessions  # noqa: F401  (models: tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -21,6 +21,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     models.register_path_objects()
     _sqlite_pragmas(app)
+    rls.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -2,7 +2,7 @@
 
 Against the database in ``DATABASE_URL`` (PostgreSQL for the real figures):
 
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/muzu_bench \\
+    DATABASE_URL=postgresql+psycopg://muzu_app@127.0.0.1:5432/muzu_bench \\
         .venv/bin/python -m benchmarks.front_desk --scale chain-50 --actions 1000
 
 It builds the scale company if it is missing (``flask demo load --scale …``),

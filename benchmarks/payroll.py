@@ -3,7 +3,7 @@ aggregation of the same inputs.
 
 Against the database in ``DATABASE_URL`` (PostgreSQL for the real figures):
 
-    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/muzu_bench \\
+    DATABASE_URL=postgresql+psycopg://muzu_app@127.0.0.1:5432/muzu_bench \\
         .venv/bin/python -m benchmarks.payroll --scale chain-50
 
 It builds the scale company if it is missing (``flask demo load --scale chain-50``:
@@ -183,7 +183,10 @@ def run_benchmark(scale: str = "chain-50", repeats: int = 3, echo: Callable = pr
               "last": last, "no": False}
     raw = []
     for _ in range(repeats):
-        seconds, rows = _timed(lambda: db.session.execute(text(AGGREGATION), params).all())
+        # In the tenant, as every statement of the app: on PostgreSQL the row-level
+        # security (app/rls.py) then filters it as it filters the run's statements.
+        with tenant_context(tenant_id):
+            seconds, rows = _timed(lambda: db.session.execute(text(AGGREGATION), params).all())
         raw.append(seconds)
         db.session.rollback()
     echo(f"raw aggregation   best {min(raw):7.3f} s  ({len(rows)} rows; all: "

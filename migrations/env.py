@@ -15,8 +15,35 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+_MIGRATION_ENGINES = {}
+
+
 def get_engine():
+    """The tables' owner: ``MIGRATION_DATABASE_URL`` when set (the app's own
+    ``DATABASE_URL`` is a role that may not change the schema, app/rls.py)."""
+    url = current_app.config.get('SQLALCHEMY_MIGRATION_URI')
+    if url:
+        if url not in _MIGRATION_ENGINES:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            _MIGRATION_ENGINES[url] = create_engine(url, poolclass=NullPool)
+        return _MIGRATION_ENGINES[url]
     return current_app.extensions['migrate'].db.engine
+
+
+def grant_app_roles(connection):
+    """After an upgrade on PostgreSQL, let the app's roles use the tables (new ones
+    included) when those roles exist (``flask database roles`` creates them)."""
+    if connection.dialect.name != 'postgresql':
+        return
+    from app.rls import grant_app_roles as grant
+    from app.rls import roles_exist
+
+    app_role = current_app.config.get('DATABASE_APP_ROLE') or 'muzu_app'
+    cross_role = current_app.config.get('DATABASE_CROSS_TENANT_ROLE') or 'muzu_cross_tenant'
+    if roles_exist(connection, app_role, cross_role):
+        grant(connection, app_role, cross_role)
 
 
 def get_engine_url():
@@ -120,6 +147,7 @@ def run_migrations_online():
 
             with context.begin_transaction():
                 context.run_migrations()
+                grant_app_roles(connection)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:

@@ -26,6 +26,14 @@ migrated template file back, PostgreSQL deletes every row and restarts the id
 sequences.  PostgreSQL databases are created from one migrated template
 database per version of ``migrations/`` (``CREATE DATABASE … TEMPLATE``), one
 per pytest-xdist worker; a worker's Redis is its own database number.
+
+Row-level security on
+---------------------
+As in production, the PostgreSQL app connects as ``muzu_app`` (created with the
+bypass role ``muzu_cross_tenant`` when missing: app/rls.py), which owns nothing
+and obeys the policies; the migrations and the emptying between tests run as the
+administrator (``TEST_PG_ADMIN_URL``, a superuser).  ``backend["owner_url"]`` is
+that administrator's URL of the test database.
 """
 
 from __future__ import annotations
@@ -42,6 +50,7 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from app import create_app, login_guard
 from app.extensions import db, limiter
@@ -54,6 +63,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_TEST_DB = os.environ.get("TEST_PG_DB", "muzu_test")
+PG_APP_ROLE, PG_CROSS_TENANT_ROLE = "muzu_app", "muzu_cross_tenant"
 # "gw0", "gw1", ... under pytest-xdist; "main" in a plain run.
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 WORKER_INDEX = int(WORKER[2:]) if WORKER.startswith("gw") else 0
@@ -152,9 +162,17 @@ def _pg_url(database: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
 
 
+def _app_role_url(owner_url: str) -> str:
+    """The same database as the app's role (trust authentication, no password)."""
+    return make_url(owner_url).set(username=PG_APP_ROLE, password=None).render_as_string(
+        hide_password=False)
+
+
 def _postgres_database() -> str:
     """This worker's database, copied from the migrated template of this version of
     migrations/ (built once, by whichever worker gets the advisory lock first)."""
+    from app.rls import ensure_roles, grant_app_roles
+
     template = f"{PG_TEST_DB}_tpl_{_migrations_fingerprint()}"
     mine = f"{PG_TEST_DB}_{WORKER}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -162,6 +180,7 @@ def _postgres_database() -> str:
         with admin.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(hashtext(:n))"), {"n": PG_TEST_DB})
             try:
+                ensure_roles(conn, PG_APP_ROLE, PG_CROSS_TENANT_ROLE)
                 exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
                                      {"n": template})
                 if not exists:
@@ -172,6 +191,12 @@ def _postgres_database() -> str:
                 conn.execute(text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": PG_TEST_DB})
     finally:
         admin.dispose()
+    owner = create_engine(_pg_url(mine))
+    try:
+        with owner.begin() as conn:
+            grant_app_roles(conn, PG_APP_ROLE, PG_CROSS_TENANT_ROLE)
+    finally:
+        owner.dispose()
     return _pg_url(mine)
 
 
@@ -208,10 +233,11 @@ def backend(request, tmp_path_factory):
                 "path": live, "engines": []}
     if name == "postgresql":
         try:
-            url = _postgres_database()
+            owner_url = _postgres_database()
         except Exception as exc:  # noqa: BLE001
             missing_service(f"PostgreSQL ({exc.__class__.__name__}: {exc})")
-        return {"name": name, "url": url, "template": None, "engines": []}
+        return {"name": name, "url": _app_role_url(owner_url), "owner_url": owner_url,
+                "template": None, "engines": []}
     raise ValueError(f"unknown backend {name}")
 
 
@@ -268,7 +294,7 @@ def database_url(backend):
     else:
         for engine in backend["engines"]:
             engine.dispose()  # a test may have left a transaction open
-        _empty_postgresql(backend["url"])
+        _empty_postgresql(backend["owner_url"])
 
 
 class ProductionLikeClient(FlaskClient):

@@ -12,7 +12,7 @@ from app.models import Account, AccountStore, Employee, PlatformAdmin, Position,
 from app.models.base import utcnow
 from app.permissions import ROLES, SELF, STORE
 from app.security import hash_password
-from app.tenancy import CROSS_TENANT, tenant_context
+from app.tenancy import cross_tenant_access, tenant_context
 from app.tenants import create_company
 
 PASSWORD = "password123"
@@ -105,8 +105,9 @@ def otp_code(secret: str = OWNER_TOTP_SECRET) -> str:
     itself is tested in tests/test_totp.py)."""
     import pyotp
 
-    for model in (Account, PlatformAdmin):
-        db.session.execute(update(model).where(model.totp_enabled_at.is_not(None))
-                           .values(totp_last_step=None).execution_options(**CROSS_TENANT))
-    db.session.commit()
+    with cross_tenant_access("tests: reset the TOTP replay guard"):
+        for model in (Account, PlatformAdmin):
+            db.session.execute(update(model).where(model.totp_enabled_at.is_not(None))
+                               .values(totp_last_step=None))
+        db.session.commit()
     return pyotp.TOTP(secret).now()

@@ -76,12 +76,13 @@ def _empty_database(backend, tmp_path, name: str) -> str:
     """A throw-away database: a SQLite file, or a fresh PostgreSQL schema ``name``."""
     if backend["name"] == "sqlite":
         return f"sqlite:///{tmp_path / (name + '.sqlite')}"
-    admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
+    # As the owner: the app's role (backend["url"]) may not create schemas.
+    admin = create_engine(backend["owner_url"], isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
         conn.execute(text(f"CREATE SCHEMA {name}"))
     admin.dispose()
-    return backend["url"] + f"?options=-csearch_path%3D{name}"
+    return backend["owner_url"] + f"?options=-csearch_path%3D{name}"
 
 
 def test_downgrade_to_empty_and_upgrade_again(app, backend, tmp_path):

@@ -176,7 +176,7 @@ PROBE = [
 def test_the_catalog_check_names_each_kind_of_mistake(app, backend):
     """The check itself, on a throw-away schema with one mistake of each kind."""
     _require_postgresql(backend)
-    admin = create_engine(backend["url"], isolation_level="AUTOCOMMIT")
+    admin = create_engine(backend["owner_url"], isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS catalog_probe CASCADE"))

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models.people import EMPLOYED_STATUSES
+from app.rls import sync_database_tenant
+from app.tenancy import TenantScopeError, cross_tenant_access, current_tenant_id
 
 SEED = 2026
 
@@ -88,11 +90,20 @@ def copy_rows(model, rows: list[dict]) -> None:
     table = model.__table__
     for name in columns:
         table.c[name]  # noqa: B018  (a typo fails here, not as bad data)
-    raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row.get(name) for name in columns])
+    # PostgreSQL refuses COPY FROM into a table under row-level security: the copy
+    # runs as the bypass role, so the tenant of every row is checked here instead.
+    tenant_id = current_tenant_id()
+    strays = {row.get("tenant_id") for row in rows} - {tenant_id}
+    if tenant_id is None or strays:
+        raise TenantScopeError(f"bulk copy into {table.name}: rows of tenant(s) {strays} "
+                               f"while tenant {tenant_id} is current")
+    with cross_tenant_access(f"demo: bulk copy into {table.name}"):
+        sync_database_tenant(connection)
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row.get(name) for name in columns])
 
 
 def month_start(day: date) -> date:

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.jobs import job
 from app.jobs.models import JobRecord
 from app.models.base import utcnow
-from app.tenancy import CROSS_TENANT
+from app.tenancy import cross_tenant_access
 
 # A record still queued or running after this long lost its worker.
 ABANDONED_AFTER = timedelta(hours=3)
@@ -23,19 +23,14 @@ def fail_abandoned_jobs(ctx=None) -> dict:
     A declared fan-out: it reads every tenant's job records on purpose.
     """
     cutoff = utcnow() - ABANDONED_AFTER
-    stale = db.session.scalars(
-        select(JobRecord)
-        .where(JobRecord.status.in_(("queued", "running")), JobRecord.created_at < cutoff)
-        .execution_options(**CROSS_TENANT)
-    ).all()
-    session = db.session()
-    session.info["cross_tenant_writes"] = True
-    try:
+    with cross_tenant_access("jobs.fail_abandoned"):
+        stale = db.session.scalars(
+            select(JobRecord)
+            .where(JobRecord.status.in_(("queued", "running")), JobRecord.created_at < cutoff)
+        ).all()
         for record in stale:
             record.status = "failed"
             record.error = "任务超时未完成（工作进程可能已退出），可重新运行。"
             record.finished_at = utcnow()
         db.session.commit()
-    finally:
-        session.info.pop("cross_tenant_writes", None)
     return {"failed": len(stale)}

@@ -17,7 +17,7 @@ from app.jobs.models import JobRecord
 from app.jobs.periodic import run_periodic
 from app.jobs.queues import get_queue, redis_connection
 from app.schedule import PERIODIC
-from app.tenancy import CROSS_TENANT
+from app.tenancy import cross_tenant_access
 from tests.jobs.conftest import run_worker
 
 
@@ -73,7 +73,7 @@ def test_periodic_per_tenant_kind_starts_one_run_per_active_tenant(app, company_
     db.session.commit()
     assert run_periodic("hr.headcount_report") == {"tenants": 1}
     run_worker(app, ["reports"])
-    records = db.session.scalars(
-        db.select(JobRecord).execution_options(**CROSS_TENANT)).all()
+    with cross_tenant_access("test: every job record"):
+        records = db.session.scalars(db.select(JobRecord)).all()
     assert [(r.tenant_id, r.kind, r.status) for r in records] == [
         (company_a.tenant_id, "hr.headcount_report", "finished")]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Tenant
-from app.tenancy import CROSS_TENANT
+from app.tenancy import cross_tenant_access
 from tests import factories
 
 TENANT_ROLES = ("owner", "general_manager", "cashier")
@@ -84,8 +84,9 @@ def test_suspended_company_cannot_log_in_until_reactivated(app, client, company_
     assert refused.status_code == 200
     assert "企业编号、用户名或密码不正确" in refused.get_data(as_text=True)
     assert cashier.get("/store/").status_code == 302
-    audit = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "tenant.suspend")
-                               .execution_options(**CROSS_TENANT)).all()
+    with cross_tenant_access("test: the platform's audit entries"):
+        audit = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tenant.suspend")).all()
     assert [a.tenant_id for a in audit] == [company_a.tenant_id]
 
     assert client.post(

@@ -20,7 +20,7 @@ from app.security import (
     password_needs_rehash,
     verify_password,
 )
-from app.tenancy import CROSS_TENANT, tenant_context
+from app.tenancy import cross_tenant_access, tenant_context
 from app.tenants import USERNAME_RE, find_tenant_by_code
 from app.validation import InputError
 
@@ -90,13 +90,13 @@ def load_session_user(user_id: str):
         return None
     account_id = user_key
     # The tenant is not known before the account is loaded: a deliberate
-    # cross-tenant read by primary key.
-    row = db.session.execute(
-        select(Account, Tenant.status)
-        .join(Tenant, Tenant.id == Account.tenant_id)
-        .where(Account.id == int(account_id))
-        .execution_options(**CROSS_TENANT)
-    ).first()
+    # cross-tenant read by primary key, on every request.
+    with cross_tenant_access("session user lookup", hot=True):
+        row = db.session.execute(
+            select(Account, Tenant.status)
+            .join(Tenant, Tenant.id == Account.tenant_id)
+            .where(Account.id == int(account_id))
+        ).first()
     if row is None:
         return None
     account, tenant_status = row
@@ -111,19 +111,17 @@ def load_token_user(token: str) -> Account | None:
     """The account of a valid, unrevoked bearer token of an enabled account."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(ApiToken)
-        .where(ApiToken.token_hash == hash_token(token))
-        .execution_options(**CROSS_TENANT)
-    )
-    if row is None or row.revoked_at is not None:
-        return None
-    found = db.session.execute(
-        select(Account, Tenant.status)
-        .join(Tenant, Tenant.id == Account.tenant_id)
-        .where(Account.id == row.account_id, Account.tenant_id == row.tenant_id)
-        .execution_options(**CROSS_TENANT)
-    ).first()
+    # The token names no company: found by its hash across tenants, on every API call.
+    with cross_tenant_access("API token lookup", hot=True):
+        row = db.session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+        if row is None or row.revoked_at is not None:
+            return None
+        found = db.session.execute(
+            select(Account, Tenant.status)
+            .join(Tenant, Tenant.id == Account.tenant_id)
+            .where(Account.id == row.account_id, Account.tenant_id == row.tenant_id)
+        ).first()
     if found is None:
         return None
     account, tenant_status = found

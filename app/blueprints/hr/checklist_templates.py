@@ -148,10 +148,9 @@ def install_default_templates() -> int:
 
 def install_default_templates_everywhere() -> dict[str, int]:
     """:func:`install_default_templates` for every company (company code -> templates added)."""
-    from app.tenancy import CROSS_TENANT, tenant_context
+    from app.tenancy import tenant_context
 
-    tenants = db.session.execute(
-        select(Tenant.id, Tenant.code).order_by(Tenant.id).execution_options(**CROSS_TENANT)).all()
+    tenants = db.session.execute(select(Tenant.id, Tenant.code).order_by(Tenant.id)).all()
     added = {}
     for tenant_id, code in tenants:
         with tenant_context(tenant_id):

@@ -1,6 +1,6 @@
 """Platform operations across companies (plain functions; the view commits).
 
-Every read here crosses tenants on purpose and says so with ``CROSS_TENANT``.
+Every read here crosses tenants on purpose, inside ``cross_tenant_access``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from app.audit import record_audit
 from app.extensions import db
 from app.models import Account, Store, Tenant
-from app.tenancy import CROSS_TENANT, tenant_context
+from app.tenancy import cross_tenant_access, tenant_context
 
 COMPANY_STATUSES = ("active", "suspended")
 
@@ -33,11 +33,9 @@ def list_companies() -> list[CompanyRow]:
 
 
 def _count_by_tenant(model) -> dict[int, int]:
-    rows = db.session.execute(
-        select(model.tenant_id, func.count(model.id))
-        .group_by(model.tenant_id)
-        .execution_options(**CROSS_TENANT)
-    )
+    with cross_tenant_access(f"platform: {model.__tablename__} per company"):
+        rows = db.session.execute(
+            select(model.tenant_id, func.count(model.id)).group_by(model.tenant_id)).all()
     return {tenant_id: count for tenant_id, count in rows}
 
 

@@ -15,6 +15,7 @@ from app.blueprints.store.models import (
 from app.extensions import db
 from app.models import Employee, Room
 from app.models.base import utcnow
+from app.tenancy import cross_tenant_access
 
 
 def addon_by_token(token: str) -> ServiceJob | None:
@@ -22,9 +23,10 @@ def addon_by_token(token: str) -> ServiceJob | None:
     the token is a 192-bit secret; the caller enters the job's tenant next."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(
-        select(ServiceJob).where(ServiceJob.addon_token == token, ServiceJob.is_addon.is_(True))
-        .execution_options(cross_tenant=True))
+    with cross_tenant_access("guest add-on QR code"):
+        return db.session.scalar(
+            select(ServiceJob).where(ServiceJob.addon_token == token,
+                                     ServiceJob.is_addon.is_(True)))
 
 
 def addon_details(job: ServiceJob) -> dict:
