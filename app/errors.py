@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.extensions import db
 
@@ -29,6 +31,19 @@ def register_errorhandlers(app: Flask) -> None:
         template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
             error.code, "errors/generic.html")
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(error: Exception):
+        """The last net under app/inputs.py: a value the database refuses (a number
+        beyond its column) or a date whose arithmetic leaves the calendar is the
+        caller's input, so a 400, never a 500.  Logged: a field should have caught it."""
+        db.session.rollback()
+        app.logger.warning("input out of range on %s: %s", request.path, error)
+        if _wants_json():
+            return _json_error(400, "bad_request", "A value is out of range")
+        return render_template("errors/generic.html", error=BadRequest(
+            _("输入的数值或日期超出范围，请检查后重试"))), 400
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import jobs, models, security  # noqa: F401  (models register their tables)
+from app import inputs, jobs, models, security  # noqa: F401  (models register their tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -17,6 +17,7 @@ def register_extensions(app: Flask) -> None:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    inputs.init_app(app)
     db.init_app(app)
     security.init_app(app)
     models.register_path_objects()
@@ -31,6 +32,8 @@ def register_extensions(app: Flask) -> None:
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
     app.before_request(_resolve_path_objects)
+    # After authentication (401 first) and the path's objects (404 first).
+    app.before_request(inputs.check_request_text)
     app.teardown_request(unbind_tenant)
     app.context_processor(_template_globals)
     _register_jinja_globals(app)

@@ -5,10 +5,10 @@ response only.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
 from app.blueprints.hr import services
 from app.extensions import db
 from app.models import Account, Employee

@@ -1,10 +1,11 @@
 """Bearer tokens: create with company + username + password, list and revoke your own."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.auth import services
 from app.extensions import db
 from app.models import ApiToken

@@ -2,11 +2,10 @@
 read a card with its ledger, list a customer's cards.  Cards belong to the tenant."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import cards
 from app.blueprints.store.models import MemberCard
 from app.blueprints.store.models.cards import CARD_KINDS

@@ -1,11 +1,10 @@
 """The catalogue over the API: service items, products, membership levels (read by
 every desk, changed by head office with ``catalogue.manage``; never deleted)."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import catalogue as services
 from app.blueprints.store.models import MembershipLevel, Product, ServiceItem
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES

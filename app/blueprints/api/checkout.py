@@ -7,10 +7,9 @@ decimals is refused, never rounded.  Errors name the field, e.g.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money
+from app.blueprints.api.common import Blueprint, Money
 from app.blueprints.store import checkout
 from app.blueprints.store.models import Order, Refund
 from app.blueprints.store.models.payments import PAYMENT_METHODS

@@ -3,10 +3,9 @@
 from datetime import date, timedelta
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
 from app.blueprints.store import closing as service
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import BusinessDay

@@ -7,15 +7,82 @@
 * Errors are ``{"error": {"code", "message", "fields"}}`` (app/errors.py).
 * Each view names its permission with ``@permission_required`` below the
   smorest decorators, exactly as the HTML views do.
+* Every resource module uses this module's :class:`Blueprint`: its arguments
+  parser bounds every integer, money and date field to what the database holds
+  (``app/inputs.py``), so a field never reaches PostgreSQL out of range.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
+import flask_smorest
 from flask import current_app
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
+from webargs.flaskparser import FlaskParser
 
 from app.extensions import db
+from app.inputs import DATE_MAX, DATE_MIN, INT_MAX, INT_MIN, MONEY_MAX, in_date_range
+
+_INTEGER_RANGE = validate.Range(min=INT_MIN, max=INT_MAX)
+_MONEY_RANGE = validate.Range(min=-MONEY_MAX, max=MONEY_MAX)
+
+
+def _date_in_range(value: date | datetime) -> None:
+    if not in_date_range(value):
+        raise ValidationError(f"Must be between {DATE_MIN} and {DATE_MAX}.")
+
+
+def bound_fields(schema: Schema) -> Schema:
+    """Add the database's bounds to every integer, money and date field of ``schema``
+    (nested ones too); idempotent.  Schemas keep declaring only their own rules."""
+    seen: set[int] = set()
+    pending = [schema]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen or getattr(current, "_muzu_bounded", False):
+            continue
+        seen.add(id(current))
+        for field in current.fields.values():
+            pending.extend(_bound_field(field))
+        current._muzu_bounded = True
+    return schema
+
+
+def _bound_field(field: fields.Field) -> list[Schema]:
+    """Bound one field; return the schemas inside it still to visit."""
+    if isinstance(field, fields.Nested):
+        return [field.schema]
+    if isinstance(field, fields.List):
+        return _bound_field(field.inner)
+    if isinstance(field, fields.Tuple):
+        return [schema for inner in field.tuple_fields for schema in _bound_field(inner)]
+    if isinstance(field, fields.Dict) and field.value_field is not None:
+        return _bound_field(field.value_field)
+    validator = None
+    if isinstance(field, fields.Integer):
+        validator = _INTEGER_RANGE
+    elif isinstance(field, fields.Decimal | fields.Float):
+        validator = _MONEY_RANGE
+    elif isinstance(field, fields.Date | fields.DateTime):
+        validator = _date_in_range
+    if validator is not None and validator not in field.validators:
+        field.validators.append(validator)
+    return []
+
+
+class BoundedParser(FlaskParser):
+    """webargs' Flask parser, with :func:`bound_fields` on each schema it loads."""
+
+    def _get_schema(self, argmap, req):
+        return bound_fields(super()._get_schema(argmap, req))
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprint: arguments go through :class:`BoundedParser`."""
+
+    ARGUMENTS_PARSER = BoundedParser()
 
 
 def Money(**kwargs) -> fields.Decimal:  # noqa: N802 - reads like a field class

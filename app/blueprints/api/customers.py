@@ -1,10 +1,9 @@
 """/api/v1/customers: the chain's guest files (客户档案) and their history (客史)."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import customers as service
 from app.blueprints.store.models import Customer
 from app.extensions import db

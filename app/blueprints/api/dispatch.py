@@ -7,9 +7,10 @@ refuses answers 422 naming the field, nothing changed.
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.store import dispatch, rotation, rotation_moves
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import BoardEntry, OrderLine, ServiceJob

@@ -8,10 +8,10 @@ them server-side, not through the API.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
 from app.blueprints.hr import changes, services
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS

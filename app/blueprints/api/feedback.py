@@ -1,10 +1,9 @@
 """/api/v1/orders/<id>/feedback and /api/v1/complaints: 评价 and 投诉."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
 from app.blueprints.store import feedback as service
 from app.blueprints.store.models import ComplaintCase, Order
 from app.extensions import db

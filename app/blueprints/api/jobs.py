@@ -1,10 +1,9 @@
 """Background jobs: list and follow your company's runs, start a startable kind."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.extensions import db
 from app.jobs import JobStartError, start_job
 from app.jobs.models import JobRecord

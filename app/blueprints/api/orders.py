@@ -12,11 +12,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from app.blueprints.api.common import Money, PageArgsSchema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema
 from app.blueprints.store import orders, services
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Order, OrderLine

@@ -7,12 +7,11 @@ import io
 
 from flask import abort, send_file
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.audit import record_audit
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.api.jobs import JobSchema
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll import exports

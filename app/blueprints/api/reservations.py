@@ -3,9 +3,10 @@
 from datetime import date
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.store import reservations as service
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Reservation

@@ -8,11 +8,11 @@ Approved ones are paid by the payroll run of the month of ``effective_on``.
 from datetime import date
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.hr import rewards, services
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS

@@ -1,9 +1,8 @@
 """/api/v1/stores/<id>/rooms and /api/v1/rooms/<id>: rooms and their state (房态)."""
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import services
 from app.blueprints.store.schemas import RoomPatchSchema, RoomSchema, RoomStatusSchema
 from app.extensions import db

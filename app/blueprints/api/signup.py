@@ -1,8 +1,8 @@
 """Self-service sign-up: a new company, its owner, and a first bearer token."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.auth import services
 from app.extensions import db, limiter
 from app.permissions import public

@@ -1,10 +1,9 @@
 """/api/v1/stores: the chain's stores (list, open, read, edit, close)."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from app import stores
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope

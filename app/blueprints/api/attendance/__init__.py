@@ -26,10 +26,11 @@ answers 422.
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import select
 
 from app.blueprints.api.attendance.schemas import MAX_LIST_DAYS
+from app.blueprints.api.common import Blueprint
 from app.blueprints.hr.time import NotAllowed, TimeError
 from app.extensions import db
 from app.models import Employee, Store
