@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.extensions import db
+from app.validation import InputError
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -31,6 +32,17 @@ def register_errorhandlers(app: Flask) -> None:
         template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
             error.code, "errors/generic.html")
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(InputError)
+    def input_error(error: InputError):
+        """A service refused the API caller's input: 422 naming each field, nothing
+        changed (the one place for what each resource used to catch itself).  Pages
+        show an InputError on their form; one that escapes a page is a bug: 500."""
+        if not _wants_json():
+            return unexpected_error(error)
+        db.session.rollback()
+        return _json_error(422, "unprocessable_entity", error.message,
+                           {name: [str(message)] for name, message in error.fields.items()})
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import inputs, jobs, models, security  # noqa: F401  (models register their tables)
+from app import headers, inputs, jobs, models, security  # noqa: F401  (models: their tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -35,6 +35,7 @@ def register_extensions(app: Flask) -> None:
     # After authentication (401 first) and the path's objects (404 first).
     app.before_request(inputs.check_request_text)
     app.teardown_request(unbind_tenant)
+    headers.init_app(app)
     app.context_processor(_template_globals)
     _register_jinja_globals(app)
 

@@ -11,7 +11,6 @@ from app.extensions import db
 from app.models import ApiToken
 from app.permissions import permission_required, public, role_label
 from app.tenancy import tenant_context
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Log-in and bearer tokens")
 
@@ -58,10 +57,7 @@ def create_token(data):
         db.session.commit()  # keeps the audit entry of a disabled account's attempt
         abort(401, message="Invalid company, username or password")
     with tenant_context(account.tenant_id):
-        try:
-            issued = services.create_api_token(account, data["name"])
-        except services.AccountError as exc:
-            abort_unprocessable(exc)
+        issued = services.create_api_token(account, data["name"])
         db.session.commit()
     return {"token": issued.token}
 

@@ -10,7 +10,6 @@ from app.blueprints.store.models import MembershipLevel, Product, ServiceItem
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_catalogue", __name__,
                 description="Catalogue (价目): service items, products, membership levels")
@@ -98,10 +97,7 @@ def _resource(path, model, out_schema, in_schema, create, update, argument, name
     @blp.response(201, out_schema)
     @permission_required("catalogue.manage")
     def create_view(data):
-        try:
-            obj = create(**data)
-        except InputError as exc:
-            abort_unprocessable(exc)
+        obj = create(**data)
         db.session.commit()
         return obj
 
@@ -118,10 +114,7 @@ def _resource(path, model, out_schema, in_schema, create, update, argument, name
     def update_view(data, **kwargs):
         """Change fields; deactivate with ``{"is_active": false}`` (never deleted)."""
         obj = get_in_scope_or_404(model, kwargs[argument])
-        try:
-            update(obj, **data)
-        except InputError as exc:
-            abort_unprocessable(exc)
+        update(obj, **data)
         db.session.commit()
         return obj
 

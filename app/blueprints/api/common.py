@@ -17,13 +17,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import flask_smorest
-from flask import current_app
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from webargs.flaskparser import FlaskParser
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.inputs import DATE_MAX, DATE_MIN, INT_MAX, INT_MIN, MONEY_MAX, in_date_range
+from app.models.account import ApiToken
+from app.security import hash_token
+from app.tenancy import CROSS_TENANT
 
 _INTEGER_RANGE = validate.Range(min=INT_MIN, max=INT_MAX)
 _MONEY_RANGE = validate.Range(min=-MONEY_MAX, max=MONEY_MAX)
@@ -113,3 +117,34 @@ def paginate(query, page: int, page_size: int) -> dict:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
     return {"items": items, "page": page, "page_size": page_size, "total": total}
+
+
+# -- the brake on writes ---------------------------------------------------------------
+
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+
+
+def api_writer_key() -> str:
+    """Whose writes count together: the account behind the bearer token (all its
+    tokens share one count), else the caller's address."""
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if token:
+        # Runs before the user is loaded (the limiter's check comes first): one
+        # indexed lookup of the token's account; a bad token is counted by address.
+        row = db.session.execute(
+            select(ApiToken.tenant_id, ApiToken.account_id)
+            .where(ApiToken.token_hash == hash_token(token))
+            .execution_options(**CROSS_TENANT)).first()
+        if row is not None:
+            return f"account:{row.tenant_id}:{row.account_id}"
+    return f"address:{get_remote_address()}"
+
+
+def limit_api_writes(blueprints) -> None:
+    """One shared ``API_WRITE_RATE_LIMIT`` over every API blueprint's writes."""
+    write_limit = limiter.shared_limit(
+        lambda: current_app.config["API_WRITE_RATE_LIMIT"], scope="api-write",
+        key_func=api_writer_key, methods=WRITE_METHODS)
+    for blueprint in blueprints:
+        write_limit(blueprint)

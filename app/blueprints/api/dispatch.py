@@ -17,7 +17,6 @@ from app.blueprints.store.models import BoardEntry, OrderLine, ServiceJob
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_dispatch", __name__, description="Rotation board and dispatch (轮牌, 派钟)")
 
@@ -199,10 +198,7 @@ def _job_or_404(service_job_id: int) -> ServiceJob:
 
 
 def _run(verb):
-    try:
-        result = verb()
-    except InputError as error:
-        abort_unprocessable(error)
+    result = verb()
     db.session.commit()
     return result
 

@@ -19,7 +19,6 @@ from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
 from app.permissions import ROLES, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_employees", __name__, url_prefix="/employees",
                 description="Employee files (员工档案)")
@@ -173,10 +172,7 @@ def list_employees(args):
 def create_employee(data):
     """Create an employee file; ``employee_no`` is unique in the company."""
     _check_store_scope(data.get("store_id"))
-    try:
-        employee = services.create_employee(**data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    employee = services.create_employee(**data)
     db.session.commit()
     return _load_in_scope(employee.id)
 
@@ -204,10 +200,7 @@ def update_employee(data, employee_id: int):
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
         _check_store_scope(data["store_id"])
-    try:
-        services.update_employee(employee, **data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    services.update_employee(employee, **data)
     db.session.commit()
     db.session.expire_all()
     return _load_in_scope(employee_id)
@@ -281,22 +274,16 @@ def list_changes(employee_id: int):
 def create_change(data, employee_id: int):
     """Request a transfer, promotion, demotion or pay change (status ``pending``)."""
     employee = _load_in_scope(employee_id)
-    try:
-        change = changes.request_change(
-            employee, data.pop("kind"), data.pop("effective_on"), data.pop("reason"),
-            actor=current_user, **data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    change = changes.request_change(
+        employee, data.pop("kind"), data.pop("effective_on"), data.pop("reason"),
+        actor=current_user, **data)
     db.session.commit()
     return change
 
 
 def _decide_change(change_id: int, verb):
     change = _change(change_id)
-    try:
-        verb(change)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    verb(change)
     db.session.commit()
     return services.get_by_id(EmployeeChange, change_id)
 

@@ -5,11 +5,10 @@ from sqlalchemy import select
 
 from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.extensions import db
-from app.jobs import JobStartError, start_job
+from app.jobs import start_job
 from app.jobs.models import JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/jobs", description="Background jobs")
 
@@ -54,10 +53,7 @@ def list_jobs(args):
 @permission_required("job.run")
 def start(data):
     """Start a job; poll ``GET /jobs/{id}`` for its progress and result."""
-    try:
-        record = start_job(data["kind"], data["params"])
-    except JobStartError as exc:
-        abort_unprocessable(exc)
+    record = start_job(data["kind"], data["params"])
     db.session.commit()  # dispatched after this commit (after_request)
     return record
 

@@ -13,13 +13,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
-from app.blueprints.hr import rewards, services
+from app.blueprints.hr import rewards
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS
 from app.extensions import db
 from app.models import Employee
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_rewards", __name__, url_prefix="/rewards",
                 description="Rewards, fines and payslip adjustments (奖惩)")
@@ -114,11 +113,8 @@ def create_reward(data):
     if employee is None or not can_see_store(current_user, employee.store_id):
         message = "没有这个员工"
         abort(422, message=message, errors={"json": {"employee_id": [message]}})
-    try:
-        row = rewards.file_reward(employee, data["kind"], data["amount"], data["effective_on"],
-                                  data["reason"], actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    row = rewards.file_reward(employee, data["kind"], data["amount"], data["effective_on"],
+                              data["reason"], actor=current_user)
     db.session.commit()
     return _reward(row.id)
 
@@ -132,10 +128,7 @@ def get_reward(reward_id: int):
 
 def _act(reward_id: int, verb):
     row = _reward(reward_id)
-    try:
-        verb(row)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    verb(row)
     db.session.commit()
     return _reward(reward_id)
 
