@@ -5,11 +5,28 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, fields
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.extensions import db
 from app.validation import InputError
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True, metadata={
+        "description": "machine-readable: not_found, unprocessable_entity, unauthorized …"})
+    message = fields.String(required=True, metadata={"description": "for a person"})
+    fields_ = fields.Dict(
+        data_key="fields", keys=fields.String(), values=fields.Raw(), required=True,
+        metadata={"description": "field name -> list of messages (nested for nested input)"})
+
+
+class ErrorEnvelopeSchema(Schema):
+    """Every API error: ``{"error": {"code", "message", "fields"}}`` (the OpenAPI
+    document's ``Error``, so the documented and the sent error agree)."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import headers, inputs, jobs, models, security  # noqa: F401  (models: their tables)
+from app import errors, headers, inputs, jobs, models, security  # noqa: F401  (models: tables)
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -27,6 +27,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    # Before init_app, which documents the default error response with it.
+    api.ERROR_SCHEMA = errors.ErrorEnvelopeSchema
     api.init_app(app)
     _init_login(app)
     jobs.init_app(app)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema
 from app.blueprints.hr import services
 from app.extensions import db
 from app.models import Account, Employee
@@ -28,7 +28,7 @@ class AccountSchema(Schema):
     store_ids = fields.Function(lambda account: sorted(account.store_ids))
     is_enabled = fields.Boolean()
     created_at = fields.DateTime()
-    last_login_at = fields.DateTime(allow_none=True)
+    last_login_at = UtcDateTime(allow_none=True)
 
 
 class IssuedAccountSchema(AccountSchema):

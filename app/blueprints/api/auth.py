@@ -5,7 +5,7 @@ from flask_smorest import abort
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.blueprints.api.common import Blueprint
+from app.blueprints.api.common import Blueprint, UtcDateTime
 from app.blueprints.auth import services
 from app.extensions import db
 from app.models import ApiToken
@@ -31,8 +31,8 @@ class TokenSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class MeSchema(Schema):

@@ -1,6 +1,7 @@
 """Conventions shared by every API resource: pagination, money, errors, permissions.
 
-* Money is a decimal string (``fields.Decimal(as_string=True, places=2)``).
+* Money is a decimal string (``fields.Decimal(as_string=True, places=2)``), and
+  the OpenAPI document says so (:func:`document_decimals_as_strings`).
 * Dates and times are ISO 8601 (marshmallow's default).
 * Lists are paginated with ``?page=&page_size=`` and return
   ``{"items": [...], "page", "page_size", "total"}``.
@@ -14,7 +15,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import flask_smorest
 from flask import current_app, request
@@ -98,6 +99,16 @@ class PageArgsSchema(Schema):
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+class UtcDateTime(fields.DateTime):
+    """A time kept in a column without its zone (UTC, as ``utcnow()`` writes it),
+    sent with ``+00:00`` as the document's ``date-time`` promises."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     """``{"items": [item...], "page", "page_size", "total"}`` for ``item_schema``."""
     return Schema.from_dict(
@@ -139,6 +150,18 @@ def api_writer_key() -> str:
         if row is not None:
             return f"account:{row.tenant_id}:{row.account_id}"
     return f"address:{get_remote_address()}"
+
+
+def document_decimals_as_strings(api) -> None:
+    """Money (and hours, days) travel as decimal strings: say so in the OpenAPI
+    document, where apispec would call a Decimal field a number."""
+
+    def decimal_as_string(converter, field, ret, **_kwargs) -> dict:
+        if isinstance(field, fields.Decimal) and field.as_string:
+            return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+        return {}
+
+    api.ma_plugin.converter.add_attribute_function(decimal_as_string)
 
 
 def limit_api_writes(blueprints) -> None:

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema, paginate
 from app.extensions import db
 from app.jobs import start_job
 from app.jobs.models import JobRecord
@@ -25,8 +25,8 @@ class JobSchema(Schema):
     error = fields.String(allow_none=True)
     requested_by_account_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
 
 
 JobPageSchema = page_schema(JobSchema, "JobPage")
