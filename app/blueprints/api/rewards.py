@@ -17,6 +17,7 @@ from app.blueprints.hr import rewards
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Employee
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required, store_scope
 
@@ -63,9 +64,12 @@ class RewardQueryArgsSchema(PageArgsSchema):
 def _parse_month(value: str) -> date:
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        month_start = date(year, month, 1)
     except ValueError:
         raise ValidationError("格式为 YYYY-MM") from None
+    if not in_date_range(month_start):
+        raise ValidationError("月份超出范围")
+    return month_start
 
 
 class RewardCreateSchema(Schema):
