@@ -13,7 +13,7 @@ HSTS is sent only when ``HSTS_SECONDS`` is set (production config).
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = {
@@ -36,7 +36,15 @@ def content_security_policy() -> str:
 
 
 def init_app(app: Flask) -> None:
+    """The headers after every request (``remember_signed_in`` is registered by
+    ``app/web.py`` right after the user is loaded)."""
     app.after_request(add_security_headers)
+
+
+def remember_signed_in() -> None:
+    """Note whether a person is signed in while the account is fresh: after the view
+    commits it is expired, and asking again would cost a query on every write."""
+    g.signed_in = bool(current_user.is_authenticated)
 
 
 def add_security_headers(response: Response) -> Response:
@@ -51,7 +59,7 @@ def add_security_headers(response: Response) -> Response:
     if hsts:
         headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     if request.endpoint != "static" and (request.path.startswith("/api/")
-                                         or current_user.is_authenticated):
+                                         or g.get("signed_in", False)):
         # Pages and files with names, phones, pay: never kept by a shared desk browser
         # or a proxy.
         headers["Cache-Control"] = "no-store"

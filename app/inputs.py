@@ -32,7 +32,7 @@ MONEY_MAX = Decimal("9999999999.99")
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2999, 12, 31)
 
-NUL_MESSAGE = _l("不能包含空字符（\\0）")
+NUL_MESSAGE = _l("不能包含空字符（NUL）")
 ENCODING_MESSAGE = _l("包含无法识别的字符")
 NESTING_MESSAGE = "JSON nested too deep"
 
@@ -69,7 +69,8 @@ class GuardedRequest(Request):
 
 
 class GuardedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with a body too deep for the parser a 400 instead of a RecursionError."""
+    """Flask's JSON; a body nested too deep for the parser is bad JSON (400), not a
+    RecursionError (500)."""
 
     def loads(self, s, **kwargs):
         try:
@@ -98,7 +99,7 @@ def check_request_text() -> None:
             for value in location.getlist(name):
                 message = text_problem(value) or text_problem(name)
                 if message:
-                    problems.setdefault(name, message)
+                    problems.setdefault(_printable(name), message)
     if request.is_json and request.content_length != 0 and request.get_data(cache=True):
         try:
             body = request.get_json()
@@ -123,10 +124,11 @@ def text_problem(value) -> str | None:
     return None
 
 
-def _json_problems(body, path: str = "") -> dict[str, str]:
-    """``{field: message}`` for each bad string in a JSON body (dotted paths when nested)."""
+def _json_problems(body) -> dict[str, str]:
+    """``{field: message}`` for each bad string in a JSON body (dotted paths when nested);
+    iterative, so a deep body cannot exhaust the stack here either."""
     problems: dict[str, str] = {}
-    stack = [(path, body)]
+    stack = [("", body)]
     while stack:
         where, value = stack.pop()
         if isinstance(value, dict):

@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     _init_login(app)
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
+    app.before_request(headers.remember_signed_in)
     app.before_request(_resolve_path_objects)
     # After authentication (401 first) and the path's objects (404 first).
     app.before_request(inputs.check_request_text)

@@ -164,10 +164,18 @@ def document_decimals_as_strings(api) -> None:
     api.ma_plugin.converter.add_attribute_function(decimal_as_string)
 
 
+def _write_limit_value() -> str:
+    return current_app.config["API_WRITE_RATE_LIMIT"]
+
+
+# One object for the process: the limiter keeps a blueprint's limits in a set, so
+# building another app (tests, the worker) adds nothing, where a new limit per
+# app would count each write once per app built.
+_WRITE_LIMIT = limiter.shared_limit(_write_limit_value, scope="api-write",
+                                    key_func=api_writer_key, methods=WRITE_METHODS)
+
+
 def limit_api_writes(blueprints) -> None:
     """One shared ``API_WRITE_RATE_LIMIT`` over every API blueprint's writes."""
-    write_limit = limiter.shared_limit(
-        lambda: current_app.config["API_WRITE_RATE_LIMIT"], scope="api-write",
-        key_func=api_writer_key, methods=WRITE_METHODS)
     for blueprint in blueprints:
-        write_limit(blueprint)
+        _WRITE_LIMIT(blueprint)
