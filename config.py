@@ -61,6 +61,14 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 
+    # Request bodies beyond this are refused with 413 before any view reads them.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+    # Writes (POST/PUT/PATCH/DELETE) under /api/, per account (per address without a
+    # token): far above a desk's pace, a brake on a runaway or hostile script.
+    API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "300 per minute")
+    # Strict-Transport-Security max-age; 0 sends none (development serves plain HTTP).
+    HSTS_SECONDS = 0
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
@@ -121,6 +129,8 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEY")
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
+    # One year, behind HTTPS; HSTS_SECONDS=0 turns it off when not behind HTTPS.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 31536000))
 
     def __init__(self) -> None:
         missing = [name for name in self.REQUIRED if not os.environ.get(name)]

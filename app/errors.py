@@ -3,10 +3,30 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from marshmallow import Schema, fields
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from app.extensions import db
+from app.validation import InputError
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True, metadata={
+        "description": "machine-readable: not_found, unprocessable_entity, unauthorized …"})
+    message = fields.String(required=True, metadata={"description": "for a person"})
+    fields_ = fields.Dict(
+        data_key="fields", keys=fields.String(), values=fields.Raw(), required=True,
+        metadata={"description": "field name -> list of messages (nested for nested input)"})
+
+
+class ErrorEnvelopeSchema(Schema):
+    """Every API error: ``{"error": {"code", "message", "fields"}}`` (the OpenAPI
+    document's ``Error``, so the documented and the sent error agree)."""
+
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -29,6 +49,30 @@ def register_errorhandlers(app: Flask) -> None:
         template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
             error.code, "errors/generic.html")
         return render_template(template, error=error), error.code
+
+    @app.errorhandler(InputError)
+    def input_error(error: InputError):
+        """A service refused the API caller's input: 422 naming each field, nothing
+        changed (the one place for what each resource used to catch itself).  Pages
+        show an InputError on their form; one that escapes a page is a bug: 500."""
+        if not _wants_json():
+            return unexpected_error(error)
+        db.session.rollback()
+        return _json_error(422, "unprocessable_entity", error.message,
+                           {name: [str(message)] for name, message in error.fields.items()})
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(error: Exception):
+        """The last net under app/inputs.py: a value the database refuses (a number
+        beyond its column) or a date whose arithmetic leaves the calendar is the
+        caller's input, so a 400, never a 500.  Logged: a field should have caught it."""
+        db.session.rollback()
+        app.logger.warning("input out of range on %s: %s", request.path, error)
+        if _wants_json():
+            return _json_error(400, "bad_request", "A value is out of range")
+        return render_template("errors/generic.html", error=BadRequest(
+            _("输入的数值或日期超出范围，请检查后重试"))), 400
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -2,8 +2,9 @@
 
 A service raises :class:`InputError` (or a department's subclass) with
 ``fields``: field name -> message in the user's language.  A view shows it on
-its form with :func:`show_on_form`; an API resource answers 422 naming each
-field with :func:`abort_unprocessable`.  Nothing was changed when it is raised.
+its form with :func:`show_on_form`; an API resource lets it propagate: the
+handler in ``app/errors.py`` rolls back and answers 422 naming each field.
+Nothing was changed when it is raised.
 """
 
 from __future__ import annotations
@@ -43,7 +44,10 @@ def show_on_form(form, fields: dict[str, str]) -> None:
 
 
 def abort_unprocessable(error: InputError):
-    """422 ``{"error": {"code", "message", "fields": {field: [message]}}}``; rolls back."""
+    """422 ``{"error": {"code", "message", "fields": {field: [message]}}}``; rolls back.
+
+    Raising the InputError does the same (app/errors.py); this stays for callers
+    that must answer before the error would propagate."""
     from flask_smorest import abort
 
     from app.extensions import db

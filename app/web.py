@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user
 
-from app import jobs, login_guard, models, rls, security, sessions  # noqa: F401  (models: tables)
+from app import errors, headers, inputs, jobs, login_guard, models, rls, security, sessions  # noqa: F401,E501
 from app.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 from app.tenancy import reset_current_tenant, set_current_tenant
 
@@ -17,6 +17,7 @@ def register_extensions(app: Flask) -> None:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    inputs.init_app(app)
     db.init_app(app)
     security.init_app(app)
     models.register_path_objects()
@@ -29,14 +30,20 @@ def register_extensions(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = login_guard.storage_uri(app.config)
     limiter.init_app(app)
     login_guard.init_app(app)
+    # Before init_app, which documents the default error response with it.
+    api.ERROR_SCHEMA = errors.ErrorEnvelopeSchema
     api.init_app(app)
     _init_login(app)
     jobs.init_app(app)
     app.before_request(bind_user_and_tenant)
     app.before_request(sessions.enforce)
+    app.before_request(headers.remember_signed_in)
     app.before_request(_authorize_endpoint)
     app.before_request(_resolve_path_objects)
+    # After authentication (401 first) and the path's objects (404 first).
+    app.before_request(inputs.check_request_text)
     app.teardown_request(unbind_tenant)
+    headers.init_app(app)
     app.context_processor(_template_globals)
     _register_jinja_globals(app)
 

@@ -83,6 +83,27 @@ def live_server(tmp_path_factory):
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser, monkeypatch):
+    """Fail a browser test when a page it visited broke the Content-Security-Policy
+    or threw a script error: a refused script fails silently otherwise."""
+    problems: list[str] = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: problems.append(
+            f"{message.page.url if message.page else ''}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+        context.on("weberror", lambda error: problems.append(
+            f"{error.page.url if error.page else ''}: {error.error}"))
+        return context
+
+    monkeypatch.setattr(browser, "new_context", watched_context)
+    yield problems
+    assert not problems, "CSP violations or script errors:\n" + "\n".join(problems)
+
+
 @pytest.fixture
 def artifacts() -> Path:
     """Folder for screenshots (gitignored)."""

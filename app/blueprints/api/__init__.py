@@ -24,6 +24,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import stores as stores_resources
+    from app.blueprints.api.common import document_decimals_as_strings, limit_api_writes
     from app.extensions import api, csrf
 
     # Each resource module exposes ``blp``; add new ones to this tuple.
@@ -38,6 +39,8 @@ def register_api(app: Flask) -> None:
     resources += (approvals_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
+    document_decimals_as_strings(api)
+    limit_api_writes(module.blp for module in resources)
     for blueprint in (module.blp for module in resources):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

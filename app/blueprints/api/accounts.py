@@ -5,15 +5,14 @@ response only.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema
 from app.blueprints.hr import services
 from app.extensions import db
 from app.models import Account, Employee
 from app.permissions import ROLES, permission_required, role_label, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/accounts",
                 description="Login accounts of the company's people")
@@ -29,7 +28,7 @@ class AccountSchema(Schema):
     store_ids = fields.Function(lambda account: sorted(account.store_ids))
     is_enabled = fields.Boolean()
     created_at = fields.DateTime()
-    last_login_at = fields.DateTime(allow_none=True)
+    last_login_at = UtcDateTime(allow_none=True)
 
 
 class IssuedAccountSchema(AccountSchema):
@@ -113,12 +112,9 @@ def create_account(data):
     if employee is None or (scope is not None and employee.store_id not in scope):
         message = "没有这个员工"
         abort(422, message=message, errors={"json": {"employee_id": [message]}})
-    try:
-        issued = services.create_login_for_employee(
-            employee, data["username"], role=data.get("role"), store_ids=data.get("store_ids"),
-            actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    issued = services.create_login_for_employee(
+        employee, data["username"], role=data.get("role"), store_ids=data.get("store_ids"),
+        actor=current_user)
     db.session.commit()
     return _WithPassword(issued.account, issued.password)
 
@@ -137,11 +133,8 @@ def get_account(account_id: int):
 def update_account(data, account_id: int):
     """Change role and/or stores; a role change ends the account's open sessions."""
     account = _account_or_404(account_id)
-    try:
-        services.update_login(account, role=data.get("role"), store_ids=data.get("store_ids"),
-                              actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    services.update_login(account, role=data.get("role"), store_ids=data.get("store_ids"),
+                          actor=current_user)
     db.session.commit()
     return account
 
@@ -153,10 +146,7 @@ def update_account(data, account_id: int):
 def disable_account(data, account_id: int):
     """Disable: every open session and API token of the account stops at once."""
     account = _account_or_404(account_id)
-    try:
-        services.disable_login(account, reason=data["reason"], actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    services.disable_login(account, reason=data["reason"], actor=current_user)
     db.session.commit()
     return account
 
@@ -166,10 +156,7 @@ def disable_account(data, account_id: int):
 @permission_required("account.manage")
 def enable_account(account_id: int):
     account = _account_or_404(account_id)
-    try:
-        services.enable_login(account, actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    services.enable_login(account, actor=current_user)
     db.session.commit()
     return account
 
@@ -180,9 +167,6 @@ def enable_account(account_id: int):
 def reset_password(account_id: int):
     """A new random password, in this response only; the account's sessions end."""
     account = _account_or_404(account_id)
-    try:
-        password = services.reset_login_password(account, actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    password = services.reset_login_password(account, actor=current_user)
     db.session.commit()
     return {"password": password}

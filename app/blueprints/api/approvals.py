@@ -1,19 +1,18 @@
 """The one approval flow: what waits for me, a decision, the tenant's approval settings.
 
-Over app/approvals.py (the rules are there).  ``GET /approvals`` lists, across every
+Over app/approvals.py (the rules are there); a refusal is a 422 naming ``status``
+(app/errors.py answers every InputError).  ``GET /approvals`` lists, across every
 kind, only what the caller may decide now; a decision goes to the kind's own
 function, so it does exactly what the kind's own endpoint and page do.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import approvals
-from app.blueprints.api.common import Money
+from app.blueprints.api.common import Blueprint, Money
 from app.extensions import db
 from app.permissions import permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_approvals", __name__, url_prefix="/approvals",
                 description="The one approval flow: what waits for me, decisions (审批)")
@@ -76,11 +75,8 @@ def waiting():
 @permission_required("account.self")
 def decide(data, kind: str, object_id: int):
     """批准 or 驳回 one request; the kind's rules and effects apply (422 names the field)."""
-    try:
-        found = approvals.kind_of(kind)
-        approvals.decide_by_name(kind, object_id, current_user, data["verdict"], data["note"])
-    except InputError as error:
-        abort_unprocessable(error)
+    found = approvals.kind_of(kind)
+    approvals.decide_by_name(kind, object_id, current_user, data["verdict"], data["note"])
     db.session.commit()
     obj = db.session.get(found.model, object_id)
     return {"kind": kind, "object_id": object_id, "verdict": data["verdict"],
@@ -100,11 +96,8 @@ def settings():
 @blp.response(200, ApprovalSettingsSchema)
 @permission_required("approvals.settings")
 def save_settings(data):
-    try:
-        saved = approvals.save_approval_settings(
-            current_user, one_person_office=data["one_person_office"],
-            thresholds=data["thresholds"])
-    except InputError as error:
-        abort_unprocessable(error)
+    saved = approvals.save_approval_settings(
+        current_user, one_person_office=data["one_person_office"],
+        thresholds=data["thresholds"])
     db.session.commit()
     return {"one_person_office": saved.one_person_office, "thresholds": saved.thresholds}

@@ -2,17 +2,17 @@
 
 from flask import jsonify, request
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app import login_guard, sessions, totp
+from app.blueprints.api.common import Blueprint, UtcDateTime
 from app.blueprints.auth import services
 from app.extensions import db
 from app.models import ApiToken, Tenant
 from app.permissions import permission_required, public, role_label
 from app.tenancy import tenant_context
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Log-in and bearer tokens")
 
@@ -36,8 +36,8 @@ class TokenSchema(Schema):
     name = fields.String()
     prefix = fields.String()
     created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
-    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class MeSchema(Schema):
@@ -96,10 +96,7 @@ def create_token(data):
                 db.session.commit()
                 abort(401, message="otp: wrong two-step verification code")
         login_guard.record_success(key, address)
-        try:
-            issued = services.create_api_token(account, data["name"])
-        except services.AccountError as exc:
-            abort_unprocessable(exc)
+        issued = services.create_api_token(account, data["name"])
         db.session.commit()
     return {"token": issued.token}
 
@@ -126,10 +123,7 @@ def get_security_settings():
 def put_security_settings(data):
     """Change the idle time-out; 422 names the field when it is out of range."""
     tenant = db.session.get(Tenant, current_user.tenant_id)
-    try:
-        settings = sessions.save_security_settings(tenant, data)
-    except sessions.SecurityError as exc:
-        abort_unprocessable(exc)
+    settings = sessions.save_security_settings(tenant, data)
     db.session.commit()
     return settings
 
@@ -183,10 +177,7 @@ class TotpConfirmSchema(Schema):
 @permission_required("account.self")
 def start_totp():
     """Start setting up two-step verification (required for the owner)."""
-    try:
-        secret = totp.begin_enrolment(current_user)
-    except totp.TotpError as exc:
-        abort_unprocessable(exc)
+    secret = totp.begin_enrolment(current_user)
     tenant = db.session.get(Tenant, current_user.tenant_id)
     uri = totp.provisioning_uri(current_user, tenant.code)
     db.session.commit()
@@ -199,9 +190,6 @@ def start_totp():
 @permission_required("account.self")
 def confirm_totp(data):
     """Turn two-step verification on with a first code; returns the recovery codes."""
-    try:
-        codes = totp.confirm_enrolment(current_user, data["code"])
-    except totp.TotpError as exc:
-        abort_unprocessable(exc)
+    codes = totp.confirm_enrolment(current_user, data["code"])
     db.session.commit()
     return {"recovery_codes": codes}

@@ -2,17 +2,16 @@
 read a card with its ledger, list a customer's cards.  Cards belong to the tenant."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import cards
 from app.blueprints.store.models import MemberCard
 from app.blueprints.store.models.cards import CARD_KINDS
 from app.extensions import db
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
+from app.validation import InputError
 
 blp = Blueprint("api_cards", __name__, url_prefix="/cards",
                 description="Member cards (会员卡): stored value and package cards")
@@ -111,11 +110,8 @@ def list_cards(args):
 @permission_required("card.sell")
 def create_card(data):
     """办卡: e.g. ``{"kind": "stored_value", "amount": "1000", "bonus": "200", ...}``."""
-    try:
-        _check_store(data["store_id"])
-        card = cards.issue_card(actor=current_user, **data)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    _check_store(data["store_id"])
+    card = cards.issue_card(actor=current_user, **data)
     db.session.commit()
     return _detail(card)
 
@@ -134,10 +130,7 @@ def get_card(card_id: int):
 def top_up(data, card_id: int):
     """充值 a stored-value card at ``store_id`` (the money counts in that store's takings)."""
     card = get_in_scope_or_404(MemberCard, card_id)
-    try:
-        _check_store(data["store_id"])
-        card = cards.top_up(card.id, actor=current_user, **data)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    _check_store(data["store_id"])
+    card = cards.top_up(card.id, actor=current_user, **data)
     db.session.commit()
     return _detail(card)

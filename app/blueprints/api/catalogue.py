@@ -1,17 +1,15 @@
 """The catalogue over the API: service items, products, membership levels (read by
 every desk, changed by head office with ``catalogue.manage``; never deleted)."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import catalogue as services
 from app.blueprints.store.models import MembershipLevel, Product, ServiceItem
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_catalogue", __name__,
                 description="Catalogue (价目): service items, products, membership levels")
@@ -99,10 +97,7 @@ def _resource(path, model, out_schema, in_schema, create, update, argument, name
     @blp.response(201, out_schema)
     @permission_required("catalogue.manage")
     def create_view(data):
-        try:
-            obj = create(**data)
-        except InputError as exc:
-            abort_unprocessable(exc)
+        obj = create(**data)
         db.session.commit()
         return obj
 
@@ -119,10 +114,7 @@ def _resource(path, model, out_schema, in_schema, create, update, argument, name
     def update_view(data, **kwargs):
         """Change fields; deactivate with ``{"is_active": false}`` (never deleted)."""
         obj = get_in_scope_or_404(model, kwargs[argument])
-        try:
-            update(obj, **data)
-        except InputError as exc:
-            abort_unprocessable(exc)
+        update(obj, **data)
         db.session.commit()
         return obj
 

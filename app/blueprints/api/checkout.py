@@ -7,16 +7,14 @@ decimals is refused, never rounded.  Errors name the field, e.g.
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money
+from app.blueprints.api.common import Blueprint, Money
 from app.blueprints.store import checkout
 from app.blueprints.store.models import Order, Refund
 from app.blueprints.store.models.payments import PAYMENT_METHODS
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_checkout", __name__, description="Checkout (收银), receipts and refunds")
 
@@ -135,10 +133,7 @@ def _bill_totals(order: Order) -> dict:
 def checkout_order(data, order_id: int):
     """结账: the payments must add up to the total exactly; answers the receipt."""
     order = get_in_scope_or_404(Order, order_id)
-    try:
-        checkout.checkout_order(order, data["payments"], actor=current_user)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    checkout.checkout_order(order, data["payments"], actor=current_user)
     db.session.commit()
     return _receipt(order)
 
@@ -158,11 +153,8 @@ def get_receipt(order_id: int):
 def request_refund(data, order_id: int):
     """退款申请: waits for the store manager (``/refunds/<id>/approve``)."""
     order = get_in_scope_or_404(Order, order_id)
-    try:
-        refund = checkout.request_refund(order, amount=data["amount"], method=data["method"],
-                                         reason=data["reason"], actor=current_user)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    refund = checkout.request_refund(order, amount=data["amount"], method=data["method"],
+                                     reason=data["reason"], actor=current_user)
     db.session.commit()
     return refund
 
@@ -181,10 +173,7 @@ def get_refund(refund_id: int):
 def approve_refund(data, refund_id: int):
     """店长批准: the money goes back (negative payment; to a card via its ledger); audited."""
     refund = get_in_scope_or_404(Refund, refund_id)
-    try:
-        refund = checkout.approve_refund(refund, actor=current_user, note=data["decision_note"])
-    except InputError as exc:
-        abort_unprocessable(exc)
+    refund = checkout.approve_refund(refund, actor=current_user, note=data["decision_note"])
     db.session.commit()
     return refund
 
@@ -196,9 +185,6 @@ def approve_refund(data, refund_id: int):
 def reject_refund(data, refund_id: int):
     """店长驳回 with a reason (``decision_note``); audited."""
     refund = get_in_scope_or_404(Refund, refund_id)
-    try:
-        refund = checkout.reject_refund(refund, actor=current_user, note=data["decision_note"])
-    except InputError as exc:
-        abort_unprocessable(exc)
+    refund = checkout.reject_refund(refund, actor=current_user, note=data["decision_note"])
     db.session.commit()
     return refund

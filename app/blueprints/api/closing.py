@@ -3,17 +3,15 @@
 from datetime import date, timedelta
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
 from app.blueprints.store import closing as service
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import BusinessDay
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_closings", __name__, url_prefix="/closings",
                 description="Daily closing (日结)")
@@ -83,11 +81,8 @@ def list_closings(args):
     date_from = args["date_from"] or date_to - timedelta(days=6)
     if args["store_id"] is not None:
         _store_or_404(args["store_id"])
-    try:
-        rows = service.list_closings(store_scope(current_user), date_from, date_to,
-                                     store_id=args["store_id"])
-    except service.ClosingError as exc:
-        abort_unprocessable(exc)
+    rows = service.list_closings(store_scope(current_user), date_from, date_to,
+                                 store_id=args["store_id"])
     page, size = args["page"], args["page_size"]
     items = []
     for row in rows[(page - 1) * size: page * size]:
@@ -121,10 +116,7 @@ def preview(args):
 def lock(data):
     """日结: lock the day; 422 names ``orders`` while an order is still open."""
     store = _store_or_404(data["store_id"])
-    try:
-        day = service.lock_day(store.id, data["business_date"], actor=current_user)
-    except service.ClosingError as exc:
-        abort_unprocessable(exc)
+    day = service.lock_day(store.id, data["business_date"], actor=current_user)
     db.session.commit()
     return _closing(day, store, day.business_date)
 
@@ -144,9 +136,6 @@ def get_closing(business_day_id: int):
 def reopen(data, business_day_id: int):
     """反结 (store manager): re-open a locked day, with a reason; audited."""
     day = get_in_scope_or_404(BusinessDay, business_day_id)
-    try:
-        service.reopen_day(day, data["reason"], actor=current_user)
-    except service.ClosingError as exc:
-        abort_unprocessable(exc)
+    service.reopen_day(day, data["reason"], actor=current_user)
     db.session.commit()
     return _closing(day, db.session.get(Store, day.store_id), day.business_date)

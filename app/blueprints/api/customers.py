@@ -7,17 +7,16 @@ lists and search give the phone masked; one guest's full phone and ``/history`` 
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import customers as service
 from app.blueprints.store.customer_privacy import customer_view, sees_contact
 from app.blueprints.store.models import Customer
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_customers", __name__, url_prefix="/customers",
                 description="Customers (客户档案, 客史), shared by every store of the company")
@@ -121,10 +120,7 @@ def create_customer(data):
         from app.models import Store
 
         get_in_scope_or_404(Store, data["first_store_id"])
-    try:
-        customer = service.create_customer(**data)
-    except service.CustomerError as exc:
-        abort_unprocessable(exc)
+    customer = service.create_customer(**data)
     db.session.commit()
     return _shown(customer)
 
@@ -147,10 +143,7 @@ def get_customer(customer_id: int):
 @permission_required("customer.manage")
 def update_customer(data, customer_id: int):
     customer = get_in_scope_or_404(Customer, customer_id)
-    try:
-        service.update_customer(customer, **data)
-    except service.CustomerError as exc:
-        abort_unprocessable(exc)
+    service.update_customer(customer, **data)
     db.session.commit()
     return _shown(customer)
 

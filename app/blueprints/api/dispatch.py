@@ -7,16 +7,16 @@ refuses answers 422 naming the field, nothing changed.
 
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.store import dispatch, rotation, rotation_moves
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import BoardEntry, OrderLine, ServiceJob
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_dispatch", __name__, description="Rotation board and dispatch (轮牌, 派钟)")
 
@@ -198,10 +198,7 @@ def _job_or_404(service_job_id: int) -> ServiceJob:
 
 
 def _run(verb):
-    try:
-        result = verb()
-    except InputError as error:
-        abort_unprocessable(error)
+    result = verb()
     db.session.commit()
     return result
 

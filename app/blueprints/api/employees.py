@@ -9,10 +9,10 @@ numbers (ID card, bank account) are write-only in reads: ``id_card_masked`` and
 """
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
 from app.blueprints.hr import changes, services, visibility
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
@@ -20,7 +20,6 @@ from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
 from app.permissions import ROLES, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_employees", __name__, url_prefix="/employees",
                 description="Employee files (员工档案)")
@@ -183,10 +182,7 @@ def list_employees(args):
 def create_employee(data):
     """Create an employee file; ``employee_no`` is unique in the company."""
     _check_store_scope(data.get("store_id"))
-    try:
-        employee = services.create_employee(**data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    employee = services.create_employee(**data)
     db.session.commit()
     return _shown(_load_in_scope(employee.id))
 
@@ -220,10 +216,7 @@ def update_employee(data, employee_id: int):
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
         _check_store_scope(data["store_id"])
-    try:
-        services.update_employee(employee, actor=current_user, **data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    services.update_employee(employee, actor=current_user, **data)
     db.session.commit()
     db.session.expire_all()
     return _shown(_load_in_scope(employee_id))
@@ -325,22 +318,16 @@ def create_change(data, employee_id: int):
     """Request a transfer, promotion, demotion, pay change or pay-details change (bank,
     social insurance, special deduction), status ``pending``."""
     employee = _load_in_scope(employee_id)
-    try:
-        change = changes.request_change(
-            employee, data.pop("kind"), data.pop("effective_on"), data.pop("reason"),
-            actor=current_user, **data)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    change = changes.request_change(
+        employee, data.pop("kind"), data.pop("effective_on"), data.pop("reason"),
+        actor=current_user, **data)
     db.session.commit()
     return change
 
 
 def _decide_change(change_id: int, verb):
     change = _change(change_id)
-    try:
-        verb(change)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    verb(change)
     db.session.commit()
     return services.get_by_id(EmployeeChange, change_id)
 

@@ -1,15 +1,14 @@
 """/api/v1/orders/<id>/feedback and /api/v1/complaints: 评价 and 投诉."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app.blueprints.api.common import PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
 from app.blueprints.store import feedback as service
 from app.blueprints.store.models import ComplaintCase, Order
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
-from app.validation import InputError, abort_unprocessable
+from app.validation import InputError
 
 blp = Blueprint("api_feedback", __name__, description="Guest feedback (评价) and complaints (投诉)")
 
@@ -94,8 +93,8 @@ def record_feedback(data, order_id: int):
                 comment=rating["comment"], complaint=rating["complaint"],
                 complaint_text=rating["complaint_text"], actor=current_user)
         except InputError as exc:
-            abort_unprocessable(InputError(
-                {f"ratings.{index}.{name}": message for name, message in exc.fields.items()}))
+            raise InputError({f"ratings.{index}.{name}": message
+                              for name, message in exc.fields.items()}) from None
         recorded.append(feedback)
         if case is not None:
             opened.append(case)
@@ -130,9 +129,6 @@ def get_complaint(complaint_id: int):
 def update_complaint(data, complaint_id: int):
     """Take (owner), investigate, resolve (resolution), close (reply to the guest)."""
     case = get_in_scope_or_404(ComplaintCase, complaint_id)
-    try:
-        service.update_complaint(case, **data)
-    except service.FeedbackError as exc:
-        abort_unprocessable(exc)
+    service.update_complaint(case, **data)
     db.session.commit()
     return case

@@ -1,17 +1,15 @@
 """Background jobs: list and follow your company's runs, start a startable kind."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema, paginate
 from app.extensions import db
-from app.jobs import JobStartError, result_visible, start_job
+from app.jobs import result_visible, start_job
 from app.jobs.models import JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_jobs", __name__, url_prefix="/jobs", description="Background jobs")
 
@@ -30,8 +28,8 @@ class JobSchema(Schema):
     error = fields.String(allow_none=True)
     requested_by_account_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
-    finished_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
 
 
 JobPageSchema = page_schema(JobSchema, "JobPage")
@@ -68,10 +66,7 @@ def list_jobs(args):
 @permission_required("job.run")
 def start(data):
     """Start a job; poll ``GET /jobs/{id}`` for its progress and result."""
-    try:
-        record = start_job(data["kind"], data["params"])
-    except JobStartError as exc:
-        abort_unprocessable(exc)
+    record = start_job(data["kind"], data["params"])
     db.session.commit()  # dispatched after this commit (after_request)
     return record
 

@@ -12,11 +12,10 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from app.blueprints.api.common import Money, PageArgsSchema
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema
 from app.blueprints.store import orders, services
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Order, OrderLine
@@ -25,7 +24,6 @@ from app.blueprints.store.schemas import RoomSchema
 from app.extensions import db
 from app.models.org import Room, Store
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_orders", __name__, description="Orders (消费单) and the room board (房态)")
 
@@ -227,10 +225,7 @@ def _order_or_404(order_id: int) -> Order:
 
 
 def _changed(order: Order, verb) -> dict:
-    try:
-        verb(order)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    verb(order)
     db.session.commit()
     return _order_out(order)
 
@@ -245,15 +240,12 @@ def _changed(order: Order, verb) -> dict:
 def check_in(data, store_id: int):
     """开单: open an order in a free room (or the waiting area) with its lines."""
     store = get_in_scope_or_404(Store, store_id)
-    try:
-        order = orders.check_in(
-            store.id, room_id=data["room_id"], customer_id=data["customer_id"],
-            guest_name=data["guest_name"], party_size=data["party_size"],
-            services=[orders.ServiceRequest(**line) for line in data["services"]],
-            products=[orders.ProductRequest(**line) for line in data["products"]],
-            actor=current_user)
-    except InputError as exc:
-        abort_unprocessable(exc)
+    order = orders.check_in(
+        store.id, room_id=data["room_id"], customer_id=data["customer_id"],
+        guest_name=data["guest_name"], party_size=data["party_size"],
+        services=[orders.ServiceRequest(**line) for line in data["services"]],
+        products=[orders.ProductRequest(**line) for line in data["products"]],
+        actor=current_user)
     db.session.commit()
     return _order_out(order)
 
@@ -377,9 +369,6 @@ def room_board(store_id: int):
 def clean_room(room_id: int):
     """打扫完毕: ``cleaning`` -> ``free``."""
     room = get_in_scope_or_404(Room, room_id)
-    try:
-        services.mark_room_clean(room)
-    except services.RoomError as exc:
-        abort_unprocessable(exc)
+    services.mark_room_clean(room)
     db.session.commit()
     return room

@@ -7,19 +7,17 @@ import io
 
 from flask import abort, send_file
 from flask_login import current_user
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.audit import record_audit
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.api.jobs import JobSchema
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll import exports
 from app.blueprints.hr.payroll import run as payroll
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_payroll", __name__, url_prefix="",
                 description="Payroll runs and payslips (工资表、工资条)")
@@ -119,10 +117,7 @@ def start_run(data):
     Answers the run and its job; a run whose computation is queued or running answers
     that same job.  Poll ``GET /payroll/runs/{id}`` (or ``/jobs/{job_id}``).
     """
-    try:
-        run, record = payroll.start_run(data["month"], data["store_id"], actor=current_user)
-    except payroll.PayrollError as exc:
-        abort_unprocessable(exc)
+    run, record = payroll.start_run(data["month"], data["store_id"], actor=current_user)
     db.session.commit()  # dispatched after this commit (after_request)
     return {"run": run, "job": record}
 
@@ -152,20 +147,14 @@ def get_run(run_id: int):
 def recompute_run(run_id: int):
     """重新计算 a draft or failed run (422 for a submitted, reviewed, approved or paid one)."""
     run = _run_or_404(run_id)
-    try:
-        run, record = payroll.start_run(run.month, run.store_id, actor=current_user)
-    except payroll.PayrollError as exc:
-        abort_unprocessable(exc)
+    run, record = payroll.start_run(run.month, run.store_id, actor=current_user)
     db.session.commit()
     return {"run": run, "job": record}
 
 
 def _step(run_id: int, action: str):
     run = _run_or_404(run_id)
-    try:
-        run = payroll.transition(run, action, actor=current_user)
-    except payroll.PayrollError as exc:
-        abort_unprocessable(exc)
+    run = payroll.transition(run, action, actor=current_user)
     db.session.commit()
     return _detail(run)
 
@@ -212,10 +201,7 @@ def reopen_run(data, run_id: int):
     run = _run_or_404(run_id)
     if not payroll.may_reopen(current_user, run):
         abort(403)
-    try:
-        run = payroll.reopen_run(run, data["reason"], actor=current_user)
-    except payroll.PayrollError as exc:
-        abort_unprocessable(exc)
+    run = payroll.reopen_run(run, data["reason"], actor=current_user)
     db.session.commit()
     return _detail(run)
 
@@ -248,10 +234,7 @@ def export_xlsx(run_id: int):
 def export_bank(run_id: int):
     """银行代发文件 of an approved or paid run (422 before); the export is audited."""
     run = _run_or_404(run_id)
-    try:
-        content = exports.bank_transfer_csv(run)
-    except payroll.PayrollError as exc:
-        abort_unprocessable(exc)
+    content = exports.bank_transfer_csv(run)
     record_audit("payroll.bank_export", "payroll_run", run.id,
                  after={"month": f"{run.month:%Y-%m}", "scope": run.scope})
     db.session.commit()

@@ -3,16 +3,16 @@
 from datetime import date
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.store import reservations as service
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Reservation
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_reservations", __name__, description="Reservations (预订)")
 
@@ -86,10 +86,7 @@ def list_reservations(args, store_id: int):
 def create_reservation(data, store_id: int):
     """Book: ``customer_id`` or ``name`` + ``phone``; holds a room at once when due."""
     store = get_in_scope_or_404(Store, store_id)
-    try:
-        reservation = service.create_reservation(store.id, **data, actor=current_user)
-    except service.ReservationError as exc:
-        abort_unprocessable(exc)
+    reservation = service.create_reservation(store.id, **data, actor=current_user)
     db.session.commit()
     return reservation
 
@@ -106,10 +103,7 @@ def get_reservation(reservation_id: int):
 @permission_required("reservation.manage")
 def confirm_reservation(reservation_id: int):
     reservation = get_in_scope_or_404(Reservation, reservation_id)
-    try:
-        service.confirm_reservation(reservation)
-    except service.ReservationError as exc:
-        abort_unprocessable(exc)
+    service.confirm_reservation(reservation)
     db.session.commit()
     return reservation
 
@@ -120,10 +114,7 @@ def confirm_reservation(reservation_id: int):
 @permission_required("reservation.manage")
 def cancel_reservation(data, reservation_id: int):
     reservation = get_in_scope_or_404(Reservation, reservation_id)
-    try:
-        service.cancel_reservation(reservation, data["reason"])
-    except service.ReservationError as exc:
-        abort_unprocessable(exc)
+    service.cancel_reservation(reservation, data["reason"])
     db.session.commit()
     return reservation
 
@@ -136,10 +127,7 @@ def arrive(reservation_id: int):
     reservation = get_in_scope_or_404(Reservation, reservation_id)
     if not current_user.can("order.create"):
         abort(403)
-    try:
-        check_in = service.check_in_reservation(reservation, actor=current_user)
-    except service.ReservationError as exc:
-        abort_unprocessable(exc)
+    check_in = service.check_in_reservation(reservation, actor=current_user)
     db.session.commit()
     return {"reservation": reservation, "order_id": check_in.order.id,
             "room_id": check_in.order.room_id, "skipped_items": check_in.skipped_items}

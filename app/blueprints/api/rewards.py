@@ -8,18 +8,18 @@ Approved ones are paid by the payroll run of the month of ``effective_on``.
 from datetime import date
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
-from app.blueprints.api.common import Money, PageArgsSchema, page_schema, paginate
-from app.blueprints.hr import rewards, services
+from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.hr import rewards
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Employee
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_rewards", __name__, url_prefix="/rewards",
                 description="Rewards, fines and payslip adjustments (奖惩)")
@@ -64,9 +64,12 @@ class RewardQueryArgsSchema(PageArgsSchema):
 def _parse_month(value: str) -> date:
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        month_start = date(year, month, 1)
     except ValueError:
         raise ValidationError("格式为 YYYY-MM") from None
+    if not in_date_range(month_start):
+        raise ValidationError("月份超出范围")
+    return month_start
 
 
 class RewardCreateSchema(Schema):
@@ -114,11 +117,8 @@ def create_reward(data):
     if employee is None or not can_see_store(current_user, employee.store_id):
         message = "没有这个员工"
         abort(422, message=message, errors={"json": {"employee_id": [message]}})
-    try:
-        row = rewards.file_reward(employee, data["kind"], data["amount"], data["effective_on"],
-                                  data["reason"], actor=current_user)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    row = rewards.file_reward(employee, data["kind"], data["amount"], data["effective_on"],
+                              data["reason"], actor=current_user)
     db.session.commit()
     return _reward(row.id)
 
@@ -132,10 +132,7 @@ def get_reward(reward_id: int):
 
 def _act(reward_id: int, verb):
     row = _reward(reward_id)
-    try:
-        verb(row)
-    except services.HrError as exc:
-        abort_unprocessable(exc)
+    verb(row)
     db.session.commit()
     return _reward(reward_id)
 

@@ -1,15 +1,13 @@
 """/api/v1/stores/<id>/rooms and /api/v1/rooms/<id>: rooms and their state (房态)."""
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import services
 from app.blueprints.store.schemas import RoomPatchSchema, RoomSchema, RoomStatusSchema
 from app.extensions import db
 from app.models.org import Room, Store
 from app.permissions import get_in_scope_or_404, permission_required
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_rooms", __name__, description="Rooms (房间, 房态)")
 
@@ -43,10 +41,7 @@ def list_rooms(args, store_id: int):
 def create_room(data, store_id: int):
     """Add a room; its number must be unused in the store."""
     store = _store_or_404(store_id)
-    try:
-        room = services.create_room(store, **data)
-    except services.RoomError as exc:
-        abort_unprocessable(exc)
+    room = services.create_room(store, **data)
     db.session.commit()
     return room
 
@@ -65,10 +60,7 @@ def get_room(room_id: int):
 def update_room(data, room_id: int):
     """Change number, type, beds or state; take a room out with ``{"status": "out_of_order"}``."""
     room = _room_or_404(room_id)
-    try:
-        services.update_room(room, **data)
-    except services.RoomError as exc:
-        abort_unprocessable(exc)
+    services.update_room(room, **data)
     db.session.commit()
     return room
 
@@ -80,9 +72,6 @@ def update_room(data, room_id: int):
 def set_room_status(data, room_id: int):
     """Change the room state (房态) only: what the front desk and cleaners do all day."""
     room = _room_or_404(room_id)
-    try:
-        services.set_room_status(room, data["status"])
-    except services.RoomError as exc:
-        abort_unprocessable(exc)
+    services.set_room_status(room, data["status"])
     db.session.commit()
     return room

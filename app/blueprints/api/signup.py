@@ -1,14 +1,13 @@
 """Self-service sign-up: a new company, its owner, and a first bearer token."""
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from app.blueprints.api.common import Blueprint
 from app.blueprints.auth import services
 from app.extensions import db, limiter
 from app.permissions import public
 from app.tenancy import tenant_context
-from app.tenants import SignupError, create_company
-from app.validation import abort_unprocessable
+from app.tenants import create_company
 
 blp = Blueprint("api_signup", __name__, url_prefix="/signup",
                 description="Self-service company sign-up")
@@ -36,11 +35,8 @@ class SignupResponseSchema(Schema):
 @public
 def signup(data):
     """Create a company with its head office and owner; returns the owner's token."""
-    try:
-        company = create_company(data["company"], data["name"], data["username"],
-                                 data["password"], owner_name=data["owner_name"])
-    except SignupError as exc:
-        abort_unprocessable(exc)
+    company = create_company(data["company"], data["name"], data["username"],
+                             data["password"], owner_name=data["owner_name"])
     with tenant_context(company.tenant.id):
         issued = services.create_api_token(company.owner, "signup")
     db.session.commit()

@@ -1,14 +1,12 @@
 """/api/v1/stores: the chain's stores (list, open, read, edit, close)."""
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from app import stores
-from app.blueprints.api.common import PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
 from app.extensions import db
 from app.models.org import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
-from app.validation import abort_unprocessable
 
 blp = Blueprint("api_stores", __name__, url_prefix="/stores", description="Stores (门店)")
 
@@ -35,10 +33,7 @@ def list_stores(args):
 @permission_required("org.manage")
 def create_store(data):
     """Open a store; the code must be unused in the company."""
-    try:
-        store = stores.create_store(**data)
-    except stores.StoreError as exc:
-        abort_unprocessable(exc)
+    store = stores.create_store(**data)
     db.session.commit()
     return store
 
@@ -57,9 +52,6 @@ def get_store(store_id: int):
 def update_store(data, store_id: int):
     """Change some fields; close a store with ``{"status": "closed"}`` (never deleted)."""
     store = _store_or_404(store_id)
-    try:
-        stores.update_store(store, **data)
-    except stores.StoreError as exc:
-        abort_unprocessable(exc)
+    stores.update_store(store, **data)
     db.session.commit()
     return store

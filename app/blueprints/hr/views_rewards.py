@@ -14,6 +14,7 @@ from app.blueprints.hr.forms import NoteForm, RewardForm
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Employee
 from app.permissions import can_see_store, permission_required, store_scope
 from app.validation import show_on_form
@@ -23,9 +24,12 @@ def _month_arg() -> date:
     raw = request.args.get("month") or ""
     try:
         year, month = (int(part) for part in raw.split("-")[:2])
-        return date(year, month, 1)
+        month_start = date(year, month, 1)
     except ValueError:
+        month_start = None
+    if month_start is None or not in_date_range(month_start):
         return rewards.month_start(services.tenant_today())
+    return month_start
 
 
 def _visible_stores():

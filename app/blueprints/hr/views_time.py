@@ -93,7 +93,8 @@ def redirect_to_first_store(endpoint: str):
     if store is None:
         flash(_("您还没有可查看的门店"), "warning")
         return redirect(url_for("main.me"))
-    return redirect(url_for(endpoint, store_id=store.id, **request.args))
+    # The store chosen here wins over a store_id in the query (one the user may not see).
+    return redirect(url_for(endpoint, **{**request.args.to_dict(), "store_id": store.id}))
 
 
 @bp.app_template_filter("hr_days")

@@ -59,12 +59,13 @@ def parse_money(value, field: str, *, positive: bool = False, error=InputError) 
         raise error.on(field, _("金额格式不正确")) from None
     if not amount.is_finite():
         raise error.on(field, _("金额格式不正确"))
-    if amount != amount.quantize(CENT):
-        raise error.on(field, _("金额最多两位小数"))
     if amount < 0 or (positive and amount == 0):
         raise error.on(field, _("金额必须大于 0") if positive else _("金额不能为负数"))
+    # Before quantize: 1e309 is a finite Decimal that quantize cannot hold.
     if amount > MAX_MONEY:
         raise error.on(field, _("金额过大"))
+    if amount != amount.quantize(CENT):
+        raise error.on(field, _("金额最多两位小数"))
     return amount.quantize(CENT, ROUND_HALF_UP)
 
 

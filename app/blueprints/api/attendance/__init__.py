@@ -26,15 +26,15 @@ answers 422.
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import select
 
 from app.blueprints.api.attendance.schemas import MAX_LIST_DAYS
+from app.blueprints.api.common import Blueprint
 from app.blueprints.hr.time import NotAllowed, TimeError
 from app.extensions import db
 from app.models import Employee, Store
 from app.permissions import store_scope
-from app.validation import InputError, abort_unprocessable
 
 blp = Blueprint("api_attendance", __name__,
                 description="Time and attendance (考勤): schedules, clock records with the "
@@ -44,18 +44,17 @@ blp = Blueprint("api_attendance", __name__,
 # -- helpers -------------------------------------------------------------------------
 
 def unprocessable(field: str, message: str):
-    abort_unprocessable(TimeError.on(field, message))
+    raise TimeError.on(field, message)
 
 
 def run_verb(verb):
-    """Run a service verb: 422 naming the field, 403 for a rule the caller may not apply."""
+    """Run a service verb: 403 for a rule the caller may not apply (a bad field is 422,
+    app/errors.py); commit."""
     try:
         result = verb()
     except NotAllowed as error:
         db.session.rollback()
         abort(403, message=error.message)
-    except InputError as error:
-        abort_unprocessable(error)
     db.session.commit()
     return result
 

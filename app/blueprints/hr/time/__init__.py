@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit import register_audit_actions
 from app.blueprints.hr.common import HrError
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Tenant
 from app.models.base import utcnow
 from app.tenancy import current_tenant_id
@@ -153,12 +154,17 @@ def parse_month(raw: str | None, default: date) -> date:
     raw = (raw or "").strip()
     try:
         if len(raw) == 7:
-            return date.fromisoformat(raw + "-01")
-        if raw:
-            return month_start(date.fromisoformat(raw))
+            parsed = date.fromisoformat(raw + "-01")
+        elif raw:
+            parsed = month_start(date.fromisoformat(raw))
+        else:
+            parsed = None
     except ValueError:
-        pass
-    return month_start(default)
+        parsed = None
+    # 9999-12 parses, but its month's end does not exist.
+    if parsed is None or not in_date_range(parsed):
+        return month_start(default)
+    return parsed
 
 
 def actor_id(actor) -> int | None:

@@ -1,0 +1,106 @@
+// Behaviour the templates ask for with data attributes: the Content-Security-Policy
+// runs no inline script or event handler (app/headers.py), so it all lives here.
+(function () {
+  "use strict";
+
+  // <form data-confirm="…">: ask before submitting.
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.hasAttribute) return;
+    // <select data-navigate>: each option's value is a URL.
+    if (el.hasAttribute("data-navigate") && el.value) window.location = el.value;
+    // <select|input data-autosubmit>: submit its form on change.
+    else if (el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
+  });
+
+  // <button data-print>: print the page.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
+  // Polling guards (hx-trigger filters would need eval): data-poll-guard names one;
+  // when it says "not now", the poll is skipped.
+  var guards = {
+    // The front desk's board page: not while hidden, typing in it or a menu is open.
+    "board-idle": function (live) {
+      if (document.hidden) return false;
+      var el = document.activeElement;
+      var typing = el && live.contains(el) && /^(SELECT|INPUT|TEXTAREA)$/.test(el.tagName);
+      return !typing && !live.querySelector(".dropdown-menu.show");
+    },
+    // The live 轮牌 board: not while anything in it has the focus or a prompt is open.
+    "board-live": function (live) {
+      return !live.querySelector(":focus, details[open]");
+    }
+  };
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var name = elt && elt.getAttribute && elt.getAttribute("data-poll-guard");
+    if (name && guards[name] && !guards[name](elt)) event.preventDefault();
+  });
+
+  // Pages with a script of their own name it: <body data-page="…"> is not needed;
+  // each page script below runs only when its element is present.
+
+  // 办卡: show the fields of the chosen card kind.
+  var kinds = document.querySelectorAll("input[name=kind]");
+  if (kinds.length && document.querySelector("[data-kind]")) {
+    var showKind = function () {
+      var checked = document.querySelector("input[name=kind]:checked");
+      if (!checked) return;
+      document.querySelectorAll("[data-kind]").forEach(function (el) {
+        el.hidden = el.dataset.kind !== checked.value;
+      });
+    };
+    kinds.forEach(function (el) { el.addEventListener("change", showKind); });
+    showKind();
+  }
+
+  // 结账: live sums only to help the cashier; the server checks every amount again.
+  var form = document.getElementById("pay-form");
+  if (form) {
+    var cents = function (v) {
+      var n = Number(String(v || "").replace(/[,¥\s]/g, ""));
+      return isFinite(n) ? Math.round(n * 100) : 0;
+    };
+    var yuan = function (c) { return (c / 100).toFixed(2); };
+    var total = cents(form.dataset.total);
+    var update = function () {
+      var entered = 0;
+      form.querySelectorAll(".pay-amount").forEach(function (el) { entered += cents(el.value); });
+      form.querySelectorAll(".package-use:checked").forEach(function (el) {
+        entered += cents(el.dataset.covers);
+      });
+      var rest = total - entered;
+      document.getElementById("entered").textContent = yuan(entered);
+      document.getElementById("rest").textContent = yuan(Math.abs(rest));
+      var label = document.getElementById("rest-label");
+      label.textContent = rest >= 0 ? label.dataset.short : label.dataset.over;
+      var cash = cents(document.getElementById("cash_amount").value);
+      var tendered = cents(document.getElementById("cash_tendered").value);
+      document.getElementById("change").textContent =
+        yuan(tendered > cash && cash > 0 ? tendered - cash : 0);
+      return rest;
+    };
+    form.addEventListener("input", update);
+    form.querySelectorAll(".fill-rest").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var input = button.parentElement.querySelector("input");
+        input.value = "";
+        var rest = update();
+        if (rest > 0) input.value = yuan(rest);
+        update();
+      });
+    });
+    update();
+  }
+})();
