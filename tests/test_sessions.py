@@ -136,6 +136,10 @@ def test_log_in_redirects_only_to_paths_of_this_site(client, company_a, target):
 
     response = client.post(f"/login?next={quote(target, safe='%')}", data={
         "company": company_a.code, "username": "cashier", "password": PASSWORD})
+    if "\x00" in target:
+        # A NUL byte is refused before any view (app/inputs.py): no log-in, no redirect.
+        assert response.status_code == 400
+        return
     assert response.status_code == 302
     assert response.location in ("/", "/store/") or response.location.startswith("/store")
     assert "evil" not in response.location and "javascript" not in response.location

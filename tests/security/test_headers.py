@@ -46,8 +46,12 @@ def test_every_kind_of_response_carries_the_security_headers(client, company_a, 
 
 def test_no_hsts_in_development_but_in_production(client, monkeypatch):
     assert "Strict-Transport-Security" not in client.get("/login").headers
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "FIELD_ENCRYPTION_KEY"):
-        monkeypatch.setenv(name, "sqlite://" if name == "DATABASE_URL" else "x")
+    from cryptography.fernet import Fernet
+
+    values = {"SECRET_KEY": "k" * 48, "DATABASE_URL": "sqlite://", "REDIS_URL": "redis://x",
+              "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode()}
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
     from config import load_config
 
     assert load_config("production").HSTS_SECONDS >= 31536000

@@ -158,6 +158,10 @@ def document_decimals_as_strings(api) -> None:
 
     def decimal_as_string(converter, field, ret, **_kwargs) -> dict:
         if isinstance(field, fields.Decimal) and field.as_string:
+            # A string has no minimum or maximum in JSON Schema; the bounds that
+            # bound_fields() adds after a first request would come out as strings.
+            ret.pop("minimum", None)
+            ret.pop("maximum", None)
             return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
         return {}
 
