@@ -34,29 +34,29 @@ def approvals_inbox():
 def approvals_decide(kind: str, object_id: int):
     verdict = request.form.get("verdict", "")
     note = request.form.get("note", "")
-    try:
-        approvals.decide_by_name(kind, object_id, current_user, verdict, note)
-    except InputError as error:
-        db.session.rollback()
-        for message in error.fields.values():
-            flash(str(message), "danger")
-    else:
-        db.session.commit()
-        flash(_("已批准") if verdict == approvals.APPROVED else _("已驳回"), "success")
+    _commit_or_flash(lambda: approvals.decide_by_name(kind, object_id, current_user, verdict,
+                                                      note),
+                     _("已批准") if verdict == approvals.APPROVED else _("已驳回"))
     return redirect(url_for("main.approvals_inbox"))
 
 
 @bp.route("/approvals/settings", methods=["POST"])
 @permission_required("approvals.settings")
 def approvals_settings():
+    _commit_or_flash(lambda: approvals.save_approval_settings(
+        current_user, one_person_office=request.form.get("one_person_office") == "on"),
+        _("审批设置已保存"))
+    return redirect(url_for("main.approvals_inbox"))
+
+
+def _commit_or_flash(action, done: str) -> None:
+    """Run ``action``: commit and say ``done``, or roll back and show why not."""
     try:
-        approvals.save_approval_settings(
-            current_user, one_person_office=request.form.get("one_person_office") == "on")
+        action()
     except InputError as error:
         db.session.rollback()
         for message in error.fields.values():
             flash(str(message), "danger")
     else:
         db.session.commit()
-        flash(_("审批设置已保存"), "success")
-    return redirect(url_for("main.approvals_inbox"))
+        flash(done, "success")
