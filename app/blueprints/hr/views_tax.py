@@ -52,15 +52,15 @@ def _decide(request_id: int, verb, done: str):
     return redirect(url_for("hr.employee_detail", employee_id=row.employee_id) + "#tax")
 
 
-@bp.route("/tax-opening/<int:request_id>/approve", methods=["POST"])
+@bp.route("/tax-opening/<int:tax_request_id>/approve", methods=["POST"])
 @permission_required("employee.change_approve")
-def tax_opening_approve(request_id: int):
-    return _decide(request_id, tax_opening.approve_request, _("已批准，个税期初数已更新"))
+def tax_opening_approve(tax_request_id: int):
+    return _decide(tax_request_id, tax_opening.approve_request, _("已批准，个税期初数已更新"))
 
 
-@bp.route("/tax-opening/<int:request_id>/reject", methods=["POST"])
+@bp.route("/tax-opening/<int:tax_request_id>/reject", methods=["POST"])
 @permission_required("employee.change_approve")
-def tax_opening_reject(request_id: int):
-    return _decide(request_id, tax_opening.reject_request, _("已驳回"))
+def tax_opening_reject(tax_request_id: int):
+    return _decide(tax_request_id, tax_opening.reject_request, _("已驳回"))
 
 

@@ -69,6 +69,7 @@ def _register_path_objects() -> None:
         "reward_id": RewardPenalty,
         "run_id": PayrollRun,
         "payslip_id": Payslip,
+        "tax_request_id": TaxOpeningRequest,
         "pay_profile_id": PayProfile,
         "therapist_level_id": TherapistLevel,
     }.items():
