@@ -223,3 +223,29 @@ def test_it_waits_in_the_deciders_inbox_only(company_a, in_tenant, client, auth)
     with in_tenant(company_a):
         assert _balances(company_a.employees["cashier"].id) == [
             (2026, Decimal("100.00"), Decimal("0.00"))]
+
+
+def test_a_pending_request_can_be_withdrawn_and_then_filed_again(client, company_a, in_tenant,
+                                                                  api_token, auth):
+    employee_id = company_a.employees["therapist"].id
+    finance = api_token(company_a, "finance_manager")
+    body = client.post(f"/api/v1/employees/{employee_id}/tax-opening-requests", headers=finance,
+                       json={"year": 2026, "cumulative_taxable": "1.00",
+                             "cumulative_tax": "0.00"}).get_json()
+    cancelled = client.post(f"/api/v1/employees/tax-opening-requests/{body['id']}/cancel",
+                            headers=finance)
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    decided = client.post(f"/api/v1/approvals/tax_opening/{body['id']}/decision",
+                          headers=api_token(company_a, "hr_manager"), json={"verdict": "approved"})
+    assert decided.status_code == 422  # no longer waits
+    auth.login_as(company_a, "hr_manager")
+    assert client.post(f"/hr/employees/{employee_id}/tax-opening", data={
+        "year": "2026", "cumulative_taxable": "2.00", "cumulative_tax": "0.00"}).status_code == 302
+    with in_tenant(company_a):
+        second = db.session.scalar(select(TaxOpeningRequest).where(
+            TaxOpeningRequest.status == "pending"))
+        assert second.cumulative_taxable == Decimal("2.00") and _balances(employee_id) == []
+    assert client.post(f"/hr/tax-opening/{second.id}/cancel").status_code == 302
+    with in_tenant(company_a):
+        assert db.session.get(TaxOpeningRequest, second.id).status == "cancelled"
+        assert len(_audits("tax.opening_cancel")) == 2

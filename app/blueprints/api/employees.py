@@ -426,3 +426,15 @@ def list_tax_opening_requests(employee_id: int):
     """The person's 个税期初 requests, pending first."""
     _load_in_scope(employee_id)
     return tax_opening.requests_of_employee(employee_id)
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/cancel", methods=["POST"])
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("payroll.settings")
+def cancel_tax_opening_request(tax_request_id: int):
+    """Withdraw a pending request (kept, status ``cancelled``); the balance stays."""
+    row = tax_opening.request_or_404(tax_request_id)
+    _load_in_scope(row.employee_id)
+    tax_opening.cancel_request(row, actor=current_user)
+    db.session.commit()
+    return row

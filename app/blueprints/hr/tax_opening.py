@@ -27,6 +27,7 @@ from app.models.base import utcnow
 register_audit_actions({
     "tax.opening_request": _l("申请修改个税期初数"),
     "tax.opening_reject": _l("驳回个税期初数申请"),
+    "tax.opening_cancel": _l("撤销个税期初数申请"),
 })
 
 # The kind of the one approval flow (hr/approval_kinds.py).
@@ -97,6 +98,17 @@ def approve_request(row: TaxOpeningRequest, actor=None, note: str = "") -> None:
 def reject_request(row: TaxOpeningRequest, actor=None, note: str = "") -> None:
     """驳回: what is on file stays."""
     _decide(row, approvals.REJECTED, actor, (note or "").strip()[:approvals.MAX_NOTE])
+
+
+def cancel_request(row: TaxOpeningRequest, actor=None) -> None:
+    """撤销 a pending request (a wrong entry): kept, status ``cancelled``; nothing on file
+    changes.  Not a decision: any holder of ``payroll.settings`` may withdraw it."""
+    if row.status != "pending":
+        raise HrError({"status": _("只能撤销待审批的申请")})
+    row.status = "cancelled"
+    db.session.flush()
+    record_audit("tax.opening_cancel", "tax_opening", row.id, before={"status": "pending"},
+                 after=_snapshot(row), actor=actor)
 
 
 def requests_of_employee(employee_id: int, limit: int = 20) -> list[TaxOpeningRequest]:

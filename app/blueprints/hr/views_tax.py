@@ -64,3 +64,10 @@ def tax_opening_reject(tax_request_id: int):
     return _decide(tax_request_id, tax_opening.reject_request, _("已驳回"))
 
 
+
+
+@bp.route("/tax-opening/<int:tax_request_id>/cancel", methods=["POST"])
+@permission_required("payroll.settings")
+def tax_opening_cancel(tax_request_id: int):
+    return _decide(tax_request_id, lambda row, actor, _note: tax_opening.cancel_request(
+        row, actor=actor), _("已撤销"))
