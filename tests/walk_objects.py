@@ -189,6 +189,8 @@ def _hr_objects(company, n: int, therapist) -> dict:
                                      amount=Decimal("100.00"), effective_on=day),
         "payslip_id": h.Payslip(run_id=run.id, employee_id=person.id, month=run.month,
                                 store_id=store.id, **money),
+        "tax_request_id": h.TaxOpeningRequest(employee_id=person.id, year=2026,
+                                              cumulative_taxable=zero, cumulative_tax=zero),
     }
     db.session.add_all(objects.values())
     db.session.flush()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.blueprints.hr import employees, pay_settings, services, validators
-from app.blueprints.hr.models import TaxOpeningBalance
+from app.blueprints.hr.models import TaxOpeningBalance, TaxOpeningRequest
 from app.crypto import decrypt
 from app.extensions import db
 from app.models import AuditEntry, Employee, PayProfile, TherapistLevel
@@ -340,6 +340,8 @@ def test_certificates_expiring_within_30_days_are_listed_for_hr_and_the_store(
 
 
 def test_tax_opening_balance_on_the_employee_page(client, auth, company_a, in_tenant):
+    """Entering a balance files a request; it is on file once the owner approves it
+    (issue 9: it used to be written at once — tests/hr/test_tax_opening_requests.py)."""
     employee_id = _filed_therapist(company_a, in_tenant)
     auth.login_as(company_a, "hr_staff")  # payroll.view: sees, may not edit
     page = client.get(f"/hr/employees/{employee_id}").get_data(as_text=True)
@@ -353,9 +355,17 @@ def test_tax_opening_balance_on_the_employee_page(client, auth, company_a, in_te
     assert bad.status_code == 422
     assert 'data-field-error="cumulative_tax"' in bad.get_data(as_text=True)
     for taxable, tax in (("17000.00", "210.00"), ("17000.50", "210.00")):
+        auth.logout()
+        auth.login_as(company_a, "hr_manager")
         response = client.post(f"/hr/employees/{employee_id}/tax-opening", data={
             "year": "2026", "cumulative_taxable": taxable, "cumulative_tax": tax})
         assert response.status_code == 302
+        with in_tenant(company_a):
+            request_id = db.session.scalar(select(TaxOpeningRequest.id).where(
+                TaxOpeningRequest.status == "pending"))
+        auth.logout()
+        auth.login_as(company_a, "owner")
+        assert client.post(f"/hr/tax-opening/{request_id}/approve").status_code == 302
     with in_tenant(company_a):
         rows = db.session.scalars(select(TaxOpeningBalance)).all()
         assert [(r.year, r.cumulative_taxable, r.cumulative_tax) for r in rows] == [

@@ -21,7 +21,8 @@ blp = Blueprint("api_approvals", __name__, url_prefix="/approvals",
 class WaitingApprovalSchema(Schema):
     kind = fields.Function(lambda w: w.kind.name, metadata={
         "description": "leave | overtime | reward | employee_change | offboarding | "
-                       "payroll_run | refund (and the kinds of later departments)"})
+                       "tax_opening | payroll_run | refund (and the kinds of later "
+                       "departments)"})
     kind_label = fields.String()
     object_id = fields.Function(lambda w: w.obj.id)
     step = fields.Function(lambda w: w.step.name)

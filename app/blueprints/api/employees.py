@@ -13,7 +13,7 @@ from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
-from app.blueprints.hr import changes, services, visibility
+from app.blueprints.hr import changes, services, tax_opening, visibility
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
@@ -380,3 +380,61 @@ def reveal_sensitive(data, employee_id: int):
     value = visibility.reveal_sensitive(employee, data["field"], current_user)
     db.session.commit()
     return {"field": data["field"], "value": value}
+
+
+# --------------------------------------------------------------------------- 个税期初
+
+
+class TaxOpeningRequestSchema(Schema):
+    id = fields.Integer()
+    employee_id = fields.Integer()
+    year = fields.Integer()
+    cumulative_taxable = Money()
+    cumulative_tax = Money()
+    status = fields.String(metadata={"description": "pending | approved | rejected | cancelled"})
+    requested_by_account_id = fields.Integer(allow_none=True)
+    decided_by_account_id = fields.Integer(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_note = fields.String()
+    created_at = fields.DateTime()
+
+
+class TaxOpeningCreateSchema(Schema):
+    year = fields.Integer(required=True)
+    cumulative_taxable = fields.Decimal(required=True, as_string=True)
+    cumulative_tax = fields.Decimal(required=True, as_string=True)
+
+
+@blp.route("/<int:employee_id>/tax-opening-requests", methods=["POST"])
+@blp.arguments(TaxOpeningCreateSchema)
+@blp.response(201, TaxOpeningRequestSchema)
+@permission_required("payroll.settings")
+def create_tax_opening_request(data, employee_id: int):
+    """File this year's 个税期初 for approval (status ``pending``; the balance on file
+    changes only when someone else approves it: ``POST /approvals/tax_opening/{id}/decision``)."""
+    employee = _load_in_scope(employee_id)
+    row = tax_opening.file_request(employee, data["year"], data["cumulative_taxable"],
+                                   data["cumulative_tax"], actor=current_user)
+    db.session.commit()
+    return row
+
+
+@blp.route("/<int:employee_id>/tax-opening-requests")
+@blp.response(200, TaxOpeningRequestSchema(many=True))
+@permission_required("payroll.settings")
+def list_tax_opening_requests(employee_id: int):
+    """The person's 个税期初 requests, pending first."""
+    _load_in_scope(employee_id)
+    return tax_opening.requests_of_employee(employee_id)
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/cancel", methods=["POST"])
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("payroll.settings")
+def cancel_tax_opening_request(tax_request_id: int):
+    """Withdraw a pending request (kept, status ``cancelled``); the balance stays."""
+    row = tax_opening.request_or_404(tax_request_id)
+    _load_in_scope(row.employee_id)
+    tax_opening.cancel_request(row, actor=current_user)
+    db.session.commit()
+    return row

@@ -34,5 +34,5 @@ from app.blueprints.hr import views_offboarding, views_checklist_templates  # no
 from app.blueprints.hr import views_payroll  # noqa: E402,F401
 from app.blueprints.hr import views_time, views_time_schedule, views_time_mine  # noqa: E402,F401
 from app.blueprints.hr import views_time_clocks, views_time_leave  # noqa: E402,F401
-from app.blueprints.hr import views_time_sheets  # noqa: E402,F401
+from app.blueprints.hr import views_time_sheets, views_tax  # noqa: E402,F401
 # isort: on

@@ -1,7 +1,7 @@
 """人力资源部's kinds of the one approval flow (app/approvals.py).
 
 请假 and 加班 (store manager; long leave: HR), 奖惩 and 人事变动 and 离职 (HR
-manager), 工资表 (finance reviews, the general manager approves; the
+manager), 个税期初 (HR manager), 工资表 (finance reviews, the general manager approves; the
 submitter, reviewer and approver are three different people).  Each kind's
 ``approve``/``reject`` is the department's own function, which calls
 ``approvals.decide`` itself.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from app import approvals, duties
 from app.approvals import ApprovalKind, Step
-from app.blueprints.hr import changes, offboarding, rewards
+from app.blueprints.hr import changes, offboarding, rewards, tax_opening
 from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import (
     EmployeeChange,
@@ -25,6 +25,7 @@ from app.blueprints.hr.models import (
     OvertimeRequest,
     PayrollRun,
     RewardPenalty,
+    TaxOpeningRequest,
 )
 from app.blueprints.hr.payroll import lifecycle as payroll
 from app.blueprints.hr.time import NotAllowed, leave
@@ -159,6 +160,25 @@ OFFBOARDING = ApprovalKind(
 )
 
 
+TAX_OPENING = ApprovalKind(
+    name=tax_opening.KIND, label=_l("个税期初"), model=TaxOpeningRequest,
+    steps=(Step("hr", "pending", "employee.change_approve", _l("人力资源经理审批"),
+                scoped=False),),
+    submitter=lambda row: row.requested_by_account_id,
+    subject=lambda row: row.employee_id,
+    store=lambda row: None,
+    approve=lambda row, actor, note: tax_opening.approve_request(row, actor, note),
+    reject=lambda row, actor, note: tax_opening.reject_request(row, actor, note),
+    describe=lambda row: _("%(name)s %(year)s 年个税期初：累计应税收入 ¥%(taxable)s，"
+                           "累计已扣个税 ¥%(tax)s", name=_name(row), year=row.year,
+                           taxable=row.cumulative_taxable, tax=row.cumulative_tax),
+    url=lambda row: url_for("hr.employee_detail", employee_id=row.employee_id) + "#tax",
+    submitted_at=lambda row: row.created_at,
+    inbox_options=(joinedload(TaxOpeningRequest.employee),),
+    refusal_error=HrError,
+)
+
+
 def _run_label(run: PayrollRun) -> str:
     month = run.month.strftime("%Y-%m")
     return _("%(month)s 工资表（%(n)s 人，实发 ¥%(net)s）", month=month, n=run.employee_count,
@@ -188,5 +208,5 @@ PAYROLL = ApprovalKind(
 
 
 def register() -> None:
-    for kind in (LEAVE, OVERTIME, REWARD, CHANGE, OFFBOARDING, PAYROLL):
+    for kind in (LEAVE, OVERTIME, REWARD, CHANGE, OFFBOARDING, TAX_OPENING, PAYROLL):
         approvals.register_kind(kind)

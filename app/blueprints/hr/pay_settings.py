@@ -334,14 +334,10 @@ def opening_balances(employee_id: int) -> list:
         .order_by(TaxOpeningBalance.year.desc())))
 
 
-def set_opening_balance(employee, year, cumulative_taxable, cumulative_tax, actor=None):
-    """个税期初: this year's cumulative taxable income and tax withheld before Muzu.
+def clean_opening_balance(year, cumulative_taxable, cumulative_tax):
+    """The year and both amounts of a 个税期初, checked: (year, taxable, tax) or HrError.
 
-    One row per employee and year (created or changed); both amounts ≥ 0 and the
-    tax not above the income.  The payroll run adds it to the year's cumulation.
-    """
-    from app.blueprints.hr.models import TaxOpeningBalance
-
+    Both amounts ≥ 0 and the tax not above the income."""
     errors: dict[str, str] = {}
     if isinstance(year, str) and year.strip().isdigit():
         year = int(year)
@@ -361,6 +357,19 @@ def set_opening_balance(employee, year, cumulative_taxable, cumulative_tax, acto
         errors["cumulative_tax"] = _("已扣税额不能大于累计应税收入")
     if errors:
         raise HrError(errors)
+    return year, amounts["cumulative_taxable"], amounts["cumulative_tax"]
+
+
+def set_opening_balance(employee, year, cumulative_taxable, cumulative_tax, actor=None):
+    """个税期初: this year's cumulative taxable income and tax withheld before Muzu.
+
+    One row per employee and year (created or changed).  The payroll run adds it to
+    the year's cumulation.  The writer behind an approved request
+    (hr/tax_opening.py); people file a request instead.
+    """
+    from app.blueprints.hr.models import TaxOpeningBalance
+
+    year, taxable, tax = clean_opening_balance(year, cumulative_taxable, cumulative_tax)
     row = db.session.scalar(select(TaxOpeningBalance).where(
         TaxOpeningBalance.employee_id == employee.id, TaxOpeningBalance.year == year))
     before = None
@@ -370,8 +379,8 @@ def set_opening_balance(employee, year, cumulative_taxable, cumulative_tax, acto
     else:
         before = {"cumulative_taxable": str(row.cumulative_taxable),
                   "cumulative_tax": str(row.cumulative_tax)}
-    row.cumulative_taxable = amounts["cumulative_taxable"]
-    row.cumulative_tax = amounts["cumulative_tax"]
+    row.cumulative_taxable = taxable
+    row.cumulative_tax = tax
     db.session.flush()
     record_audit("tax.opening_balance", "employee", employee.id, before=before,
                  after={"year": year, "cumulative_taxable": str(row.cumulative_taxable),

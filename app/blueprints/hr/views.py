@@ -15,7 +15,6 @@ from app.blueprints.hr.forms import (
     DisableLoginForm,
     EmployeeForm,
     LoginSettingsForm,
-    TaxOpeningForm,
 )
 from app.blueprints.hr.views_shared import (
     employee_or_404,
@@ -323,28 +322,6 @@ def accounts():
     return render_template("hr/accounts.html", page=page, store_names=store_names,
                            roles=ROLES, role=role, enabled=enabled_arg,
                            q=request.args.get("q", ""))
-
-
-@bp.route("/employees/<int:employee_id>/tax-opening", methods=["POST"])
-@permission_required("payroll.settings")
-def employee_tax_opening(employee_id: int):
-    """个税期初: this year's cumulative taxable income and tax withheld before Muzu."""
-    employee = employee_or_404(employee_id)
-    form = TaxOpeningForm()
-    if form.validate_on_submit():
-        try:
-            pay_settings.set_opening_balance(
-                employee, form.year.data, form.cumulative_taxable.data,
-                form.cumulative_tax.data, actor=current_user)
-        except services.HrError as exc:
-            db.session.rollback()
-            show_on_form(form, exc.fields)
-        else:
-            db.session.commit()
-            flash(_("已保存 %(year)s 年个税期初数", year=form.year.data), "success")
-            return redirect(url_for("hr.employee_detail", employee_id=employee_id) + "#tax")
-    employee = employee_or_404(employee_id)
-    return render_detail(employee, tax_form=form, status=422)
 
 
 @bp.app_template_global("store_health_cert_alerts")

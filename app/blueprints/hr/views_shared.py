@@ -6,7 +6,7 @@ from flask import abort, render_template
 from flask_login import current_user
 
 from app import duties
-from app.blueprints.hr import changes, pay_settings, rewards, services, visibility
+from app.blueprints.hr import changes, pay_settings, rewards, services, tax_opening, visibility
 from app.blueprints.hr import employees as employee_file
 from app.blueprints.hr.forms import (
     ChangeRequestForm,
@@ -93,8 +93,12 @@ def render_detail(employee: Employee, login_form: CreateLoginForm | None = None,
         note_form=NoteForm(formdata=None),
         tax_rows=(pay_settings.opening_balances(employee.id)
                   if current_user.can("payroll.view") or current_user.can("payroll.settings")
-                  else None),
+                  or current_user.can("employee.change_approve") else None),
         tax_form=tax_form,
+        tax_requests=(tax_opening.requests_of_employee(employee.id)
+                      if current_user.can("payroll.settings")
+                      or current_user.can("employee.change_approve") else None),
+        tax_status_label=tax_opening.status_label,
         reward_rows=(rewards.list_rewards(rewards.RewardFilters(employee_id=employee.id),
                                           store_scope(current_user), limit=20)
                      if current_user.can("reward.manage") else None),

@@ -9,7 +9,13 @@ from app.blueprints.hr.models.lifecycle import (
     Offboarding,
     Onboarding,
 )
-from app.blueprints.hr.models.payroll import PayrollRun, Payslip, RewardPenalty, TaxOpeningBalance
+from app.blueprints.hr.models.payroll import (
+    PayrollRun,
+    Payslip,
+    RewardPenalty,
+    TaxOpeningBalance,
+    TaxOpeningRequest,
+)
 from app.blueprints.hr.models.time import (
     AttendanceSheet,
     ClockRecord,
@@ -37,6 +43,7 @@ __all__ = [
     "ScheduleEntry",
     "ShiftTemplate",
     "TaxOpeningBalance",
+    "TaxOpeningRequest",
 ]
 
 
@@ -62,6 +69,7 @@ def _register_path_objects() -> None:
         "reward_id": RewardPenalty,
         "run_id": PayrollRun,
         "payslip_id": Payslip,
+        "tax_request_id": TaxOpeningRequest,
         "pay_profile_id": PayProfile,
         "therapist_level_id": TherapistLevel,
     }.items():

@@ -64,6 +64,27 @@ class TaxOpeningBalance(TenantScoped, db.Model):
     cumulative_tax: Mapped[Money] = mapped_column(default=Decimal("0.00"))
 
 
+class TaxOpeningRequest(TenantScoped, db.Model):
+    """A request to enter or change a 个税期初: written to ``tax_opening_balances``
+    only when someone else approves it (the one approval flow, kind ``tax_opening``)."""
+
+    __tablename__ = "tax_opening_requests"
+    __extra_table_args__ = (tenant_fk("employee_id", "employees"),)
+
+    employee_id: Mapped[int] = mapped_column(index=True)
+    year: Mapped[int]
+    cumulative_taxable: Mapped[Money]
+    cumulative_tax: Mapped[Money]
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by_account_id: Mapped[int | None]
+    decided_by_account_id: Mapped[int | None]
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[Timestamp]
+
+    employee: Mapped[Employee] = relationship(lazy="raise", foreign_keys=[employee_id])
+
+
 class PayrollRun(TenantScoped, db.Model):
     """One month's payroll of the company, or of one store.
 
