@@ -355,13 +355,6 @@ def decide_by_name(kind_name: str, object_id: int, actor, verdict: str, note: st
     raise InputError.on("verdict", _("审批结果只能是批准或驳回"))
 
 
-def decisions_of(kind_name: str, object_id: int) -> list[ApprovalDecision]:
-    return list(db.session.scalars(
-        select(ApprovalDecision).where(ApprovalDecision.kind == kind_name,
-                                       ApprovalDecision.object_id == object_id)
-        .order_by(ApprovalDecision.decided_at, ApprovalDecision.id)))
-
-
 # --------------------------------------------------------------------------- the inbox
 
 
@@ -418,6 +411,3 @@ def waiting_for(actor, limit_per_kind: int = 200) -> list[Waiting]:
     found.sort(key=lambda w: (w.submitted_at is None, w.submitted_at or datetime.min))
     return found
 
-
-def waiting_count(actor) -> int:
-    return len(waiting_for(actor))

@@ -41,17 +41,3 @@ def show_on_form(form, fields: dict[str, str]) -> None:
             target.errors = [*target.errors, message]
         else:
             flash(message, "danger")
-
-
-def abort_unprocessable(error: InputError):
-    """422 ``{"error": {"code", "message", "fields": {field: [message]}}}``; rolls back.
-
-    Raising the InputError does the same (app/errors.py); this stays for callers
-    that must answer before the error would propagate."""
-    from flask_smorest import abort
-
-    from app.extensions import db
-
-    db.session.rollback()
-    abort(422, message=error.message,
-          errors={"json": {name: [str(message)] for name, message in error.fields.items()}})
