@@ -1,4 +1,7 @@
-"""日结 Excel file: a closing's summary, money by method, therapists' jobs, mismatches."""
+"""日结 Excel file: a closing's summary, money by method, therapists' jobs, mismatches.
+
+Money cells hold the exact two-decimal value with the format ``#,##0.00``
+(app/spreadsheets.py: openpyxl alone would write 16-digit floats)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.blueprints.store.models.payments import PAYMENT_METHODS
+from app.spreadsheets import exact_decimals
 
 SHEETS = ("汇总", "收款方式", "技师钟数", "差异")
 
@@ -90,6 +94,8 @@ def closing_workbook(summary: dict) -> bytes:
             cell.font = bold
         sheet_.column_dimensions["A"].width = 22
         sheet_.column_dimensions["D"].width = 40
+    for each in book.worksheets:
+        exact_decimals(each)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -114,3 +114,43 @@ def test_bank_csv_lines(app, company_a):
     assert not any(line.startswith("903,") for line in body)
     assert sum(M(line.rsplit(",", 1)[1]) for line in body) == sum(s.net for s in positive)
     assert body == sorted(body, key=lambda line: line.split(",")[0])
+
+
+def _sheet_xml(content: bytes, title: str) -> str:
+    """The raw XML of the worksheet called ``title`` in an .xlsx file."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        workbook = archive.read("xl/workbook.xml").decode()
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{title}"[^>]*r:id="(\w+)"', workbook).group(1)
+        target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) \
+            or re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+        return archive.read("xl/" + target.group(1).removeprefix("/xl/")).decode()
+
+
+def test_money_cells_hold_the_exact_two_decimal_value(app, company_a):
+    """The file itself says 8969.31 for the worked example's net — not the float
+    8969.309999999999 — and the cell shows two decimals."""
+    import re
+
+    run_id = computed(company_a)
+    with tenant_context(company_a.tenant_id):
+        content = exports.payroll_workbook(db.session.get(PayrollRun, run_id))
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["工资表"]
+    header = [c.value for c in sheet[1]]
+    net_column = header.index("实发工资") + 1
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "901")
+    net_cell = sheet.cell(row, net_column)
+    assert net_cell.number_format == "#,##0.00"
+    assert net_cell.data_type == "n"
+    xml = _sheet_xml(content, "工资表")
+    raw = re.search(rf'<c r="{net_cell.coordinate}"[^>]*>(?:<f>.*?</f>)?<v>([^<]*)</v>', xml)
+    assert raw.group(1) == "8969.31"
+    assert "8969.309999" not in xml
+    # every money cell of both sheets: at most two decimals in the file
+    for title in ("工资表", "门店汇总"):
+        for value in re.findall(r'<c [^>]*t="n"[^>]*><v>([^<]*)</v>', _sheet_xml(content, title)):
+            assert re.fullmatch(r"-?\d+(\.\d{1,2})?", value), (title, value)

@@ -4,8 +4,11 @@
 (``PAYSLIP_COLUMNS``: who, attendance facts, job counts, each earning and deduction,
 gross, each insurance, taxable, IIT, net, whether the 20% cap applied), then a 合计
 row; sheet 门店汇总 — per store (head office last): people, gross, SI, IIT, net, and
-a 合计 row.  Money cells are numbers (two decimals), totals are the Decimal sums of
-the rounded payslip figures, written as values (not formulas).
+a 合计 row.  Money cells are numbers holding the exact two-decimal value (8969.31, not
+the float 8969.309999999999: app/spreadsheets.py) shown with the format ``#,##0.00``;
+totals are the Decimal sums of the rounded payslip figures, written as values (not
+formulas).  The last column, 基本工资分段, spells out the parts of a base split by a
+pay change within the month (empty otherwise).
 
 **Bank CSV** (for the bank's 代发工资 upload), UTF-8 with a BOM so Excel shows the
 Chinese, comma-separated, CRLF line ends, one header line then one line per payslip
@@ -31,9 +34,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
+from app.blueprints.hr.payroll.payslips import base_part_lines
 from app.blueprints.hr.payroll.run import PayrollError
 from app.extensions import db
 from app.models import Employee, Store
+from app.spreadsheets import MONEY_FORMAT, exact_decimals
 
 BANK_STATUSES = ("approved", "paid")
 ZERO = Decimal("0.00")
@@ -73,6 +78,7 @@ PAYSLIP_COLUMNS = (
     ("iit", _l("个人所得税"), "money"),
     ("net", _l("实发工资"), "money"),
     ("deductions_capped", _l("扣款封顶"), "text"),
+    ("base_parts", _l("基本工资分段"), "text"),
 )
 MONEY_KEYS = tuple(key for key, _label, kind in PAYSLIP_COLUMNS if kind == "money")
 STORE_COLUMNS = (("employees", _l("人数")), ("gross", _l("应发工资")),
@@ -92,8 +98,10 @@ def store_names() -> dict[int, str]:
     return {store.id: store.name for store in db.session.scalars(select(Store))}
 
 
-def payslip_values(slip: Payslip, employee: Employee, stores: dict[int, str]) -> dict:
-    """Every column of ``PAYSLIP_COLUMNS`` for one payslip (Decimal, int or str)."""
+def payslip_values(slip: Payslip, employee: Employee, stores: dict[int, str],
+                   sick_pay_ratio: str = "0.8") -> dict:
+    """Every column of ``PAYSLIP_COLUMNS`` for one payslip (Decimal, int or str);
+    ``sick_pay_ratio``: the run's, for the text of a split base."""
     detail = slip.detail or {}
     facts = detail.get("attendance", {})
     jobs = detail.get("jobs", {})
@@ -106,6 +114,7 @@ def payslip_values(slip: Payslip, employee: Employee, stores: dict[int, str]) ->
         "rotation_jobs": int(jobs.get("rotation", 0)),
         "requested_jobs": int(jobs.get("requested", 0)),
         "deductions_capped": str(_l("是")) if slip.deductions_capped else "",
+        "base_parts": "; ".join(base_part_lines(detail, sick_pay_ratio)),
     }
     for key in ("attended", "paid_leave", "sick_leave", "unpaid_leave", "absent"):
         values[key] = Decimal(facts.get(key, "0"))
@@ -153,17 +162,18 @@ def payroll_workbook(run: PayrollRun) -> bytes:
     sheet.title = "工资表"
     sheet.append([str(label) for _key, label, _kind in PAYSLIP_COLUMNS])
     totals = {key: ZERO for key in MONEY_KEYS}
+    ratio = (run.policy_snapshot or {}).get("sick_pay_ratio", "0.8")
     for slip, employee in rows:
-        values = payslip_values(slip, employee, stores)
+        values = payslip_values(slip, employee, stores, ratio)
         sheet.append([values[key] for key, _label, _kind in PAYSLIP_COLUMNS])
         for key in MONEY_KEYS:
             totals[key] += values[key]
-    sheet.append([str(_l("合计")), f"{len(rows)}", *[""] * 10,
-                  *[totals[key] for key in MONEY_KEYS], ""])
+    total_row = {"employee_no": str(_l("合计")), "name": f"{len(rows)}", **totals}
+    sheet.append([total_row.get(key, "") for key, _label, _kind in PAYSLIP_COLUMNS])
     for index, (_key, _label, kind) in enumerate(PAYSLIP_COLUMNS, start=1):
         if kind in ("money", "days"):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0.00" if kind == "money" else "0.0"
+                cell.number_format = MONEY_FORMAT if kind == "money" else "0.0"
     for cell in (*sheet[1], *sheet[sheet.max_row]):
         cell.font = bold
     sheet.freeze_panes = "D2"
@@ -176,10 +186,12 @@ def payroll_workbook(run: PayrollRun) -> bytes:
                       totals["iit"], totals["net"]])
     for row in per_store.iter_rows(min_row=2, min_col=3):
         for cell in row:
-            cell.number_format = "#,##0.00"
+            cell.number_format = MONEY_FORMAT
     for cell in (*per_store[1], *per_store[per_store.max_row]):
         cell.font = bold
     per_store.column_dimensions["A"].width = 20
+    for each in (sheet, per_store):
+        exact_decimals(each)
 
     out = io.BytesIO()
     book.properties.title = f"工资表 {run_title(run, stores)}"
