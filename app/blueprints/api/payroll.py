@@ -85,7 +85,11 @@ PayslipSchema = Schema.from_dict({
     "deductions_capped": fields.Boolean(),
     "detail": fields.Dict(metadata={
         "description": "attendance facts and days, overtime hours, job counts, pay profile, "
-                       "level, the cap, SI base and the tax computation"}),
+                       "level, the cap, SI base and the tax computation; ``base_parts``: "
+                       "when a pay change (调薪) took effect within the month, one entry "
+                       "per part (first_day, last_day, monthly_base, daily_rate, "
+                       "scheduled, share_days / month_days, attended, paid_leave, "
+                       "sick_leave, unpaid_leave, absent, amount), empty otherwise"}),
 }, name="Payslip")
 PayslipPageSchema = page_schema(PayslipSchema, "PayslipPage")
 PayrollRunPageSchema = page_schema(PayrollRunSchema, "PayrollRunPage")

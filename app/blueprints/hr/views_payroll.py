@@ -31,6 +31,7 @@ from app.blueprints.hr.common import get_by_id, stores
 from app.blueprints.hr.models import PayrollRun, Payslip
 from app.blueprints.hr.payroll import exports
 from app.blueprints.hr.payroll import run as payroll
+from app.blueprints.hr.payroll.payslips import base_part_lines
 from app.extensions import db
 from app.models import Employee
 from app.permissions import permission_required
@@ -293,6 +294,8 @@ def _payslip_context(slip: Payslip) -> dict:
                           + Decimal(cap.get("late_deduction_uncapped", "0"))),
             "values": exports.payslip_values(slip, employee, store_names),
             "d": slip.detail or {}, "run_status_label": payroll.run_status_label,
+            "base_parts": base_part_lines(slip.detail or {}, (run.policy_snapshot or {})
+                                          .get("sick_pay_ratio", "0.8")),
             "store_name": (store_names.get(slip.store_id, "") if slip.store_id
                            else _("总部"))}
 

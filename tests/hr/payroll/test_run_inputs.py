@@ -153,7 +153,7 @@ def test_card_sales_count_the_money_paid_not_the_bonus(app, company_a):
         assert slip.card_commission == M("71.40")
 
 
-def test_a_pay_change_applies_to_the_whole_month_of_its_effective_date(app, company_a):
+def test_a_pay_change_splits_the_month_of_its_effective_date(app, company_a):
     store = company_a.stores[0]
     with tenant_context(company_a.tenant_id):
         setup = data.pay_setup()
@@ -167,8 +167,15 @@ def test_a_pay_change_applies_to_the_whole_month_of_its_effective_date(app, comp
         other = data.add_therapist(store, "P2", pay_profile_id=own.id)
         db.session.flush()
         november, october = inputs_by_no(), inputs_by_no(date(2026, 10, 1))
+        # The month-end base, and November split at the 20th (specs/payroll.md).
         assert november["P1"].month.profile.monthly_base == M("4000.00")
+        assert [(p.first_day, p.last_day, p.monthly_base)
+                for p in november["P1"].month.base_parts] == [
+            (date(2026, 11, 1), date(2026, 11, 19), M("3000.00")),
+            (date(2026, 11, 20), date(2026, 11, 30), M("4000.00"))]
         assert october["P1"].month.profile.monthly_base == M("3000.00")
+        assert october["P1"].month.base_parts == ()
+        assert november[other.employee_no].month.base_parts == ()
         assert (november["P1"].profile_name, november["P1"].profile_source) == (
             "技师薪资", "position")
         assert november[other.employee_no].month.profile.monthly_base == M("5000.00")

@@ -20,24 +20,30 @@ Rules chosen where the specs are silent (specs/payroll.md, specs/hr-lifecycle.md
   from the applied changes (EmployeeChange, status ``applied``) that set that value:
   the new value of the latest one effective on or before the date, else the old
   value of the earliest one effective after it, else the employee's current value.
-* **Pay profile of a month**: as in force on the month's last day — a pay change
-  (调薪) applies to the whole month its effective date falls in.  The profile is the
+* **Pay profile of a month**: as in force on the month's last day (overtime, commission,
+  meal, bonus, card-sale rate and the daily rate shown follow it).  The profile is the
   employee's own ``pay_profile_id``, else the active profile of their position
   (``PayProfile.position_id``; the lowest id if several); ``monthly_base_override``
   replaces the profile's monthly base.  Someone with neither is left out of the
   run and listed in ``RunInputs.skipped`` for HR to fix (a payslip of 0.00 would
   look like a decision).
+* **Pay change within the month** (specs/payroll.md): the monthly base (override, else
+  the profile's) in force on each day; an applied change of monthly base, pay profile
+  or position effective after the 1st that changes it splits the month at its
+  effective date (``EmployeeMonth.base_parts``; rules.py pays each part at its own
+  rate).  A day with no profile in force takes the month-end base.
 * **Level multiplier** of a job (提成系数): the level in force on the local date the
   job started (起钟); no level: ×1.
-* **Month window for jobs and card sales**: the business days of the month
-  (store policy ``business_day_starts_at``, default 06:00 local), as the daily
-  closing counts them: a 钟 that ends at 01:30 on the 1st belongs to the evening
-  before, so to the previous month.  Jobs: status ``finished`` (returned 退钟 and
-  cancelled ones are not paid), ``ended_at`` in the window, the commission of the
-  job's service item (``OrderLine.service_item_id``) for its job type as the
-  catalogue has it now.  Card sales (售卡): ledger entries of kind ``topup`` (a
-  stored-value top-up, or the price of a package card 次卡) credited to the
-  employee (``sold_by_employee_id``); bonus entries are not money paid.
+* **Month window for jobs and card sales**: they are counted by business day
+  (营业日) — the business days of the month (store policy ``business_day_starts_at``,
+  default 06:00 local), as the daily closing counts them: a 钟 that ends at 01:30 on
+  the 1st belongs to the evening before, so to the previous month.  Jobs: status
+  ``finished`` (returned 退钟 and cancelled ones are not paid), ``ended_at`` in the
+  window, the commission of the job's service item (``OrderLine.service_item_id``)
+  for its job type as the catalogue has it now.  Card sales (售卡): ledger entries of
+  kind ``topup`` (a stored-value top-up, or the price of a package card 次卡)
+  credited to the employee (``sold_by_employee_id``, the 售卡人 the desk records on a
+  card sale or top-up); bonus entries are not money paid.
 * **Attendance**: the time module's ``month_records`` (app/blueprints/hr/time/sheets.py,
   the same records the monthly attendance sheet shows): published shifts of the month,
   punches (not voided; corrections 补卡 count like any punch) attributed to shifts by
@@ -80,6 +86,7 @@ from app.blueprints.hr.payroll.month_earnings import (
     load_settlements,
 )
 from app.blueprints.hr.payroll.rules import (
+    BasePart,
     EmployeeMonth,
     PayProfile,
     PayrollPolicy,
@@ -216,10 +223,9 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
                 "employee_id": employee.id, "employee_no": employee.employee_no,
                 "name": employee.name, "reason": "no_pay_profile"})
             continue
-        base_override = value_on(changes, "monthly_base", last, employee.monthly_base_override)
         pay = PayProfile(
-            monthly_base=Decimal(base_override if base_override is not None
-                                 else profile.monthly_base),
+            monthly_base=_monthly_base_on(employee, changes, last, profiles,
+                                          Decimal(profile.monthly_base)),
             overtime_eligible=profile.overtime_eligible,
             commission=profile.commission,
             card_sale_rate=Decimal(profile.card_sale_rate or 0),
@@ -260,6 +266,7 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
             si_base=employee.si_base,
             monthly_special_deduction=Decimal(employee.monthly_special_deduction or 0),
             tax=tax_history_for(tax, employee, first),
+            base_parts=_base_parts(employee, changes, first, last, profiles, pay.monthly_base),
         )
         inputs.employees.append(EmployeeInputs(
             employee_id=employee.id, employee_no=employee.employee_no, name=employee.name,
@@ -279,6 +286,39 @@ def load_run_inputs(month: date, store_id: int | None = None) -> RunInputs:
                                          Decimal(0)),
         ))
     return inputs
+
+
+def _monthly_base_on(employee, changes, day: date, profiles, fallback: Decimal) -> Decimal:
+    """The monthly base in force on ``day``: the override, else the profile's (else
+    ``fallback``, when no profile was in force that day)."""
+    override = value_on(changes, "monthly_base", day, employee.monthly_base_override)
+    if override is not None:
+        return Decimal(override)
+    profile, _source = profile_in_force(employee, changes, day, profiles)
+    return Decimal(profile.monthly_base) if profile is not None else fallback
+
+
+# The changes that can move the monthly base (override, own profile, position's profile).
+_BASE_FIELDS = ("monthly_base", "pay_profile_id", "position_id")
+
+
+def _base_parts(employee, changes, first: date, last: date, profiles,
+                month_end_base: Decimal) -> tuple[BasePart, ...]:
+    """The month split where the monthly base changes (empty: one base all month)."""
+    starts = sorted({c.effective_on for c in changes
+                     if first < c.effective_on <= last
+                     and any(c.new.get(name) is not None for name in _BASE_FIELDS)})
+    if not starts:
+        return ()
+    parts: list[BasePart] = []
+    for index, start in enumerate([first, *starts]):
+        end = starts[index] - timedelta(days=1) if index < len(starts) else last
+        amount = _monthly_base_on(employee, changes, start, profiles, month_end_base)
+        if parts and parts[-1].monthly_base == amount:
+            parts[-1] = BasePart(parts[-1].first_day, end, amount)  # no change: one part
+        else:
+            parts.append(BasePart(start, end, amount))
+    return tuple(parts) if len(parts) > 1 else ()
 
 
 def _employed_on(employee, day: date) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.blueprints.hr.models import PayrollRun, Payslip
@@ -66,3 +70,41 @@ def unlocked_stores(run: PayrollRun) -> list[int]:
     locked = set(db.session.scalars(select(AttendanceSheet.store_id).where(
         AttendanceSheet.month == run.month, AttendanceSheet.status == "locked")))
     return sorted(store_ids - locked)
+
+
+def _short_day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.month}/{day.day}"
+
+
+def base_part_lines(detail: dict, sick_pay_ratio: str = "0.8") -> list[str]:
+    """基本工资 of a month split by a pay change, one readable line per part, e.g.
+    "11/1–11/15 月薪 3000.00 × 12/26 天 − 日薪 137.9310 × 事假旷工 1 天 …: 1246.55".
+
+    Empty when the month was not split.  The parts' amounts are each shown rounded;
+    the base itself is their exact sum rounded once.
+    """
+    lines = []
+    whole_month = detail.get("whole_month", True)
+    for part in detail.get("base_parts") or ():
+        span = f"{_short_day(part['first_day'])}–{_short_day(part['last_day'])}"
+        if whole_month:
+            lines.append(_(
+                "%(span)s 月薪 %(base)s × %(share)s/%(of)s 天 − 日薪 %(rate)s × 事假旷工 "
+                "%(unpaid)s 天 − 日薪 × (1 − %(ratio)s) × 病假 %(sick)s 天：%(amount)s",
+                span=span, base=part["monthly_base"], share=part["share_days"],
+                of=part["month_days"], rate=part["daily_rate"],
+                unpaid=_days(part["unpaid_leave"], part["absent"]), ratio=sick_pay_ratio,
+                sick=part["sick_leave"], amount=part["amount"]))
+        else:
+            lines.append(_(
+                "%(span)s 日薪 %(rate)s（月薪 %(base)s）× (出勤 %(attended)s + 带薪假 "
+                "%(paid)s + 病假 %(sick)s × %(ratio)s) 天：%(amount)s",
+                span=span, rate=part["daily_rate"], base=part["monthly_base"],
+                attended=part["attended"], paid=part["paid_leave"], sick=part["sick_leave"],
+                ratio=sick_pay_ratio, amount=part["amount"]))
+    return lines
+
+
+def _days(*values: str) -> str:
+    return str(sum((Decimal(v) for v in values), Decimal(0)).normalize())

@@ -11,6 +11,17 @@ Rules chosen where the spec is silent:
   payslip are exact, for display only.
 * Employed the whole month means hired on or before the 1st and not left before the
   last day of the month; otherwise the joiner/leaver formula applies.
+* Pay change within the month (``EmployeeMonth.base_parts``, one per monthly base in
+  force, split at each effective date): employed the whole month, base =
+  Σ monthly_base_i × (scheduled days in part i / scheduled days in the month)
+  − Σ daily_rate_i × (UL_i + AB_i) − Σ daily_rate_i × (1 − sick_pay_ratio) × SL_i,
+  not below 0; with no scheduled day in the month the shares are calendar days.
+  A joiner or leaver: Σ daily_rate_i × (A_i + PL_i + sick_pay_ratio × SL_i), not
+  above the largest monthly_base_i (a month's pay at the better rate at most).  The
+  parts' amounts are exact and summed; base is rounded once (each part's amount on
+  the payslip is shown rounded, for reading only, so the parts may differ from base
+  by a fen).  ``daily_rate``/``hourly_rate`` (and overtime) use the monthly base in
+  force on the month's last day, as before.
 * Overtime: each entry's hours × hourly_rate × multiplier, summed exactly, rounded
   once.  A statutory holiday (holidays.py) is ×3 whether or not it is the employee's
   rest day; otherwise ×2 on the employee's rest day, ×1.5 on a working day.  The
@@ -22,6 +33,8 @@ Rules chosen where the spec is silent:
   returned ones (退钟); each job's item commission for its type × the level
   multiplier is rounded, then summed.  Jobs pay nothing unless the profile has
   ``commission``; they are still counted on the payslip.
+* Commission and card sales are counted by business day (营业日): the caller passes
+  the jobs ending, and the card money paid, in the month's business days.
 * The 20% cap: cap = 20% of (base + overtime + commission), rounded DOWN to the fen
   so the deductions never exceed 20%.  Where fines + late deduction exceed it, the
   late deduction is kept first (it follows a fixed rule) and the fines are reduced
@@ -44,6 +57,7 @@ Rules chosen where the spec is silent:
 from __future__ import annotations
 
 import calendar
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
@@ -125,6 +139,38 @@ class JobForPay:
 
 
 @dataclass(frozen=True)
+class BasePart:
+    """The days ``first_day`` .. ``last_day`` of the month, paid at ``monthly_base``
+    (one part per monthly base in force: a pay change 调薪 within the month splits it)."""
+
+    first_day: date
+    last_day: date
+    monthly_base: Decimal
+
+
+@dataclass(frozen=True)
+class BasePartFigures:
+    """One part of a split base, as the payslip shows it.  ``amount`` is the part's
+    exact contribution, rounded for display only.  ``share_days`` / ``month_days``:
+    the part's share of the monthly base, in scheduled days of the part / of the
+    month (calendar days when nothing is scheduled in the month)."""
+
+    first_day: date
+    last_day: date
+    monthly_base: Decimal
+    daily_rate: Decimal
+    scheduled: int
+    share_days: int
+    month_days: int
+    attended: Decimal
+    paid_leave: Decimal
+    sick_leave: Decimal
+    unpaid_leave: Decimal
+    absent: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class TaxHistory:
     """The employee's tax year at this tenant before this month (累计预扣法 inputs).
 
@@ -149,7 +195,9 @@ class EmployeeMonth:
     ``month`` is the first day of the month.  ``employed_from`` / ``employed_to``: hire
     date and last day (None: still employed).  ``rewards`` / ``fines``: the approved
     amounts, each positive.  ``adjustments``: signed correction lines for earlier
-    months.  ``si_base`` None means the profile's monthly_base.
+    months.  ``si_base`` None means the profile's monthly_base.  ``base_parts``: the
+    month split by a change of monthly base (in order, covering the month); empty or
+    one part: the whole month at ``profile.monthly_base``.
     """
 
     month: date
@@ -167,6 +215,7 @@ class EmployeeMonth:
     si_base: Decimal | None = None
     monthly_special_deduction: Decimal = Decimal(0)
     tax: TaxHistory = field(default_factory=TaxHistory)
+    base_parts: tuple[BasePart, ...] = ()
 
     @property
     def employed_whole_month(self) -> bool:
@@ -225,6 +274,8 @@ class PayslipFigures:
     rotation_jobs: int
     requested_jobs: int
     late_count: int
+    # the base's parts when a pay change split the month (empty otherwise)
+    base_parts: tuple[BasePartFigures, ...] = ()
 
 
 def iit_table_tax(cum_taxable: Decimal) -> Decimal:
@@ -272,7 +323,10 @@ def _compute(m: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigures:
     daily_rate = profile.monthly_base / policy.pay_days_per_month
     hourly_rate = daily_rate / policy.hours_per_day
 
-    if m.employed_whole_month:
+    base_parts: tuple[BasePartFigures, ...] = ()
+    if len(m.base_parts) > 1:
+        base, base_parts = _split_base(m, policy)
+    elif m.employed_whole_month:
         base = max(ZERO, profile.monthly_base
                    - daily_rate * (facts.unpaid_leave + facts.absent)
                    - daily_rate * (1 - policy.sick_pay_ratio) * facts.sick_leave)
@@ -374,4 +428,46 @@ def _compute(m: EmployeeMonth, policy: PayrollPolicy) -> PayslipFigures:
         overtime_hours_rest_day=hours[OVERTIME_REST_DAY],
         overtime_hours_holiday=hours[OVERTIME_HOLIDAY],
         rotation_jobs=rotation_jobs, requested_jobs=requested_jobs, late_count=facts.late,
+        base_parts=base_parts,
     )
+
+
+def _split_base(m: EmployeeMonth, policy: PayrollPolicy
+                ) -> tuple[Decimal, tuple[BasePartFigures, ...]]:
+    """The exact base of a month split by pay changes, and each part's figures."""
+    facts = m.attendance
+    first = m.month.replace(day=1)
+    month_days = calendar.monthrange(first.year, first.month)[1]
+    parts = m.base_parts
+    if (parts[0].first_day != first or parts[-1].last_day != first.replace(day=month_days)
+            or any((b.first_day - a.last_day).days != 1
+                   for a, b in itertools.pairwise(parts))):
+        raise ValueError("base parts: must cover the month day by day, in order")
+    if facts.scheduled and len(facts.days) != facts.scheduled:
+        raise ValueError("base parts: the attendance must list its days to be split")
+    # The shares: scheduled days; calendar days when nothing is scheduled in the month.
+    by_schedule = facts.scheduled > 0
+    month_share = facts.scheduled if by_schedule else month_days
+    figures, total = [], ZERO
+    for part in parts:
+        _require_non_negative("monthly_base", part.monthly_base)
+        days = [d for d in facts.days if part.first_day <= d.work_date <= part.last_day]
+        sums = {name: sum((getattr(d, name) for d in days), ZERO)
+                for name in ("attended", "paid_leave", "sick_leave", "unpaid_leave", "absent")}
+        rate = part.monthly_base / policy.pay_days_per_month
+        share = len(days) if by_schedule else (part.last_day - part.first_day).days + 1
+        if m.employed_whole_month:
+            amount = (part.monthly_base * share / month_share
+                      - rate * (sums["unpaid_leave"] + sums["absent"])
+                      - rate * (1 - policy.sick_pay_ratio) * sums["sick_leave"])
+        else:
+            amount = rate * (sums["attended"] + sums["paid_leave"]
+                             + policy.sick_pay_ratio * sums["sick_leave"])
+        total += amount
+        figures.append(BasePartFigures(
+            first_day=part.first_day, last_day=part.last_day, monthly_base=part.monthly_base,
+            daily_rate=rate, scheduled=len(days), share_days=share, month_days=month_share,
+            amount=round_money(amount), **sums))
+    if m.employed_whole_month:
+        return max(ZERO, total), tuple(figures)
+    return min(max(p.monthly_base for p in parts), total), tuple(figures)

@@ -343,6 +343,17 @@ def payslip_row(tenant_id: int, run_id: int, month: date, person: EmployeeInputs
         "cap": {"cap": _money(figures.deduction_cap),
                 "fines_uncapped": _money(figures.fines_uncapped),
                 "late_deduction_uncapped": _money(figures.late_deduction_uncapped)},
+        "base_parts": [
+            {"first_day": part.first_day.isoformat(), "last_day": part.last_day.isoformat(),
+             "monthly_base": _money(part.monthly_base),
+             "daily_rate": str(part.daily_rate.quantize(Decimal("0.0001"))),
+             "scheduled": part.scheduled, "share_days": part.share_days,
+             "month_days": part.month_days, "attended": str(part.attended),
+             "paid_leave": str(part.paid_leave), "sick_leave": str(part.sick_leave),
+             "unpaid_leave": str(part.unpaid_leave), "absent": str(part.absent),
+             "amount": _money(part.amount)}
+            for part in figures.base_parts
+        ],
         "si": {"enrolled": m.si_enrolled, "base": _money(figures.si_base)},
         "tax": {"months": figures.tax_months,
                 "opening_taxable": _money(m.tax.opening_taxable),
