@@ -28,7 +28,15 @@ class LedgerEntrySchema(Schema):
     order_id = fields.Integer(allow_none=True)
     payment_method = fields.String(allow_none=True)
     note = fields.String()
+    sold_by_employee_id = fields.Integer(allow_none=True, metadata={
+        "description": "售卡人: the employee credited with this sale (card-sale commission)"})
     created_at = fields.DateTime()
+
+
+SELLER_DESCRIPTION = ("售卡人: id of the employee who sold it (an employee of this company "
+                      "still employed); earns the card-sale commission (售卡提成) of their "
+                      "pay profile on the money paid.  Optional: omitted or null, nobody "
+                      "earns it.")
 
 
 class CardSchema(Schema):
@@ -62,6 +70,8 @@ class CardCreateSchema(Schema):
     service_item_id = fields.Integer(load_default=None, allow_none=True)
     count = fields.Integer(load_default=None, allow_none=True)
     expires_on = fields.Date(load_default=None, allow_none=True)
+    sold_by_employee_id = fields.Integer(load_default=None, allow_none=True,
+                                         metadata={"description": SELLER_DESCRIPTION})
 
 
 class TopUpSchema(Schema):
@@ -69,6 +79,8 @@ class TopUpSchema(Schema):
     amount = fields.Raw(required=True)
     bonus = fields.Raw(load_default=0)
     payment_method = fields.String(required=True, validate=validate.OneOf(cards.MONEY_METHODS))
+    sold_by_employee_id = fields.Integer(load_default=None, allow_none=True,
+                                         metadata={"description": SELLER_DESCRIPTION})
 
 
 class CardQueryArgsSchema(PageArgsSchema):

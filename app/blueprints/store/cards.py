@@ -24,6 +24,16 @@ The rules (specs/dispatch.md "Checkout", and where it is silent, ours):
   spends one count and the prepaid value of that count (balance / remaining,
   rounded to 0.01; the last count takes what is left), so the settlement
   between stores is in money for both kinds of card.
+* 售卡人 (the card's seller): a card sale (办卡) and a top-up (充值) may name the
+  employee who sold it (``sold_by_employee_id``); the money entry of the ledger
+  records them, and payroll pays them 售卡提成 on it (card_sale_rate).  It must be
+  an employee of this tenant who is still employed (EMPLOYED_STATUSES) — anyone
+  else is a field error; any store's employee may sell (cards belong to the
+  tenant).  It is optional: a guest who tops up by themselves at the desk was sold
+  nothing, and a blank seller simply earns nobody commission; the desk's pages ask
+  for it on every sale and top-up, offering the store's staff (the API takes any
+  employee of the tenant, e.g. one lent from another store).  Bonus entries never carry
+  a seller (no money was paid).
 """
 
 from __future__ import annotations
@@ -41,7 +51,8 @@ from app.blueprints.store.days import lock_today, today_for_store
 from app.blueprints.store.models import CardLedgerEntry, Customer, MemberCard, ServiceItem
 from app.blueprints.store.models.cards import CARD_KINDS
 from app.extensions import db
-from app.models import Store
+from app.models import Employee, Store
+from app.models.people import EMPLOYED_STATUSES
 from app.validation import InputError
 
 # Money that comes into (or goes back out of) the till.
@@ -127,7 +138,8 @@ def usable_cards(customer_id: int | None) -> list[MemberCard]:
 
 def _append(card: MemberCard, *, kind: str, store_id: int, amount: Decimal = Decimal("0.00"),
             count_delta: int = 0, order_id: int | None = None, payment_method: str | None = None,
-            note: str = "", actor=None, field: str = "amount") -> CardLedgerEntry:
+            note: str = "", actor=None, field: str = "amount",
+            sold_by_employee_id: int | None = None) -> CardLedgerEntry:
     """One ledger movement on a card the caller has locked (``lock_card``)."""
     new_balance = (card.balance + amount).quantize(CENT)
     new_count = card.remaining_count + count_delta
@@ -139,6 +151,7 @@ def _append(card: MemberCard, *, kind: str, store_id: int, amount: Decimal = Dec
                             count_delta=count_delta, balance_after=new_balance,
                             count_after=new_count, order_id=order_id,
                             payment_method=payment_method, note=note[:255],
+                            sold_by_employee_id=sold_by_employee_id,
                             created_by_account_id=getattr(actor, "id", None))
     card.balance, card.remaining_count = new_balance, new_count
     db.session.add(entry)
@@ -162,10 +175,37 @@ def _payment_method(method, amount: Decimal, field: str = "payment_method") -> s
     return method
 
 
+def card_seller_id(value) -> int | None:
+    """The 售卡人's employee id from input (blank: none); CardError unless an employee
+    of this tenant who is still employed."""
+    if value in (None, ""):
+        return None
+    try:
+        employee_id = int(value)
+    except (TypeError, ValueError):
+        employee_id = None
+    # The tenant scoping makes another tenant's employee "not found", like an unknown id.
+    status = db.session.scalar(select(Employee.status).where(Employee.id == employee_id)) \
+        if employee_id is not None else None
+    if status is None:
+        raise CardError.on("sold_by_employee_id", _("没有这名员工"))
+    if status not in EMPLOYED_STATUSES:
+        raise CardError.on("sold_by_employee_id", _("该员工已离职，不能作为售卡人"))
+    return employee_id
+
+
+def seller_choices(store_id: int) -> list[Employee]:
+    """The store's employees who may be named 售卡人 on its pages, by employee number."""
+    return list(db.session.scalars(
+        select(Employee).where(Employee.store_id == store_id,
+                               Employee.status.in_(EMPLOYED_STATUSES))
+        .order_by(Employee.employee_no, Employee.id)))
+
+
 def issue_card(*, customer_id: int | None, store_id: int, kind: str, amount=None, bonus=0,
                payment_method: str | None = None, card_no: str = "",
                service_item_id: int | None = None, count=None, expires_on: date | None = None,
-               actor=None, note: str = "") -> MemberCard:
+               actor=None, note: str = "", sold_by_employee_id=None) -> MemberCard:
     """办卡: a stored-value card with its first top-up (and bonus), or a package card
     (次卡) for ``count`` uses of one service item, paid ``amount``."""
     errors: dict[str, str] = {}
@@ -207,6 +247,11 @@ def issue_card(*, customer_id: int | None, store_id: int, kind: str, amount=None
             errors["count"] = _("次数应在 1 到 %(n)d 之间", n=MAX_PACKAGE_COUNT)
         if expires_on is not None and store is not None and expires_on < today_for_store():
             errors["expires_on"] = _("有效期不能早于今天")
+    seller_id = None
+    try:
+        seller_id = card_seller_id(sold_by_employee_id)
+    except CardError as exc:
+        errors.update(exc.fields)
     if "amount" not in errors:
         try:
             method = _payment_method(payment_method, money)
@@ -224,7 +269,8 @@ def issue_card(*, customer_id: int | None, store_id: int, kind: str, amount=None
     db.session.add(card)
     db.session.flush()
     _append(card, kind="topup", store_id=store.id, amount=money, count_delta=uses,
-            payment_method=method, actor=actor, note=note or _("办卡"))
+            payment_method=method, actor=actor, note=note or _("办卡"),
+            sold_by_employee_id=seller_id)
     if bonus_money > 0:
         _append(card, kind="bonus", store_id=store.id, amount=bonus_money, actor=actor,
                 note=_("充值赠送"))
@@ -232,7 +278,7 @@ def issue_card(*, customer_id: int | None, store_id: int, kind: str, amount=None
 
 
 def top_up(card_id: int, *, store_id: int, amount, bonus=0, payment_method: str | None = None,
-           actor=None, note: str = "") -> MemberCard:
+           actor=None, note: str = "", sold_by_employee_id=None) -> MemberCard:
     """充值: money (plus an optional bonus, e.g. 充 1000 送 200) onto a stored-value card."""
     errors: dict[str, str] = {}
     money = bonus_money = Decimal("0.00")
@@ -252,12 +298,17 @@ def top_up(card_id: int, *, store_id: int, amount, bonus=0, payment_method: str 
             errors.update(exc.fields)
     if db.session.get(Store, store_id) is None:
         errors["store_id"] = _("门店不存在")
+    seller_id = None
+    try:
+        seller_id = card_seller_id(sold_by_employee_id)
+    except CardError as exc:
+        errors.update(exc.fields)
     if errors:
         raise CardError(errors)
     lock_today(store_id)
     card = _usable(card_id, "stored_value", "card_id")
     _append(card, kind="topup", store_id=store_id, amount=money, payment_method=method,
-            actor=actor, note=note or _("充值"))
+            actor=actor, note=note or _("充值"), sold_by_employee_id=seller_id)
     if bonus_money > 0:
         _append(card, kind="bonus", store_id=store_id, amount=bonus_money, actor=actor,
                 note=_("充值赠送"))

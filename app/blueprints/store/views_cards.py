@@ -15,7 +15,7 @@ from app.blueprints.store import bp, cards
 from app.blueprints.store.models import Customer, MemberCard, ServiceItem
 from app.blueprints.store.views_checkout import pick_store
 from app.extensions import db
-from app.models import Store
+from app.models import Employee, Store
 from app.permissions import get_in_scope_or_404, permission_required
 from app.validation import InputError
 
@@ -26,7 +26,12 @@ def _card_context(card: MemberCard) -> dict:
     customer = db.session.get(Customer, card.customer_id)
     item = db.session.get(ServiceItem, card.service_item_id) if card.service_item_id else None
     stores = {s.id: s for s in db.session.scalars(select(Store))}
+    ledger = cards.ledger_of(card.id)
+    seller_ids = {e.sold_by_employee_id for e in ledger if e.sold_by_employee_id}
+    sellers = {e.id: e for e in db.session.scalars(
+        select(Employee).where(Employee.id.in_(seller_ids)))} if seller_ids else {}
     return {"card": card, "customer": customer, "item": item, "store_names": stores,
+            "ledger": ledger, "seller_names": sellers,
             "issued_store": stores.get(card.issued_store_id),
             "status_text": CARD_STATUS_LABELS.get(card.status, card.status)}
 
@@ -75,7 +80,8 @@ def _issue_card(form, store: Store, customer: Customer) -> MemberCard:
         amount=form.get("amount"), bonus=form.get("bonus") or 0,
         payment_method=form.get("payment_method"), card_no=form.get("card_no", ""),
         service_item_id=form.get("service_item_id", type=int),
-        count=form.get("count"), expires_on=_expires_on(form), actor=current_user)
+        count=form.get("count"), expires_on=_expires_on(form), actor=current_user,
+        sold_by_employee_id=form.get("sold_by_employee_id") or None)
 
 
 def _render_card_form(store: Store, form, customer: Customer | None, errors: dict[str, str]):
@@ -83,7 +89,7 @@ def _render_card_form(store: Store, form, customer: Customer | None, errors: dic
     items = list(db.session.scalars(select(ServiceItem).where(ServiceItem.is_active)
                                     .order_by(ServiceItem.code)))
     return render_template("store/card_form.html", store=store, items=items, form=form,
-                           errors=errors, customer=customer,
+                           errors=errors, customer=customer, sellers=cards.seller_choices(store.id),
                            methods=cards.MONEY_METHODS), 422 if errors else 200
 
 
@@ -116,8 +122,9 @@ def card_detail(card_id: int):
     card = get_in_scope_or_404(MemberCard, card_id)
     stores, store = pick_store()
     return render_template("store/card_detail.html", stores=stores, store=store,
-                           ledger=cards.ledger_of(card.id), methods=cards.MONEY_METHODS,
-                           errors={}, form={}, **_card_context(card))
+                           methods=cards.MONEY_METHODS, errors={}, form={},
+                           sellers=cards.seller_choices(store.id) if store else [],
+                           **_card_context(card))
 
 
 @bp.route("/<int:store_id>/cards/<int:card_id>/top-up", methods=["POST"])
@@ -129,14 +136,15 @@ def card_top_up(store_id: int, card_id: int):
     try:
         cards.top_up(card.id, store_id=store.id, amount=request.form.get("amount"),
                      bonus=request.form.get("bonus") or 0,
-                     payment_method=request.form.get("payment_method"), actor=current_user)
+                     payment_method=request.form.get("payment_method"), actor=current_user,
+                     sold_by_employee_id=request.form.get("sold_by_employee_id") or None)
     except InputError as exc:
         db.session.rollback()
         card = db.session.get(MemberCard, card_id)
         stores, _store = pick_store()
         return render_template("store/card_detail.html", stores=stores, store=store,
-                               ledger=cards.ledger_of(card.id), methods=cards.MONEY_METHODS,
-                               errors=exc.fields, form=request.form,
+                               methods=cards.MONEY_METHODS, errors=exc.fields,
+                               form=request.form, sellers=cards.seller_choices(store.id),
                                **_card_context(card)), 422
     db.session.commit()
     flash(_("充值成功，余额 ¥%(b)s", b=card.balance), "success")
