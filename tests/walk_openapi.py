@@ -30,6 +30,7 @@ FIELD_ALIASES = {
     "new_store_id": "store_id",
     "new_position_id": "position_id",
     "new_pay_profile_id": "pay_profile_id",
+    "sold_by_employee_id": "employee_id",  # 售卡人 of a card sale or top-up
 }
 DATE = "2026-11-03"
 # In the future: a reservation may not start in the past.

@@ -90,7 +90,7 @@ def test_the_api_sells_a_card_with_its_seller(app, client, company_a, api_token)
     assert plain.get_json()["ledger"][0]["sold_by_employee_id"] is None
 
 
-def test_the_seller_must_be_an_employee_of_this_company_still_employed(
+def test_the_seller_must_be_an_employee_of_this_company_still_employed_the_desk_sees(
         app, client, auth, company_a, company_b, api_token):
     _seller(company_a)
     outsider = company_b.employees["therapist"].id
@@ -98,13 +98,14 @@ def test_the_seller_must_be_an_employee_of_this_company_still_employed(
         customer_id = db.session.scalar(select(Customer.id))
         left = data.add_therapist(company_a.stores[0], "S9", status="left",
                                   last_day=date(2026, 9, 30))
+        elsewhere = data.add_therapist(company_a.stores[1], "S8")  # not the cashier's store
         db.session.commit()
-        left_id = left.id
+        left_id, elsewhere_id = left.id, elsewhere.id
     store_id = company_a.stores[0].id
     headers = api_token(company_a, "cashier")
     sale = {"customer_id": customer_id, "kind": "stored_value", "store_id": store_id,
             "amount": "800", "payment_method": "cash"}
-    for seller in (outsider, left_id, 999999):
+    for seller in (outsider, left_id, elsewhere_id, 999999):
         refused = client.post("/api/v1/cards", headers=headers,
                               json={**sale, "sold_by_employee_id": seller})
         assert refused.status_code == 422

@@ -27,13 +27,14 @@ The rules (specs/dispatch.md "Checkout", and where it is silent, ours):
 * 售卡人 (the card's seller): a card sale (办卡) and a top-up (充值) may name the
   employee who sold it (``sold_by_employee_id``); the money entry of the ledger
   records them, and payroll pays them 售卡提成 on it (card_sale_rate).  It must be
-  an employee of this tenant who is still employed (EMPLOYED_STATUSES) — anyone
-  else is a field error; any store's employee may sell (cards belong to the
-  tenant).  It is optional: a guest who tops up by themselves at the desk was sold
-  nothing, and a blank seller simply earns nobody commission; the desk's pages ask
-  for it on every sale and top-up, offering the store's staff (the API takes any
-  employee of the tenant, e.g. one lent from another store).  Bonus entries never carry
-  a seller (no money was paid).
+  an employee of this tenant who is still employed (EMPLOYED_STATUSES), of a store
+  the person at the desk may see (a store's staff name their stores' people; a
+  company-wide role anyone, head office included) — anyone else is a field error.
+  It is optional: a guest who tops up by themselves was sold nothing, and a blank
+  seller earns nobody commission.  The desk's pages ask for it on every sale and
+  top-up, offering the store's staff; the API also takes an employee of another
+  store the caller sees (one lent for the day).  Bonus entries never carry a
+  seller (no money was paid).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from app.blueprints.store.models.cards import CARD_KINDS
 from app.extensions import db
 from app.models import Employee, Store
 from app.models.people import EMPLOYED_STATUSES
+from app.permissions import can_see_store
 from app.validation import InputError
 
 # Money that comes into (or goes back out of) the till.
@@ -175,9 +177,9 @@ def _payment_method(method, amount: Decimal, field: str = "payment_method") -> s
     return method
 
 
-def card_seller_id(value) -> int | None:
+def card_seller_id(value, actor=None) -> int | None:
     """The 售卡人's employee id from input (blank: none); CardError unless an employee
-    of this tenant who is still employed."""
+    of this tenant, of a store ``actor`` may see, who is still employed."""
     if value in (None, ""):
         return None
     try:
@@ -185,10 +187,12 @@ def card_seller_id(value) -> int | None:
     except (TypeError, ValueError):
         employee_id = None
     # The tenant scoping makes another tenant's employee "not found", like an unknown id.
-    status = db.session.scalar(select(Employee.status).where(Employee.id == employee_id)) \
+    row = db.session.execute(select(Employee.status, Employee.store_id)
+                             .where(Employee.id == employee_id)).first() \
         if employee_id is not None else None
-    if status is None:
+    if row is None or (actor is not None and not can_see_store(actor, row.store_id)):
         raise CardError.on("sold_by_employee_id", _("没有这名员工"))
+    status = row.status
     if status not in EMPLOYED_STATUSES:
         raise CardError.on("sold_by_employee_id", _("该员工已离职，不能作为售卡人"))
     return employee_id
@@ -249,7 +253,7 @@ def issue_card(*, customer_id: int | None, store_id: int, kind: str, amount=None
             errors["expires_on"] = _("有效期不能早于今天")
     seller_id = None
     try:
-        seller_id = card_seller_id(sold_by_employee_id)
+        seller_id = card_seller_id(sold_by_employee_id, actor)
     except CardError as exc:
         errors.update(exc.fields)
     if "amount" not in errors:
@@ -300,7 +304,7 @@ def top_up(card_id: int, *, store_id: int, amount, bonus=0, payment_method: str 
         errors["store_id"] = _("门店不存在")
     seller_id = None
     try:
-        seller_id = card_seller_id(sold_by_employee_id)
+        seller_id = card_seller_id(sold_by_employee_id, actor)
     except CardError as exc:
         errors.update(exc.fields)
     if errors:
