@@ -1,5 +1,10 @@
 """What a person earned in a payroll month: finished 钟 with their commission, card sales
-(售卡), rewards and fines (奖惩), offboarding settlements — one statement each for the run."""
+(售卡), rewards and fines (奖惩), offboarding settlements — one statement each for the run.
+
+Jobs and card sales are counted by business day (营业日, specs/payroll.md): ``window`` is
+the UTC span of the month's business days (inputs.business_window), so a 钟 ending at
+00:50 on the 1st belongs to the month before.  Rewards, fines and settlements go by
+their calendar date (effective date, last day)."""
 
 from __future__ import annotations
 
@@ -50,7 +55,8 @@ def load_jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
           levels: dict[int, TherapistLevel],
           current_levels: dict[int, int | None], company_wide: bool = False
           ) -> dict[int, tuple[JobForPay, ...]]:
-    """Completed jobs ending in the window, with commission and level multiplier.
+    """Completed jobs ending in the window (the month's business days), with commission
+    and level multiplier.
 
     Two statements: the jobs counted by (therapist, type, item), one line with its
     ``count`` per group (each job still rounded on its own) — enough for every
@@ -111,7 +117,8 @@ def load_jobs(ids: list[int], window: tuple[datetime, datetime], zone: ZoneInfo,
 
 def load_card_sales(ids: list[int], window: tuple[datetime, datetime]
                 ) -> dict[int, tuple[Decimal, int]]:
-    """Money paid for cards each employee sold in the window: (amount, count)."""
+    """Money paid for cards each employee sold (售卡人) in the window (the month's business
+    days): (amount, count)."""
     from app.blueprints.store.models import CardLedgerEntry
 
     since, until = window

@@ -29,17 +29,17 @@ Rules chosen where the spec is silent:
   hours > 0), so a month without such overtime never needs the year's calendar.
   Entries of an employee who is not ``overtime_eligible`` pay nothing and their
   hours are not counted on the payslip.
-* Commission: the caller passes completed jobs ending in the month and leaves out
-  returned ones (退钟); each job's item commission for its type × the level
-  multiplier is rounded, then summed.  Jobs pay nothing unless the profile has
-  ``commission``; they are still counted on the payslip.
-* Commission and card sales are counted by business day (营业日): the caller passes
-  the jobs ending, and the card money paid, in the month's business days.
-* The 20% cap: cap = 20% of (base + overtime + commission), rounded DOWN to the fen
-  so the deductions never exceed 20%.  Where fines + late deduction exceed it, the
-  late deduction is kept first (it follows a fixed rule) and the fines are reduced
-  to what is left; ``deductions_capped`` is then True and the uncapped amounts
-  stay on the payslip (``fines_uncapped``, ``late_deduction_uncapped``).
+* Commission: the caller passes completed jobs ending in the month's business days
+  (营业日, not calendar days: a 钟 ending at 00:50 on the 1st is the month before's)
+  and leaves out returned ones (退钟); each job's item commission for its type × the
+  level multiplier is rounded, then summed.  Jobs pay nothing unless the profile has
+  ``commission``; they are still counted on the payslip.  Card sales are counted by
+  business day the same way (the money paid, bonuses left out).
+* The 20% cap (specs/payroll.md): cap = 20% of (base + overtime + commission), rounded
+  DOWN to the fen so the deductions never exceed 20%.  Where fines + late deduction
+  exceed it, the late deduction is kept first (it follows a fixed rule) and the fines
+  are cut first, to what is left; ``deductions_capped`` is then True and the uncapped
+  amounts stay on the payslip (``fines_uncapped``, ``late_deduction_uncapped``).
 * Adjustment: signed correction lines for earlier, already approved months (the spec's
   "adjustment line in a later month"), summed and rounded once, added to gross
   (so taxed this month) and outside the 20% cap.
