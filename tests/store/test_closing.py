@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,6 +23,7 @@ from app.blueprints.store.models import (
     Refund,
     ServiceJob,
 )
+from app.blueprints.store.models.payments import PAYMENT_METHODS
 from app.extensions import db
 from app.models import AuditEntry
 from app.models.base import utcnow
@@ -250,6 +253,29 @@ def test_excel_has_the_four_sheets_and_the_totals(company_a):
         people = list(book["技师钟数"].iter_rows(values_only=True))
         assert len(people) == 4 and people[0][0] == "技师"
         assert len(list(book["差异"].iter_rows(values_only=True))) == 4
+        # Money cells: the exact value, two decimals shown (app/spreadsheets.py).
+        revenue = next(row[1] for row in book["汇总"].iter_rows() if row[0].value == "营业额")
+        assert revenue.number_format == "#,##0.00" and revenue.data_type == "n"
+        assert pay["支付宝"][4] == 218.0
+
+
+def test_excel_money_is_stored_with_its_own_digits():
+    """openpyxl alone writes 8969.31 as 8969.309999999999; the closing file does not."""
+    summary = {key: "0.00" for key in (
+        "average_ticket", "discount_total", "money_received_payments", "card_spend_total",
+        "topup_total", "bonus_total", "refund_total", "money_received_total",
+        "cash_expected", "payments_net")}
+    summary.update(store_code="S1", store_name="一店", business_date="2026-11-03",
+                   revenue="8969.31", order_count=1, orders_cancelled=0, orders_open=0,
+                   mismatch_count=0, methods={m: {"count": 0, "received": "0.00",
+                                                  "refunded": "0.00", "net": "0.00"}
+                                              for m in PAYMENT_METHODS},
+                   topups_by_method={}, therapists=[], mismatches=[])
+    content = closing.closing_workbook(summary)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<c r="B3"[^>]*><v>8969.31</v>', xml), xml[:600]
+    assert "8969.309999" not in xml
 
 
 # --- pages and API ------------------------------------------------------------------------
