@@ -33,10 +33,11 @@ class LedgerEntrySchema(Schema):
     created_at = fields.DateTime()
 
 
-SELLER_DESCRIPTION = ("售卡人: id of the employee who sold it (an employee of this company "
-                      "still employed); earns the card-sale commission (售卡提成) of their "
-                      "pay profile on the money paid.  Optional: omitted or null, nobody "
-                      "earns it.")
+SELLER_DESCRIPTION = ("售卡人: id of the employee who sold it — an employee of this company, "
+                      "still employed, of a store the caller may see (else 422 naming "
+                      "this field); earns the card-sale commission (售卡提成) of their pay "
+                      "profile on the money paid (not on the bonus).  Optional: omitted or "
+                      "null, nobody earns it.")
 
 
 class CardSchema(Schema):
