@@ -109,6 +109,20 @@ def test_a_joiner_is_paid_each_part_at_its_own_daily_rate():
     assert [p.scheduled for p in s.base_parts] == [5, 13]
 
 
+def test_a_leaver_is_paid_each_part_at_its_own_daily_rate():
+    # Last day 11/20: part 1 all 13 scheduled days attended; part 2 the 16th, 17th,
+    # 19th and 20th (the 18th is a rest day).
+    facts = days_of({})
+    facts = replace(facts, days=tuple(d for d in facts.days if d.work_date.day <= 20),
+                    scheduled=17, attended=D(17))
+    s = compute_payslip(month(facts, employed_to=date(2026, 11, 20)), PayrollPolicy())
+    # 137.9310344827… × 13 = 1793.1034482758…
+    # 165.5172413793… ×  4 =  662.0689655172…
+    #                      = 2455.1724137931… → 2455.17
+    assert s.base == D("2455.17")
+    assert [p.scheduled for p in s.base_parts] == [13, 4]
+
+
 def test_nothing_scheduled_splits_by_calendar_days():
     s = compute_payslip(month(AttendanceFacts()), PayrollPolicy())
     # 3000 × 15/30 + 3600 × 15/30 = 1500 + 1800 = 3300.00
