@@ -466,3 +466,31 @@ def list_tax_opening_balances(employee_id: int):
     hr/visibility.py), as on the employee page; set through ``tax-opening-requests``."""
     _load_in_scope(employee_id)
     return pay_settings.opening_balances(employee_id)
+
+
+def _decide_tax_opening(tax_request_id: int, verb, note: str):
+    row = tax_opening.request_or_404(tax_request_id)
+    _load_in_scope(row.employee_id)
+    verb(row, current_user, note)
+    db.session.commit()
+    return row
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/approve", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def approve_tax_opening_request(data, tax_request_id: int):
+    """批准 (as the page's button and ``POST /approvals/tax_opening/{id}/decision``): the
+    balance on file becomes the requested one; nobody approves their own request or
+    one about themselves."""
+    return _decide_tax_opening(tax_request_id, tax_opening.approve_request, data["note"])
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/reject", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def reject_tax_opening_request(data, tax_request_id: int):
+    """驳回: what is on file stays."""
+    return _decide_tax_opening(tax_request_id, tax_opening.reject_request, data["note"])
