@@ -8,14 +8,16 @@ numbers (ID card, bank account) are write-only in reads: ``id_card_masked`` and
 ``employee.reveal_sensitive`` and writes the audit entry, as "显示完整" does on the page.
 """
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
-from app.blueprints.hr import changes, services, tax_opening, visibility
+from app.blueprints.hr import changes, pay_settings, services, tax_opening, visibility
+from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import EmployeeChange
-from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
+from app.blueprints.hr.models.lifecycle import CHANGE_KINDS, CHANGE_STATUSES
 from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
@@ -35,7 +37,7 @@ class PositionRefSchema(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
 
 
 class EmployeeSchema(Schema):
@@ -44,13 +46,13 @@ class EmployeeSchema(Schema):
     id = fields.Integer()
     employee_no = fields.String(metadata={"description": "工号; for therapists the 点钟 number"})
     name = fields.String()
-    gender = fields.String()
+    gender = fields.String(validate=validate.OneOf(GENDERS))
     phone = fields.String()
     store_id = fields.Integer(allow_none=True)
     store = fields.Nested(StoreRefSchema, allow_none=True)
     position_id = fields.Integer()
     position = fields.Nested(PositionRefSchema)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(EMPLOYEE_STATUSES))
     hire_date = fields.Date(allow_none=True)
     created_at = fields.DateTime()
     birth_date = fields.Date(allow_none=True)
@@ -210,13 +212,21 @@ def update_employee(data, employee_id: int):
     offboarding) answer 422 naming the field: they change through
     ``POST /employees/<id>/changes`` (approved by the HR manager, dated).  A
     different ``status`` always answers 422: it moves only through onboarding and
-    offboarding.  The owner's file only by the owner; on one's own file only the
-    contact details.
+    offboarding (``POST /employees/<id>/offboarding``, which the 422 names).  The
+    owner's file only by the owner; on one's own file only the contact details.
     """
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
         _check_store_scope(data["store_id"])
-    services.update_employee(employee, actor=current_user, **data)
+    try:
+        services.update_employee(employee, actor=current_user, **data)
+    except HrError as exc:
+        if "status" in exc.fields:
+            # An integrator reads this, not a page: name the endpoint that does it.
+            endpoint = f"/api/v1/employees/{employee_id}/offboarding"
+            exc.fields["status"] = _(
+                "员工状态不能直接修改：离职请用 POST %(url)s，入职请走入职流程", url=endpoint)
+        raise
     db.session.commit()
     db.session.expire_all()
     return _shown(_load_in_scope(employee_id))
@@ -228,10 +238,10 @@ def update_employee(data, employee_id: int):
 class ChangeSchema(Schema):
     id = fields.Integer()
     employee_id = fields.Integer()
-    kind = fields.String(metadata={
+    kind = fields.String(validate=validate.OneOf(CHANGE_KINDS), metadata={
         "description": "transfer | promotion | demotion | pay_change | pay_details"})
     effective_on = fields.Date()
-    status = fields.String(
+    status = fields.String(validate=validate.OneOf(CHANGE_STATUSES),
         metadata={"description": "pending | approved | applied | rejected | cancelled"})
     reason = fields.String()
     new_store_id = fields.Integer(allow_none=True)
@@ -391,7 +401,8 @@ class TaxOpeningRequestSchema(Schema):
     year = fields.Integer()
     cumulative_taxable = Money()
     cumulative_tax = Money()
-    status = fields.String(metadata={"description": "pending | approved | rejected | cancelled"})
+    status = fields.String(validate=validate.OneOf(list(tax_opening.STATUS_LABELS)),
+                           metadata={"description": "pending | approved | rejected | cancelled"})
     requested_by_account_id = fields.Integer(allow_none=True)
     decided_by_account_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
@@ -438,3 +449,48 @@ def cancel_tax_opening_request(tax_request_id: int):
     tax_opening.cancel_request(row, actor=current_user)
     db.session.commit()
     return row
+
+
+class TaxOpeningBalanceSchema(Schema):
+    year = fields.Integer()
+    cumulative_taxable = Money(metadata={"description": "累计应税收入 before Muzu this year"})
+    cumulative_tax = Money(metadata={"description": "累计已扣个税 before Muzu this year"})
+
+
+@blp.route("/<int:employee_id>/tax-opening-balances")
+@blp.response(200, TaxOpeningBalanceSchema(many=True))
+@permission_required("payroll.view")
+def list_tax_opening_balances(employee_id: int):
+    """The 个税期初 in force, one per year, latest year first (what payroll adds to the
+    year's cumulation).  Read with ``payroll.view`` (the pay group of
+    hr/visibility.py), as on the employee page; set through ``tax-opening-requests``."""
+    _load_in_scope(employee_id)
+    return pay_settings.opening_balances(employee_id)
+
+
+def _decide_tax_opening(tax_request_id: int, verb, note: str):
+    row = tax_opening.request_or_404(tax_request_id)
+    _load_in_scope(row.employee_id)
+    verb(row, current_user, note)
+    db.session.commit()
+    return row
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/approve", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def approve_tax_opening_request(data, tax_request_id: int):
+    """批准 (as the page's button and ``POST /approvals/tax_opening/{id}/decision``): the
+    balance on file becomes the requested one; nobody approves their own request or
+    one about themselves."""
+    return _decide_tax_opening(tax_request_id, tax_opening.approve_request, data["note"])
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/reject", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def reject_tax_opening_request(data, tax_request_id: int):
+    """驳回: what is on file stays."""
+    return _decide_tax_opening(tax_request_id, tax_opening.reject_request, data["note"])
