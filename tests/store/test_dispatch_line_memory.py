@@ -335,3 +335,24 @@ def test_board_page_says_a_therapist_was_returned_by_this_guest(client, auth, de
                        data={"mode": "rotation", "next": f"/store/{store.id}/board/log"},
                        follow_redirects=True).get_data(as_text=True)
     assert "没有符合条件的空闲技师" in html and "801 已被客人退钟" in html
+
+
+def test_order_page_adds_a_line_with_a_wish_and_preselects_it_for_dispatch(client, auth, desk):
+    company, store = desk["company"], desk["store"]
+    with tenant_context(company.tenant_id):
+        order = orders.open_order(store.id, room_id=company.rooms[0].id)
+        foot, order_id = desk["items"]["foot"].id, order.id
+        db.session.commit()
+    auth.login_as(company, "receptionist")
+    client.post(f"/store/{store.id}/orders/{order_id}/lines",
+                data={"kind": "service", "service_item_id": str(foot), "guest_no": "1",
+                      "gender": "female"})
+    with tenant_context(company.tenant_id):
+        line = db.session.scalar(select(OrderLine).where(OrderLine.order_id == order_id))
+        assert line.gender_wish == "female"
+        line_id = line.id
+    auth.logout()
+    auth.login_as(company, "dispatcher")
+    html = client.get(f"/store/{store.id}/orders/{order_id}").get_data(as_text=True)
+    row = html[html.index(f'data-line-id="{line_id}"'):]
+    assert '<option value="female" selected>' in row[:row.index("</form>")]

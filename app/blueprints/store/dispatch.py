@@ -263,10 +263,11 @@ def assign_requested(line: OrderLine, therapist_no, actor) -> ServiceJob:
                                    Employee.store_id == line.store_id))
         if employee is None:
             raise DispatchError.on("therapist_no", _l("本店没有 %(no)s 号技师", no=number))
-    elif line.requested_therapist_id is not None:
-        employee = db.session.get(Employee, line.requested_therapist_id)
     else:
-        raise DispatchError.on("therapist_no", _l("请输入技师工号"))
+        employee = (db.session.get(Employee, line.requested_therapist_id)
+                    if line.requested_therapist_id is not None else None)
+        if employee is None:
+            raise DispatchError.on("therapist_no", _l("请输入技师工号"))
     day = lock_today(line.store_id)
     order, item = _dispatchable(line, fresh=True)
     board = _load_board(day)
