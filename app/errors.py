@@ -20,6 +20,11 @@ class ErrorDetailSchema(Schema):
     fields_ = fields.Dict(
         data_key="fields", keys=fields.String(), values=fields.Raw(), required=True,
         metadata={"description": "field name -> list of messages (nested for nested input)"})
+    passed_over = fields.List(fields.Dict(), metadata={
+        "description": "派钟 refused (422): each therapist who could not take the line and "
+                       "why: {employee_id, number, name, reason_code, reason}; reason_code "
+                       "is busy, away, suspended, held, health_certificate_expired, "
+                       "not_qualified, wrong_gender, returned (已被客人退钟) or not_on_board"})
 
 
 class ErrorEnvelopeSchema(Schema):
@@ -59,7 +64,8 @@ def register_errorhandlers(app: Flask) -> None:
             return unexpected_error(error)
         db.session.rollback()
         return _json_error(422, "unprocessable_entity", error.message,
-                           {name: [str(message)] for name, message in error.fields.items()})
+                           {name: [str(message)] for name, message in error.fields.items()},
+                           details=getattr(error, "details", None))
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
@@ -105,7 +111,9 @@ def _flatten_field_errors(errors) -> dict:
     return fields
 
 
-def _json_error(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+def _json_error(status: int, code: str, message: str, fields: dict | None = None,
+                details: dict | None = None):
+    body = {**(details or {}), "code": code, "message": message, "fields": fields or {}}
+    response = jsonify({"error": body})
     response.status_code = status
     return response

@@ -13,11 +13,17 @@ from flask import flash
 
 
 class InputError(ValueError):
-    """Bad input for a service; ``fields`` maps each field to its message."""
+    """Bad input for a service; ``fields`` maps each field to its message.
+
+    ``details`` (JSON-safe, empty by default) says more than a message can, e.g.
+    ``passed_over``: each therapist a dispatch could not use and why; the API
+    sends each key beside ``fields`` in its error.
+    """
 
     def __init__(self, fields: dict[str, str]):
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = dict(fields)
+        self.details: dict = {}
 
     @classmethod
     def on(cls, field: str, message: str) -> InputError:

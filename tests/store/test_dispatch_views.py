@@ -193,8 +193,9 @@ def test_api_board_assign_log_and_field_errors(client, api_token, shop):
     assert assigned["passed_over"] == [{"therapist_id": shop["therapist_ids"][0],
                                         "reason": "wrong_gender", "label": "性别不符"}]
 
+    # The line keeps the guest's wish (male): the replacement needs it lifted (null).
     returned = client.post(f"/api/v1/service-jobs/{job['id']}/return", headers=headers,
-                           json={"reason": "力度不合适"})
+                           json={"reason": "力度不合适", "gender": None})
     assert returned.status_code == 200
     body = returned.get_json()
     assert body["returned"]["status"] == "returned"

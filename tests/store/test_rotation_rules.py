@@ -223,6 +223,33 @@ def test_return_of_a_requested_job_gives_a_rotation_replacement_of_the_gender():
     assert next(p for p in queue if p.therapist_id == 3).keeps_place is False
 
 
+def test_a_second_return_passes_over_everyone_the_guest_returned_on_the_line():
+    """The spec: "The line remembers every therapist the guest returned: a later
+    assignment of it (rotation or a second return) never gives it back to one of them"."""
+    queue = board(therapist(1), therapist(2), therapist(3))
+    queue = r.pick_for_rotation(queue, FOOT).queue
+    queue, pick = r.return_job(queue, 1, FOOT)
+    assert pick.therapist_id == 2
+    queue, pick = r.return_job(pick.queue, 2, FOOT, exclude=[1])
+    assert pick.therapist_id == 3 and reasons(pick) == [(1, "returned"), (2, "returned")]
+    queue, pick = r.return_job(pick.queue, 3, FOOT, exclude=[1, 2])
+    assert pick is None and ids(queue) == [1, 2, 3]
+    with pytest.raises(RotationError) as error:
+        r.pick_for_rotation(queue, FOOT, exclude=[1, 2, 3])
+    assert reasons(error.value) == [(1, "returned"), (2, "returned"), (3, "returned")]
+    assert str(r.PASS_REASONS["returned"]) == "已被客人退钟"
+
+
+def test_a_refused_requested_job_names_the_therapist_and_the_reason():
+    queue = r.pick_requested(board(therapist(1), therapist(2)), 2, FOOT).queue
+    with pytest.raises(RotationError) as error:
+        r.pick_requested(queue, 2, OIL)
+    assert error.value.field == "therapist_no" and reasons(error.value) == [(2, "busy")]
+    with pytest.raises(RotationError) as error:
+        r.pick_requested(queue, 9, OIL)
+    assert reasons(error.value) == [(9, "not_on_board")]
+
+
 # -- add-on (加钟) ---------------------------------------------------------------
 
 def test_add_on_same_therapist_same_job_type():

@@ -2,7 +2,12 @@
 returning and extending jobs, clock-in/out, manual moves and the day's log.
 
 The same services as the pages (app.blueprints.store.dispatch); a rule that
-refuses answers 422 naming the field, nothing changed.
+refuses answers 422 naming the field, nothing changed.  A dispatch refused for
+want of a therapist (nobody free for 轮钟, the 点钟 therapist busy …) also lists
+in ``error.passed_over`` each therapist and why.
+
+``gender`` of 派钟 and 退钟: absent, the guest's wish kept on the line; given,
+it becomes the line's wish; ``null`` lifts it (any therapist).
 """
 
 from flask import url_for
@@ -107,8 +112,11 @@ class WaitingLineSchema(Schema):
     service_item_id = fields.Integer()
     duration_minutes = fields.Integer()
     requested_no = fields.String()
+    gender_wish = fields.String(allow_none=True)
     waiting_since = fields.DateTime()
     returned = fields.Boolean()
+    returned_therapist_ids = fields.List(fields.Integer(), metadata={
+        "description": "therapists this guest returned (退钟): rotation passes them over"})
 
 
 class BoardSnapshotSchema(Schema):
@@ -131,15 +139,19 @@ class BoardSnapshotSchema(Schema):
 
 
 class AssignArgsSchema(Schema):
-    mode = fields.String(required=True, validate=validate.OneOf(("rotation", "requested")))
-    therapist_no = fields.String(metadata={"description": "点钟: the therapist's number"})
-    gender = fields.String(allow_none=True, validate=GENDER,
-                           metadata={"description": "轮钟: female / male (optional)"})
+    mode = fields.String(validate=validate.OneOf(("rotation", "requested")), metadata={
+        "description": "rotation (轮钟) or requested (点钟); absent: 点钟 when the line "
+                       "has a requested therapist, else 轮钟"})
+    therapist_no = fields.String(metadata={
+        "description": "点钟: the therapist's number; absent: the one entered for the line"})
+    gender = fields.String(allow_none=True, validate=GENDER, metadata={
+        "description": "轮钟: female / male; absent: the line's wish; null: any"})
 
 
 class ReturnArgsSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    gender = fields.String(allow_none=True, validate=GENDER)
+    gender = fields.String(allow_none=True, validate=GENDER, metadata={
+        "description": "the replacement's gender; absent: the line's wish; null: any"})
 
 
 class ReturnResultSchema(Schema):
@@ -236,13 +248,17 @@ def get_board(store_id: int):
 @blp.response(201, ServiceJobSchema)
 @permission_required("dispatch.assign")
 def assign_line(data, line_id: int):
-    """派钟 a service line: ``{"mode": "rotation", "gender": "female"}`` (轮钟) or
-    ``{"mode": "requested", "therapist_no": "8"}`` (点钟)."""
+    """派钟 a service line: ``{"mode": "rotation", "gender": "female"}`` (轮钟),
+    ``{"mode": "requested", "therapist_no": "8"}`` (点钟), or ``{}``: the 点钟
+    number entered for the line, else 轮钟 with the line's gender wish.  422 when
+    nobody can take it, with ``passed_over``: each therapist and why."""
     line = get_in_scope_or_404(OrderLine, line_id)
-    if data["mode"] == "requested":
+    mode = data.get("mode") or ("requested" if line.requested_therapist_id else "rotation")
+    if mode == "requested":
         return _run(lambda: dispatch.assign_requested(line, data.get("therapist_no"),
                                                       current_user))
-    return _run(lambda: dispatch.assign_rotation(line, current_user, data.get("gender")))
+    return _run(lambda: dispatch.assign_rotation(line, current_user,
+                                                 data.get("gender", dispatch.LINE_WISH)))
 
 
 @blp.route("/service-jobs/<int:service_job_id>/finish", methods=["POST"])
@@ -262,7 +278,8 @@ def return_job(data, service_job_id: int):
     """退钟 within the return window; ``replacement`` is the next therapist's job (or null)."""
     job = _job_or_404(service_job_id)
     replacement = _run(lambda: dispatch.return_job(job, current_user, data["reason"],
-                                                   gender=data.get("gender")))
+                                                   gender=data.get("gender",
+                                                                   dispatch.LINE_WISH)))
     return {"returned": job, "replacement": replacement}
 
 

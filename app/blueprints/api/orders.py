@@ -31,12 +31,20 @@ blp = Blueprint("api_orders", __name__, description="Orders (消费单) and the 
 # -- schemas -------------------------------------------------------------------
 
 
+GENDER_WISH = fields.String(
+    load_default=None, allow_none=True, validate=validate.OneOf(orders.GENDER_WISHES),
+    metadata={"description": "the guest's wish: female / male (null: any); every rotation "
+                             "dispatch of the line, a 退钟 replacement included, uses it"})
+
+
 class OrderServiceLineInSchema(Schema):
     service_item_id = fields.Integer(required=True, strict=True)
     guest_no = fields.Integer(load_default=1, strict=True,
                               metadata={"description": "which guest of the party, 1…"})
     therapist_no = fields.String(load_default="", validate=validate.Length(max=16),
-                                 metadata={"description": "点钟: the therapist's number"})
+                                 metadata={"description": "点钟: the therapist's number; "
+                                                          "the line's dispatch uses it"})
+    gender = GENDER_WISH
 
 
 class OrderProductLineInSchema(Schema):
@@ -59,6 +67,7 @@ class OrderLineInSchema(Schema):
     service_item_id = fields.Integer(allow_none=True, strict=True)
     guest_no = fields.Integer(load_default=1, strict=True)
     therapist_no = fields.String(load_default="", validate=validate.Length(max=16))
+    gender = GENDER_WISH
     product_id = fields.Integer(allow_none=True, strict=True)
     quantity = fields.Integer(load_default=1, strict=True)
 
@@ -104,6 +113,11 @@ class OrderLineSchema(Schema):
     service_item_id = fields.Integer(allow_none=True)
     product_id = fields.Integer(allow_none=True)
     requested_therapist_no = fields.String(allow_none=True)
+    gender_wish = fields.String(allow_none=True, metadata={
+        "description": "the guest's wish: female / male (null: any)"})
+    returned_therapist_ids = fields.List(fields.Integer(), metadata={
+        "description": "therapists the guest returned (退钟) on this line: never "
+                       "dispatched to it again by rotation"})
     addon_of_line_id = fields.Integer(allow_none=True)
     jobs = fields.List(fields.Nested(OrderJobSchema))
 
@@ -204,6 +218,8 @@ def _line_out(line: OrderLine, requested_no, jobs) -> dict:
             "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
             "status": line.status, "service_item_id": line.service_item_id,
             "product_id": line.product_id, "requested_therapist_no": requested_no,
+            "gender_wish": line.gender_wish,
+            "returned_therapist_ids": line.returned_therapist_ids or [],
             "addon_of_line_id": line.addon_of_line_id, "jobs": [vars(job) for job in jobs]}
 
 
@@ -287,7 +303,8 @@ def get_order(order_id: int):
 @blp.response(201, OrderSchema)
 @permission_required("order.create")
 def add_line(data, order_id: int):
-    """Add a service (``kind: service``, optional 点钟 ``therapist_no``) or a product."""
+    """Add a service (``kind: service``, optional 点钟 ``therapist_no`` and the
+    guest's ``gender`` wish) or a product."""
     order = _order_or_404(order_id)
 
     def add(order: Order) -> None:
@@ -299,7 +316,8 @@ def add_line(data, order_id: int):
         if number and therapist is None:
             raise orders.OrderError.on("therapist_no", _("本店没有 %(no)s 号技师", no=number))
         orders.add_service_line(order, data.get("service_item_id"), guest_no=data["guest_no"],
-                                requested_therapist_id=therapist.id if therapist else None)
+                                requested_therapist_id=therapist.id if therapist else None,
+                                gender_wish=data["gender"])
 
     return _changed(order, add)
 

@@ -30,6 +30,7 @@ from app.blueprints.store.models import (
     ServiceJob,
     TherapistQualification,
 )
+from app.blueprints.store.order_lines import GENDER_WISHES
 from app.blueprints.store.rotation import Place
 from app.extensions import db
 from app.models import Employee, Position
@@ -37,7 +38,7 @@ from app.models.base import utcnow
 from app.models.people import ON_STAFF_STATUSES
 from app.validation import InputError
 
-GENDER_CHOICES = ("female", "male")
+GENDER_CHOICES = GENDER_WISHES
 DISPATCHABLE_ORDER_STATUSES = ("waiting", "in_service")
 
 # DispatchLog.action -> label (log page, API)

@@ -44,6 +44,7 @@ class RunningJob:
     minutes_left: int  # negative: minutes over
     can_return: bool
     addons: list[dict] = field(default_factory=list)  # {job_id, item, token, confirmed}
+    gender_wish: str | None = None  # the guest's, pre-selected for a 退钟 replacement
 
 
 @dataclass
@@ -75,6 +76,8 @@ class WaitingLine:
     requested_no: str
     waiting_since: datetime
     returned: bool
+    gender_wish: str | None = None  # the guest's wish, pre-selected on the board
+    returned_therapist_ids: list[int] = field(default_factory=list)  # 退钟 by this guest
 
 
 @dataclass
@@ -130,7 +133,8 @@ def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
 def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]:
     """therapist id -> their running job chain (one query)."""
     result = db.session.execute(
-        select(ServiceJob, OrderLine.name, Order.seq, BusinessDay.business_date, Room.number)
+        select(ServiceJob, OrderLine.name, Order.seq, BusinessDay.business_date, Room.number,
+               OrderLine.gender_wish)
         .join(OrderLine, OrderLine.id == ServiceJob.order_line_id)
         .join(Order, Order.id == ServiceJob.order_id)
         .join(BusinessDay, BusinessDay.id == Order.business_day_id)
@@ -138,7 +142,7 @@ def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]
         .where(ServiceJob.store_id == store_id, ServiceJob.status == "in_service")
         .order_by(ServiceJob.started_at, ServiceJob.id))
     chains: dict[int, RunningJob] = {}
-    for job, item_name, seq, business_date, room_number in result:
+    for job, item_name, seq, business_date, room_number, gender_wish in result:
         started, end = _aware(job.started_at), _aware(job.planned_end_at)
         chain = chains.get(job.therapist_id)
         if chain is None:
@@ -148,7 +152,8 @@ def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]
                 room_number=room_number or "", items=[], job_type=job.job_type,
                 started_at=started, busy_until=end, timer="running", minutes_left=0,
                 can_return=(not job.is_addon and rotation.within_return_window(
-                    started, now, policy.return_window_minutes)))
+                    started, now, policy.return_window_minutes)),
+                gender_wish=gender_wish)
         else:
             chain.job_id = job.id
             chain.busy_until = max(chain.busy_until, end)
@@ -190,7 +195,8 @@ def waiting_lines(store_id: int) -> list[WaitingLine]:
     return [WaitingLine(line.id, order.id, f"{business_date:%Y%m%d}-{order.seq:03d}",
                         room_number or "", order.guest_name, line.guest_no, line.name,
                         line.service_item_id, duration, requested_no or "",
-                        _aware(line.created_at), bool(returned))
+                        _aware(line.created_at), bool(returned), line.gender_wish,
+                        list(line.returned_therapist_ids or []))
             for line, order, business_date, room_number, requested_no, duration, returned
             in result]
 

@@ -29,6 +29,19 @@ Rules chosen where specs/dispatch.md is silent (besides those in rotation.py):
   therapist qualified for the item; a job with an add-on cannot be returned.
 * 退钟 needs the guest's reason (it counts in the therapist's assessment); the
   replacement is a rotation job (optionally of a gender).
+* A line remembers, between dispatches, what the guest asked for:
+  - every therapist they returned (``OrderLine.returned_therapist_ids``): a
+    later rotation of the line or a second 退钟 never gives it back to one of
+    them (logged as passed over, 已被客人退钟).  A 点钟 by number is the guest's
+    own choice and may name one of them again.
+  - their gender wish (``OrderLine.gender_wish``), set at check-in or by the
+    dispatcher: a dispatch verb called without a gender (``LINE_WISH``) uses
+    the line's; one called with a gender keeps it on the line; an empty one
+    lifts it (any therapist).
+  - the 点钟 number entered at check-in: ``assign_requested`` without a number
+    dispatches the line to that therapist.
+* A refused dispatch says why in ``error.details["passed_over"]``: each
+  therapist with number, name, reason code and reason (the API sends it).
 * A job is finished on the board of the day it started (a job running past the
   business day's start stays on yesterday's board).
 """
@@ -64,6 +77,7 @@ from app.blueprints.store.models import (
     TherapistQualification,
 )
 from app.blueprints.store.policy import store_policy
+from app.blueprints.store.rotation import RotationError
 from app.extensions import db
 from app.models import Employee, Room
 from app.models.base import utcnow
@@ -170,6 +184,42 @@ def _start_job(day: BusinessDay, order: Order, line: OrderLine, item: ServiceIte
     return job
 
 
+class _LineWish:
+    """The default gender of the dispatch verbs: the wish kept on the line."""
+
+    def __repr__(self) -> str:
+        return "LINE_WISH"
+
+
+LINE_WISH = _LineWish()
+
+
+def _clean_wish(gender):
+    """LINE_WISH as it is, else a checked gender (None: any)."""
+    return gender if gender is LINE_WISH else _clean_gender(gender)
+
+
+def _wish_of(line: OrderLine, gender) -> str | None:
+    """The gender a rotation of the line looks for; a given one becomes the line's wish."""
+    if gender is LINE_WISH:
+        return line.gender_wish
+    if line.gender_wish != gender:
+        line.gender_wish = gender
+    return gender
+
+
+def _explained(error: RotationError, board, *others: Employee) -> RotationError:
+    """The error with ``details["passed_over"]``: who could not take the line and why."""
+    people = {**board.employees, **{e.id: e for e in others}}
+    error.details = {"passed_over": [
+        {"employee_id": p.therapist_id,
+         "number": people[p.therapist_id].employee_no if p.therapist_id in people else "",
+         "name": people[p.therapist_id].name if p.therapist_id in people else "",
+         "reason_code": p.reason, "reason": str(rotation.PASS_REASONS.get(p.reason, p.reason))}
+        for p in error.passed_over]}
+    return error
+
+
 def _clean_gender(gender) -> str | None:
     gender = (gender or "").strip() or None
     if gender is not None and gender not in GENDER_CHOICES:
@@ -177,15 +227,21 @@ def _clean_gender(gender) -> str | None:
     return gender
 
 
-def assign_rotation(line: OrderLine, actor, gender: str | None = None) -> ServiceJob:
+def assign_rotation(line: OrderLine, actor, gender=LINE_WISH) -> ServiceJob:
     """轮钟: the first waiting therapist in queue order who is qualified for the
-    item (and of ``gender``) gets the line."""
-    gender = _clean_gender(gender)
+    item (and of ``gender``, by default the line's wish) gets the line, never one
+    the guest returned on it."""
+    gender = _clean_wish(gender)
     _dispatchable(line)
     day = lock_today(line.store_id)
     order, item = _dispatchable(line, fresh=True)
     board = _load_board(day)
-    pick = rotation.pick_for_rotation(board.queue, item.id, gender)
+    gender = _wish_of(line, gender)
+    try:
+        pick = rotation.pick_for_rotation(board.queue, item.id, gender,
+                                          exclude=line.returned_therapist_ids or ())
+    except RotationError as error:
+        raise _explained(error, board) from None
     job = _start_job(day, order, line, item, pick.therapist_id, rotation.ROTATION)
     board.entries[pick.therapist_id].current_job_id = job.id
     wanted = {"female": "，指定女技师", "male": "，指定男技师"}.get(gender or "", "")
@@ -196,21 +252,29 @@ def assign_rotation(line: OrderLine, actor, gender: str | None = None) -> Servic
 
 
 def assign_requested(line: OrderLine, therapist_no, actor) -> ServiceJob:
-    """点钟: the guest names a therapist by number; they must be waiting.  The
-    therapist keeps their place in the queue (点钟不占轮)."""
+    """点钟: the guest names a therapist by number (none given: the number entered
+    for the line at check-in); they must be waiting.  The therapist keeps their
+    place in the queue (点钟不占轮)."""
     number = str(therapist_no or "").strip()
-    if not number:
-        raise DispatchError.on("therapist_no", _l("请输入技师工号"))
     _dispatchable(line)
-    employee = db.session.scalar(
-        select(Employee).where(Employee.employee_no == number,
-                               Employee.store_id == line.store_id))
-    if employee is None:
-        raise DispatchError.on("therapist_no", _l("本店没有 %(no)s 号技师", no=number))
+    if number:
+        employee = db.session.scalar(
+            select(Employee).where(Employee.employee_no == number,
+                                   Employee.store_id == line.store_id))
+        if employee is None:
+            raise DispatchError.on("therapist_no", _l("本店没有 %(no)s 号技师", no=number))
+    else:
+        employee = (db.session.get(Employee, line.requested_therapist_id)
+                    if line.requested_therapist_id is not None else None)
+        if employee is None:
+            raise DispatchError.on("therapist_no", _l("请输入技师工号"))
     day = lock_today(line.store_id)
     order, item = _dispatchable(line, fresh=True)
     board = _load_board(day)
-    pick = rotation.pick_requested(board.queue, employee.id, item.id)
+    try:
+        pick = rotation.pick_requested(board.queue, employee.id, item.id)
+    except RotationError as error:
+        raise _explained(error, board, employee) from None
     line.requested_therapist_id = employee.id
     job = _start_job(day, order, line, item, employee.id, rotation.REQUESTED)
     board.entries[employee.id].current_job_id = job.id
@@ -245,16 +309,16 @@ def finish_job(job: ServiceJob, actor) -> ServiceJob:
     return job
 
 
-def return_job(job: ServiceJob, actor, reason: str, gender: str | None = None
-               ) -> ServiceJob | None:
+def return_job(job: ServiceJob, actor, reason: str, gender=LINE_WISH) -> ServiceJob | None:
     """退钟: within return_window_minutes of 起钟 the guest rejects the therapist.
-    The job is marked returned (no commission), the therapist goes back to their
-    place waiting, and the next qualified waiting therapist gets the same line
-    (None when nobody is free: the line waits for a dispatch)."""
+    The job is marked returned (no commission), the line remembers the therapist,
+    who goes back to their place waiting, and the next qualified waiting therapist
+    the guest has not returned (of ``gender``, by default the line's wish) gets
+    the same line (None when nobody is free: the line waits for a dispatch)."""
     reason = (reason or "").strip()
     if not reason:
         raise DispatchError.on("reason", _l("请填写退钟原因"))
-    gender = _clean_gender(gender)
+    gender = _clean_wish(gender)
     day = _lock_day_of_job(job)
     chain = _job_chain(job)
     job = chain.job
@@ -273,10 +337,14 @@ def return_job(job: ServiceJob, actor, reason: str, gender: str | None = None
     job.status, job.ended_at, job.return_reason = "returned", utcnow(), reason[:255]
     if job.job_type == rotation.REQUESTED:
         line.requested_therapist_id = None  # the guest no longer wants them
+    returned = sorted({*(line.returned_therapist_ids or ()), job.therapist_id})
+    line.returned_therapist_ids = returned
+    gender = _wish_of(line, gender)
     board = _load_board(day)
     before = board.queue
     back = rotation.end_requested_job(before, job.therapist_id)  # waiting, same place
-    after, pick = rotation.return_job(before, job.therapist_id, item.id, gender)
+    after, pick = rotation.return_job(before, job.therapist_id, item.id, gender,
+                                      exclude=returned)
     replacement = None
     if pick is not None and order.room_id is not None \
             and order.status in DISPATCHABLE_ORDER_STATUSES:
@@ -296,7 +364,7 @@ def return_job(job: ServiceJob, actor, reason: str, gender: str | None = None
         db.session.flush()
         return None
     _write_board(board, after, action="assign_rotation", actor=actor,
-                 rule=f"退钟后改派：下一位空闲且会做「{item.name}」的其他技师",
+                 rule=f"退钟后改派：下一位空闲且会做「{item.name}」、未被客人退钟的技师",
                  therapist_id=pick.therapist_id, job=replacement,
                  passed_over=pick.passed_over)
     return replacement

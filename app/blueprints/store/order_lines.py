@@ -1,4 +1,8 @@
-"""An order's lines: what a service or product line holds and costs, 点钟 by number, adding one."""
+"""An order's lines: what a service or product line holds and costs, 点钟 by number, adding one.
+
+A service line also keeps the guest's gender wish (``gender_wish``: female,
+male or None for any), which every rotation dispatch of the line uses.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from app.models.people import ON_STAFF_STATUSES
 from app.validation import InputError
 
 OPEN_STATUSES = ("waiting", "in_service", "to_pay")
+GENDER_WISHES = ("female", "male")
 # A party may still get services while it waits or is being served.
 SERVING_STATUSES = ("waiting", "in_service")
 
@@ -32,11 +37,13 @@ class OrderError(InputError):
 
 @dataclass(frozen=True)
 class ServiceRequest:
-    """One service asked for at check-in: which guest, which item, 点钟 number."""
+    """One service asked for at check-in: which guest, which item, 点钟 number,
+    the guest's wish for a female or male therapist ("" / None: any)."""
 
     service_item_id: int | None
     guest_no: int = 1
     therapist_no: str = ""
+    gender: str | None = ""
 
 
 @dataclass(frozen=True)
@@ -56,12 +63,13 @@ def service_price(store_id: int, item: ServiceItem) -> Decimal:
 
 def service_line_values(order: Order, item: ServiceItem, price: Decimal, guest_no: int,
                         requested_therapist_id: int | None = None,
-                        addon_of_line_id: int | None = None) -> dict:
+                        addon_of_line_id: int | None = None,
+                        gender_wish: str | None = None) -> dict:
     """The columns of a service line as sold (name and price kept if the catalogue changes)."""
     return {"order_id": order.id, "store_id": order.store_id, "kind": "service",
             "service_item_id": item.id, "product_id": None, "name": item.name, "quantity": 1,
             "unit_price": price, "amount": price, "guest_no": guest_no,
-            "requested_therapist_id": requested_therapist_id,
+            "requested_therapist_id": requested_therapist_id, "gender_wish": gender_wish,
             "addon_of_line_id": addon_of_line_id, "status": "active", "created_at": utcnow()}
 
 
@@ -71,8 +79,8 @@ def product_line_values(order: Order, product: Product, quantity: int) -> dict:
             "service_item_id": None, "product_id": product.id, "name": product.name,
             "quantity": quantity, "unit_price": product.price,
             "amount": product.price * quantity, "guest_no": 1,
-            "requested_therapist_id": None, "addon_of_line_id": None, "status": "active",
-            "created_at": utcnow()}
+            "requested_therapist_id": None, "gender_wish": None, "addon_of_line_id": None,
+            "status": "active", "created_at": utcnow()}
 
 
 def _priced_items(store_id: int, ids) -> dict[int, tuple[ServiceItem, Decimal]]:
@@ -102,10 +110,22 @@ def therapists_by_number(store_id: int, numbers) -> dict[str, Employee]:
     return {employee.employee_no: employee for employee in rows}
 
 
+def clean_gender_wish(value) -> str | None:
+    """female / male, None for any; anything else raises ValueError."""
+    value = value.strip() if isinstance(value, str) else value
+    if not value:
+        return None
+    if value not in GENDER_WISHES:
+        raise ValueError(value)
+    return value
+
+
 def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
                      requested_therapist_id: int | None = None,
-                     addon_of_line_id: int | None = None) -> OrderLine:
-    """A service for one guest of the order; a therapist is dispatched to it next."""
+                     addon_of_line_id: int | None = None,
+                     gender_wish: str | None = None) -> OrderLine:
+    """A service for one guest of the order (with their gender wish); a therapist
+    is dispatched to it next."""
     if order.status not in SERVING_STATUSES:
         raise OrderError.on("order", _("该消费单已结账、已取消或服务已结束"))
     item = db.session.get(ServiceItem, _as_int(service_item_id)) if _is_int(service_item_id) \
@@ -114,9 +134,13 @@ def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
         raise OrderError.on("service_item_id", _("没有这个服务项目"))
     if not _is_int(guest_no) or not 1 <= int(guest_no) <= order.party_size:
         raise OrderError.on("guest_no", _("客人序号应为 1–%(n)d", n=order.party_size))
+    try:
+        gender_wish = clean_gender_wish(gender_wish)
+    except ValueError:
+        raise OrderError.on("gender", _("性别只能是女或男")) from None
     line = OrderLine(**service_line_values(order, item, service_price(order.store_id, item),
                                            int(guest_no), requested_therapist_id,
-                                           addon_of_line_id))
+                                           addon_of_line_id, gender_wish))
     db.session.add(line)
     db.session.flush()
     return line

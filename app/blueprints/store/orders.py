@@ -45,6 +45,7 @@ from app.blueprints.store.models import (
 # The lines (pricing, 点钟 by number, adding a line) live in order_lines.py; the
 # names are re-exported so ``orders.add_service_line`` and the like keep working.
 from app.blueprints.store.order_lines import (  # noqa: F401
+    GENDER_WISHES,
     OPEN_STATUSES,
     SERVING_STATUSES,
     OrderError,
@@ -57,6 +58,7 @@ from app.blueprints.store.order_lines import (  # noqa: F401
     _priced_items,
     add_product_line,
     add_service_line,
+    clean_gender_wish,
     product_line_values,
     service_line_values,
     service_price,
@@ -122,7 +124,8 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
              guest_name: str = "", party_size: int = 1,
              services: list[ServiceRequest] = (), products: list[ProductRequest] = (),
              actor=None) -> Order:
-    """开单: open an order with its services (per guest, optional 点钟) and products.
+    """开单: open an order with its services (per guest, optional 点钟 and gender
+    wish) and products.
 
     Every input is checked before anything is written, so a bad line changes
     nothing; errors name the field, e.g. ``services.1.therapist_no``.  The
@@ -148,6 +151,10 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
         number = (wanted.therapist_no or "").strip()
         if number and number not in therapists:
             errors[f"services.{i}.therapist_no"] = _("本店没有 %(no)s 号技师", no=number)
+        try:
+            clean_gender_wish(wanted.gender)
+        except ValueError:
+            errors[f"services.{i}.gender"] = _("性别只能是女或男")
     for i, wanted in enumerate(products):
         if _as_int(wanted.product_id) not in goods:
             errors[f"products.{i}.product_id"] = _("没有这个商品")
@@ -162,7 +169,8 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
         item, price = priced[_as_int(wanted.service_item_id)]
         therapist = therapists.get((wanted.therapist_no or "").strip())
         rows.append(service_line_values(order, item, price, int(wanted.guest_no),
-                                        therapist.id if therapist else None))
+                                        therapist.id if therapist else None,
+                                        gender_wish=clean_gender_wish(wanted.gender)))
     for wanted in products:
         rows.append(product_line_values(order, goods[_as_int(wanted.product_id)],
                                         int(wanted.quantity)))

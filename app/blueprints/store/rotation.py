@@ -22,6 +22,12 @@ Rules chosen where the spec is silent (written down here, tested by name):
   (Employee.health_cert_expires_on before the business date; board.py fills it
   from the therapist row); no expiry on file counts as OK.  Rotation passes them
   over as ``health_certificate_expired`` (logged), a 点钟 is refused.
+* 退钟 is remembered by the line: the guest's later rotation assignments and
+  退钟 replacements pass over every therapist they returned (``exclude``, logged
+  as ``returned``).  A 点钟 by number is the guest's own choice and is not
+  barred: a guest may ask again for someone they returned.
+* A refused 点钟 names the therapist and why in ``passed_over`` (busy, away,
+  suspended, not_on_board ...), as a rotation that found nobody does.
 * Manual moves (调牌: 置尾, 奖头, 停牌, 留牌 ...) are rotation_moves.py's.
 """
 
@@ -48,7 +54,8 @@ PASS_REASONS = {
     "health_certificate_expired": _l("健康证过期"),
     "not_qualified": _l("不会做该项目"),
     "wrong_gender": _l("性别不符"),
-    "returned": _l("刚被客人退钟"),
+    "returned": _l("已被客人退钟"),
+    "not_on_board": _l("今天没有上牌"),
 }
 
 class RotationError(InputError):
@@ -220,8 +227,8 @@ def pick_for_rotation(queue: Queue, item_id: int, gender: str | None = None,
                       exclude: Iterable[int] = ()) -> Pick:
     """轮钟. "The first `waiting` therapist in queue order who is qualified for X
     (and of that gender) gets it and becomes `busy`."  Each therapist ahead is
-    passed over with a reason; ``exclude`` (a therapist the guest just returned)
-    is passed over as ``returned``."""
+    passed over with a reason; ``exclude`` (the therapists this guest returned on
+    the line) are passed over as ``returned``."""
     queue = in_order(queue)
     excluded = set(exclude)
     passed: list[PassedOver] = []
@@ -244,20 +251,24 @@ def pick_requested(queue: Queue, therapist_id: int, item_id: int) -> Pick:
     try:
         index, place = find_place(queue, therapist_id)
     except RotationError:
-        raise RotationError.on("therapist_no", _l("该技师今天没有上牌")) from None
+        raise _refused(therapist_id, "not_on_board", _l("该技师今天没有上牌")) from None
     if place.status == BUSY:
-        raise RotationError.on("therapist_no",
-                               _l("该技师正在上钟：请客人稍候，或另选技师"))
+        raise _refused(therapist_id, "busy", _l("该技师正在上钟：请客人稍候，或另选技师"))
     if place.status == AWAY:
-        raise RotationError.on("therapist_no", _l("该技师已下牌（休息）"))
+        raise _refused(therapist_id, "away", _l("该技师已下牌（休息）"))
     if place.suspended:
-        raise RotationError.on("therapist_no", _l("该技师已停牌"))
+        raise _refused(therapist_id, "suspended", _l("该技师已停牌"))
     if not place.health_ok:
-        raise RotationError.on("therapist_no", _l("该技师健康证过期"))
+        raise _refused(therapist_id, "health_certificate_expired", _l("该技师健康证过期"))
     if item_id not in place.qualified:
-        raise RotationError.on("therapist_no", _l("该技师不会做这个项目"))
+        raise _refused(therapist_id, "not_qualified", _l("该技师不会做这个项目"))
     busy = replace(place, status=BUSY, keeps_place=True, held_for=None)
     return Pick(therapist_id, (), replace_place(queue, index, busy))
+
+
+def _refused(therapist_id: int, reason: str, message) -> RotationError:
+    """A refused 点钟: the message on ``therapist_no``, the reason by its code."""
+    return RotationError({"therapist_no": message}, [PassedOver(therapist_id, reason)])
 
 
 def end_rotation_job(queue: Queue, therapist_id: int) -> Queue:
@@ -288,16 +299,18 @@ def within_return_window(started_at: datetime, now: datetime, window_minutes: in
 
 
 def return_job(queue: Queue, therapist_id: int, item_id: int,
-               gender: str | None = None) -> tuple[Queue, Pick | None]:
+               gender: str | None = None, exclude: Iterable[int] = ()
+               ) -> tuple[Queue, Pick | None]:
     """退钟. "The therapist goes back to the place they held before this assignment
     and becomes waiting; the next qualified waiting therapist other than them
-    gets the same line."  The replacement is a rotation pick; None when nobody
-    is free (the line then waits for a dispatch)."""
+    gets the same line."  The replacement is a rotation pick that passes over
+    them and ``exclude`` (whoever the guest returned on the line before); None
+    when nobody is free (the line then waits for a dispatch)."""
     queue = in_order(queue)
     index, place = find_place(queue, therapist_id)
     queue = replace_place(queue, index, replace(place, status=WAITING, keeps_place=False))
     try:
-        pick = pick_for_rotation(queue, item_id, gender, exclude=[therapist_id])
+        pick = pick_for_rotation(queue, item_id, gender, exclude=[therapist_id, *exclude])
     except RotationError:
         return queue, None
     return pick.queue, pick

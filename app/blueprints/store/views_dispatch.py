@@ -123,8 +123,8 @@ def board_live(store_id: int):
 @bp.route("/<int:store_id>/lines/<int:line_id>/assign", methods=["POST"])
 @permission_required("dispatch.assign")
 def line_assign(store_id: int, line_id: int):
-    """派钟 one service line: 轮钟 (mode=rotation, optional gender) or 点钟
-    (mode=requested, therapist_no)."""
+    """派钟 one service line: 轮钟 (mode=rotation, gender: the form pre-selects the
+    line's wish) or 点钟 (mode=requested, therapist_no: pre-filled with the line's)."""
     store = _store_or_404(store_id)
     line = _of_store(OrderLine, line_id, store.id)
     mode = request.form.get("mode", "rotation")
@@ -133,7 +133,8 @@ def line_assign(store_id: int, line_id: int):
             return dispatch.assign_requested(line, request.form.get("therapist_no"), current_user)
     elif mode == "rotation":
         def verb():
-            return dispatch.assign_rotation(line, current_user, request.form.get("gender"))
+            return dispatch.assign_rotation(line, current_user,
+                                            request.form.get("gender", dispatch.LINE_WISH))
     else:
         flash(_("无效的派钟方式"), "danger")
         return redirect(_back(store.id))
@@ -170,7 +171,8 @@ def job_return(store_id: int, service_job_id: int):
 
     return _act(store.id, lambda: dispatch.return_job(job, current_user,
                                                       request.form.get("reason", ""),
-                                                      gender=request.form.get("gender")), done)
+                                                      gender=request.form.get(
+                                                          "gender", dispatch.LINE_WISH)), done)
 
 
 @bp.route("/<int:store_id>/service-jobs/<int:service_job_id>/addon", methods=["POST"])

@@ -18,6 +18,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import FieldList, Form, FormField, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from app.blueprints.store import bp, orders, services
 from app.blueprints.store.days import today_for_store
@@ -52,6 +53,10 @@ class ServiceRowForm(Form):
     guest_no = StringField(_l("客人"), default="1")
     service_item_id = SelectField(_l("项目"), validate_choice=False)
     therapist_no = StringField(_l("点钟技师号"))
+    gender = SelectField(_l("技师性别"), choices=[SelectChoice("", _l("不限")),
+                                                  SelectChoice("female", _l("女技师")),
+                                                  SelectChoice("male", _l("男技师"))],
+                         validate_choice=False)
 
 
 class ProductRowForm(Form):
@@ -212,7 +217,7 @@ def _check_in(store, form: CheckInForm, customer_id: int | None):
             store.id, room_id=_int_or_none(form.room_id.data), customer_id=customer_id,
             guest_name=form.guest_name.data or "", party_size=form.party_size.data,
             services=[orders.ServiceRequest(row.service_item_id.data, row.guest_no.data,
-                                            row.therapist_no.data or "")
+                                            row.therapist_no.data or "", row.gender.data or "")
                       for row in (e.form for e in form.services.entries)
                       if row.service_item_id.data],
             products=[orders.ProductRequest(row.product_id.data, row.quantity.data)
@@ -311,7 +316,8 @@ def order_add_line(store_id: int, order_id: int):
                                            _("本店没有 %(no)s 号技师", no=number))
         orders.add_service_line(order, _int_or_none(form.get("service_item_id")),
                                 guest_no=form.get("guest_no", "1").strip() or "1",
-                                requested_therapist_id=therapist.id if therapist else None)
+                                requested_therapist_id=therapist.id if therapist else None,
+                                gender_wish=form.get("gender"))
 
     return _order_action(store_id, order_id, add, _("已添加"))
 

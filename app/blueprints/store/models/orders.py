@@ -105,6 +105,12 @@ class OrderLine(TenantScoped, db.Model):
     guest_no: Mapped[int] = mapped_column(default=1)  # which guest of a party
     # 点钟: the guest named a therapist by number.
     requested_therapist_id: Mapped[int | None]
+    # The guest's wish for a female or male therapist (None: any), used by every
+    # rotation dispatch of the line, a 退钟 replacement included.
+    gender_wish: Mapped[str | None] = mapped_column(String(8))
+    # Every therapist the guest returned (退钟) on this line: rotation never gives
+    # the line back to one of them.  Written under the day's board lock.
+    returned_therapist_ids: Mapped[list[int] | None] = mapped_column(JSON, default=list)
     # 加钟 lines extend the job of another line.
     addon_of_line_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="active")  # active / cancelled
