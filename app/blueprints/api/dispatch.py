@@ -35,7 +35,9 @@ class ServiceJobSchema(Schema):
     job_type = fields.String(metadata={"description": "rotation (轮钟) / requested (点钟)"})
     is_addon = fields.Boolean()
     parent_job_id = fields.Integer(allow_none=True)
-    status = fields.String(metadata={"description": "in_service / finished / returned"})
+    status = fields.String(metadata={
+        "description": "in_service / finished / returned / cancelled (an add-on not started "
+                       "when its job ended: not charged, not paid)"})
     started_at = fields.DateTime()
     planned_end_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
@@ -131,6 +133,12 @@ class AssignArgsSchema(Schema):
                            metadata={"description": "轮钟: female / male (optional)"})
 
 
+class FinishArgsSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=255), metadata={
+        "description": "提前下钟原因: required when the job ends more than the tenant's "
+                       "early_finish_reason_minutes [10] before its planned end"})
+
+
 class ReturnArgsSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
     gender = fields.String(allow_none=True, validate=GENDER)
@@ -180,6 +188,8 @@ class DispatchLogSchema(Schema):
     job_id = fields.Integer(allow_none=True)
     order_id = fields.Integer(allow_none=True)
     reason = fields.String()
+    minutes_short = fields.Integer(allow_none=True, metadata={
+        "description": "下钟: minutes before the planned end (提前下钟)"})
     queue_before = fields.List(fields.Dict())
     queue_after = fields.List(fields.Dict())
     passed_over = fields.List(fields.Nested(PassedOverSchema))
@@ -240,12 +250,15 @@ def assign_line(data, line_id: int):
 
 
 @blp.route("/service-jobs/<int:service_job_id>/finish", methods=["POST"])
+@blp.arguments(FinishArgsSchema)
 @blp.response(200, ServiceJobSchema)
 @permission_required("dispatch.assign")
-def finish_job(service_job_id: int):
-    """下钟 (with the job's add-ons)."""
+def finish_job(data, service_job_id: int):
+    """下钟 (with the job's add-ons that have started; one not started is cancelled).
+    Ending more than the tenant's ``early_finish_reason_minutes`` early needs
+    ``reason`` (422 naming ``reason`` without it)."""
     job = _job_or_404(service_job_id)
-    return _run(lambda: dispatch.finish_job(job, current_user))
+    return _run(lambda: dispatch.finish_job(job, current_user, data.get("reason", "")))
 
 
 @blp.route("/service-jobs/<int:service_job_id>/return", methods=["POST"])

@@ -44,6 +44,9 @@ class RunningJob:
     minutes_left: int  # negative: minutes over
     can_return: bool
     addons: list[dict] = field(default_factory=list)  # {job_id, item, token, confirmed}
+    # 下钟 now would be more than early_finish_reason_minutes early: the form asks why.
+    needs_finish_reason: bool = False
+    started_until: datetime | None = None  # planned end of the jobs already started
 
 
 @dataclass
@@ -153,12 +156,16 @@ def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]
             chain.job_id = job.id
             chain.busy_until = max(chain.busy_until, end)
             chain.can_return = False
+        if started <= now:
+            chain.started_until = max(filter(None, (chain.started_until, end)))
         chain.items.append(item_name)
         if job.is_addon:
             chain.addons.append({"job_id": job.id, "item": item_name, "token": job.addon_token,
                                  "confirmed": job.addon_confirmed_at is not None})
     for chain in chains.values():
         chain.timer = rotation.timer_state(chain.busy_until, now, policy.overrun_warning_minutes)
+        chain.needs_finish_reason = chain.started_until is not None and (
+            chain.started_until - now).total_seconds() > policy.early_finish_reason_minutes * 60
         seconds = (chain.busy_until - now).total_seconds()
         # "3 分钟" while 2m10s are left; "-1" as soon as the end has passed
         chain.minutes_left = math.ceil(seconds / 60) if seconds >= 0 else -math.ceil(-seconds / 60)

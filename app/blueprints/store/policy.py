@@ -23,6 +23,8 @@ class StorePolicy:
     # so a guest at 01:30 belongs to the evening before (stores close after midnight).
     business_day_starts_at: time = time(6, 0)
     board_start_rule: str = "clock_in"  # or "yesterday": start in yesterday's order
+    # 下钟 more than this many minutes before the planned end asks for a reason (logged).
+    early_finish_reason_minutes: int = 10
 
 
 def store_policy(tenant: Tenant | None = None) -> StorePolicy:

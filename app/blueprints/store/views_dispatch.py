@@ -147,10 +147,11 @@ def line_assign(store_id: int, line_id: int):
 @bp.route("/<int:store_id>/service-jobs/<int:service_job_id>/finish", methods=["POST"])
 @permission_required("dispatch.assign")
 def job_finish(store_id: int, service_job_id: int):
-    """下钟."""
+    """下钟 (more than the tenant's threshold early: with the form's reason)."""
     store = _store_or_404(store_id)
     job = _of_store(ServiceJob, service_job_id, store.id)
-    return _act(store.id, lambda: dispatch.finish_job(job, current_user),
+    return _act(store.id, lambda: dispatch.finish_job(job, current_user,
+                                                      request.form.get("reason", "")),
                 lambda job: _("%(no)s 号技师已下钟", no=_numbers([job.therapist_id])[
                     job.therapist_id]))
 
