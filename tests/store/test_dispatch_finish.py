@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.blueprints.hr.payroll.month_earnings import load_jobs
 from app.blueprints.store import bill, dispatch
 from app.blueprints.store.models import DispatchLog, Order, OrderLine, ServiceJob
-from app.blueprints.store.policy import StorePolicy
+from app.blueprints.store.policy import StorePolicy, store_policy
 from app.extensions import db
 from app.models import Tenant
 from app.models.base import utcnow
@@ -177,3 +177,48 @@ def test_page_asks_for_a_reason_when_finishing_early(desk, client, auth):  # noq
         assert db.session.get(ServiceJob, job_id).status == "finished"
         log = db.session.scalar(select(DispatchLog).where(DispatchLog.action == "finish"))
         assert log.reason == "客人要赶车"
+
+
+# -- the threshold is edited with the other front-desk settings -----------------------------
+
+def test_settings_page_edits_the_early_finish_threshold(client, auth, company_a, in_tenant):
+    auth.login_as(company_a, "general_manager")
+    page = client.get("/store/settings").get_data(as_text=True)
+    assert "提前下钟超过此分钟数须填原因" in page and 'value="10"' in page
+    bad = client.post("/store/settings", data={
+        "early_finish_reason_minutes": "abc", "return_window_minutes": "10",
+        "overrun_warning_minutes": "5", "ready_notice_count": "3",
+        "reservation_hold_minutes": "15", "no_show_after_minutes": "30",
+        "tea_round_minutes": "15", "board_start_rule": "clock_in"})
+    assert bad.status_code == 422
+    saved = client.post("/store/settings", data={
+        "early_finish_reason_minutes": "20", "return_window_minutes": "10",
+        "overrun_warning_minutes": "5", "ready_notice_count": "3",
+        "reservation_hold_minutes": "15", "no_show_after_minutes": "30",
+        "tea_round_minutes": "15", "board_start_rule": "clock_in"})
+    assert saved.status_code == 302
+    with in_tenant(company_a):
+        assert store_policy().early_finish_reason_minutes == 20
+    auth.logout()
+    auth.login_as(company_a, "dispatcher")
+    assert client.get("/store/settings").status_code == 403
+
+
+def test_api_edits_the_early_finish_threshold(client, api_token, company_a, in_tenant):
+    headers = api_token(company_a, "general_manager")
+    current = client.get("/api/v1/store-settings", headers=headers)
+    assert current.status_code == 200
+    assert current.get_json()["early_finish_reason_minutes"] == 10
+    bad = client.patch("/api/v1/store-settings", headers=headers,
+                       json={"early_finish_reason_minutes": -1})
+    assert bad.status_code == 422
+    assert "early_finish_reason_minutes" in str(bad.get_json())
+    done = client.patch("/api/v1/store-settings", headers=headers,
+                        json={"early_finish_reason_minutes": 25})
+    assert done.status_code == 200 and done.get_json()["early_finish_reason_minutes"] == 25
+    assert done.get_json()["return_window_minutes"] == 10
+    with in_tenant(company_a):
+        assert store_policy().early_finish_reason_minutes == 25
+    dispatcher = api_token(company_a, "dispatcher")
+    assert client.patch("/api/v1/store-settings", headers=dispatcher,
+                        json={"early_finish_reason_minutes": 0}).status_code == 403

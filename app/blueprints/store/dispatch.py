@@ -43,7 +43,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.blueprints.store import orders, rotation
 from app.blueprints.store.board import (
     DISPATCHABLE_ORDER_STATUSES,
@@ -68,6 +68,8 @@ from app.extensions import db
 from app.models import Employee, Room
 from app.models.base import utcnow
 
+
+register_audit_actions({"job.addon_cancel": _l("取消未开始的加钟")})
 
 def _lock_day_of_job(job: ServiceJob) -> BusinessDay:
     """Lock the day a job belongs to, as the first statement: the day is found from
