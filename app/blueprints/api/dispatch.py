@@ -158,6 +158,12 @@ class ClockArgsSchema(Schema):
         "description": "the therapist (Employee id); a therapist's own token may omit it"})
 
 
+class ClockInArgsSchema(ClockArgsSchema):
+    confirm_rest_day = fields.Boolean(load_default=False, metadata={
+        "description": "上牌 on a day the store's schedule gives the therapist no shift: "
+                       "without it, 422 naming confirm_rest_day"})
+
+
 class MoveArgsSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(rotation_moves.MOVE_ACTIONS),
                            metadata={"description": "to_tail 置尾 / to_head 奖头 / suspend 停牌"
@@ -284,14 +290,17 @@ def add_on(data, service_job_id: int):
 
 
 @blp.route("/stores/<int:store_id>/board/clock-in", methods=["POST"])
-@blp.arguments(ClockArgsSchema)
+@blp.arguments(ClockInArgsSchema)
 @blp.response(201, BoardEntrySchema)
 @permission_required("board.clock_in")
 def clock_in(data, store_id: int):
-    """上牌 (a therapist's own token clocks themselves in)."""
+    """上牌 (a therapist's own token clocks themselves in).  An expired 健康证 is
+    422 naming ``therapist_id`` (no override); a rest day (the store's schedule has
+    no shift for them today) is 422 naming ``confirm_rest_day`` until it is sent true."""
     store = get_in_scope_or_404(Store, store_id)
     therapist_id = _therapist_for_clocking(data)
-    return _run(lambda: dispatch.clock_in(store.id, therapist_id, current_user))
+    return _run(lambda: dispatch.clock_in(store.id, therapist_id, current_user,
+                                          confirm_rest_day=data["confirm_rest_day"]))
 
 
 @blp.route("/stores/<int:store_id>/board/clock-out", methods=["POST"])

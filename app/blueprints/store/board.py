@@ -21,6 +21,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.state import InstanceState
 
 from app.audit import record_audit
+from app.blueprints.hr.models.time import ScheduleEntry
 from app.blueprints.store import rotation, rotation_moves
 from app.blueprints.store.days import ensure_open, get_business_day, lock_today
 from app.blueprints.store.models import (
@@ -247,13 +248,51 @@ def _keep_suspension(entry: BoardEntry, action: str, reason: str, actor) -> None
         db.session.delete(current)
 
 
-def clock_in(store_id: int, therapist_id, actor) -> BoardEntry:
+def _off_schedule(store_id: int, employee_id: int, on: date) -> bool:
+    """A rest day for the board: the store plans ``on`` (some schedule entry of the
+    store that day, draft or published) and the therapist has no shift in it here
+    (排休, nothing, or a shift at another store).  A store that keeps no schedule
+    for the day is not asked."""
+    mine = db.session.execute(
+        select(ScheduleEntry.is_rest, ScheduleEntry.store_id)
+        .where(ScheduleEntry.employee_id == employee_id, ScheduleEntry.work_date == on)).first()
+    if mine is not None:
+        return mine.is_rest or mine.store_id != store_id
+    return db.session.scalar(
+        select(ScheduleEntry.id)
+        .where(ScheduleEntry.store_id == store_id, ScheduleEntry.work_date == on)
+        .limit(1)) is not None
+
+
+def _check_may_clock_in(employee: Employee, day: BusinessDay, first_time_today: bool,
+                        confirm_rest_day: bool) -> bool:
+    """上牌 checks: an expired 健康证 is refused (no override); a rest day asks for
+    ``confirm_rest_day`` (only at the day's first clock-in: back from a break is
+    the same day's decision).  Returns whether it is a confirmed rest day."""
+    if not _health_ok(employee, day.business_date):
+        raise DispatchError.on("therapist_id", _l(
+            "%(no)s 号技师的健康证已于 %(date)s 过期：不能上牌，请先更新健康证",
+            no=employee.employee_no, date=employee.health_cert_expires_on.isoformat()))
+    if not first_time_today or not _off_schedule(day.store_id, employee.id, day.business_date):
+        return False
+    if not confirm_rest_day:
+        raise DispatchError.on("confirm_rest_day", _l(
+            "%(no)s 号技师今天是休息日（排班里没有班次）：确认让其上牌吗？",
+            no=employee.employee_no))
+    return True
+
+
+def clock_in(store_id: int, therapist_id, actor, *, confirm_rest_day: bool = False
+             ) -> BoardEntry:
     """上牌: the therapist joins today's board at the tail (or, with the store's
     "yesterday" start rule and before the day's first dispatch, in yesterday's
-    closing order)."""
+    closing order).  Refused with an expired 健康证; on a rest day only with
+    ``confirm_rest_day``."""
     employee = _store_therapist(store_id, therapist_id)
     day = lock_today(store_id)
     board = _load_board(day)
+    rest_day = _check_may_clock_in(employee, day, employee.id not in board.entries,
+                                   confirm_rest_day)
     yesterday = None
     if day.board_start_rule == "yesterday" and not _day_has_started(day):
         yesterday = _yesterdays_order(day)
@@ -272,6 +311,8 @@ def clock_in(store_id: int, therapist_id, actor) -> BoardEntry:
     rule = ("开工按昨日收牌顺序排位" if yesterday is not None else "上牌排在队尾（按上牌顺序）")
     if newcomer.suspended:
         rule += "；停牌中，复牌前不派钟"
+    if rest_day:
+        rule += "；休息日上牌（已确认）"
     _write_board(board, after, action="clock_in", actor=actor, rule=rule,
                  therapist_id=employee.id)
     return entry

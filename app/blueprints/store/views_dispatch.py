@@ -198,11 +198,26 @@ def _therapist_for_clocking() -> object:
 @bp.route("/<int:store_id>/board/clock-in", methods=["POST"])
 @permission_required("board.clock_in")
 def board_clock_in(store_id: int):
-    """上牌: join today's board at the tail."""
+    """上牌: join today's board at the tail.  On a rest day the page asks first
+    (a confirm step that posts again with ``confirm_rest_day``); an expired
+    健康证 is refused with the reason."""
     store = _store_or_404(store_id)
     therapist_id = _therapist_for_clocking()
-    return _act(store.id, lambda: dispatch.clock_in(store.id, therapist_id, current_user),
-                lambda entry: _("已上牌，排第 %(n)s 位", n=entry.position))
+    confirmed = request.form.get("confirm_rest_day") == "1"
+    try:
+        entry = dispatch.clock_in(store.id, therapist_id, current_user,
+                                  confirm_rest_day=confirmed)
+    except InputError as error:
+        if "confirm_rest_day" not in error.fields:
+            _flash_error(error)
+            return redirect(_back(store.id))
+        db.session.rollback()
+        return render_template("store/clock_in_confirm.html", store=store,
+                               therapist_id=therapist_id, question=error.message,
+                               back=_back(store.id))
+    db.session.commit()
+    flash(_("已上牌，排第 %(n)s 位", n=entry.position), "success")
+    return redirect(_back(store.id))
 
 
 @bp.route("/<int:store_id>/board/clock-out", methods=["POST"])
