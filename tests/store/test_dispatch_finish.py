@@ -28,7 +28,7 @@ def _started_minutes_ago(job: ServiceJob, minutes: int) -> None:
     db.session.flush()
 
 
-def _set_threshold(desk, minutes: int) -> None:
+def _set_threshold(desk, minutes: int) -> None:  # noqa: F811
     tenant = db.session.get(Tenant, desk["company"].tenant_id)
     policies = dict(tenant.policies or {})
     policies["store"] = {**dict(policies.get("store") or {}),

@@ -65,6 +65,9 @@ def test_the_suspension_carries_into_the_next_day(company_a, start_rule):
                                       therapist_id=therapist.id, position=position))
         db.session.flush()
         dispatch.move(_entry(t[0].id, yesterday), "suspend", "客诉待查", actor)
+        snapshot = dispatch.board_snapshot(store.id)  # today, before anyone clocks in
+        assert t[0].id in snapshot.suspended_off_board
+        assert t[1].id not in snapshot.suspended_off_board
         day = get_business_day(store.id, today)
         day.board_start_rule = start_rule
         db.session.flush()

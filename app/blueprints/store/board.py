@@ -150,8 +150,8 @@ def _actor_fields(actor) -> tuple[int | None, str]:
 def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule: str,
                  therapist_id: int | None = None, job: ServiceJob | None = None,
                  order_id: int | None = None, reason: str = "",
-                 minutes_short: int | None = None, passed_over=(), before: list[Place] | None = None,
-                 flush: bool = True) -> DispatchLog:
+                 minutes_short: int | None = None, passed_over=(),
+                 before: list[Place] | None = None, flush: bool = True) -> DispatchLog:
     """Store the new queue, log the change and bump the board version (on the day
     row already locked).  ``flush=False`` leaves the writes to the next flush, so
     two changes of one request go out together."""

@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.blueprints.store import rotation
 from app.blueprints.store.board import DISPATCHABLE_ORDER_STATUSES, _aware, _load_board
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import (
+    BoardSuspension,
     BusinessDay,
     DispatchLog,
     Order,
@@ -91,6 +92,8 @@ class BoardSnapshot:
     waiting_lines: list[WaitingLine]
     warnings: list[BoardRow]  # busy therapists due soon (催钟) or over time
     off_board: list[Employee]  # the store's therapists not on the board (to clock in)
+    # 停牌 outlives the day: those of off_board still suspended (shown when clocking in)
+    suspended_off_board: frozenset[int] = frozenset()
 
 
 def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
@@ -117,17 +120,25 @@ def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
     by_id = {row.therapist_id: row for row in rows}
     ready = [by_id[p.therapist_id] for p in rotation.ready_list(queue, policy.ready_notice_count)]
     on_board = {row.therapist_id for row in rows if row.status != rotation.AWAY}
-    off_board = [e for e in db.session.scalars(
-        select(Employee).join(Position, Position.id == Employee.position_id)
-        .where(Employee.store_id == store_id, Position.role == "therapist",
-               Employee.status.in_(ON_STAFF_STATUSES))
-        .order_by(Employee.employee_no)) if e.id not in on_board]
+    off_board, suspended_off_board = [], set()
+    for employee, suspension_id in db.session.execute(
+            select(Employee, BoardSuspension.id).join(Position, Position.id == Employee.position_id)
+            .outerjoin(BoardSuspension, and_(BoardSuspension.therapist_id == Employee.id,
+                                             BoardSuspension.store_id == store_id))
+            .where(Employee.store_id == store_id, Position.role == "therapist",
+                   Employee.status.in_(ON_STAFF_STATUSES))
+            .order_by(Employee.employee_no)):
+        if employee.id in on_board:
+            continue
+        off_board.append(employee)
+        if suspension_id is not None:
+            suspended_off_board.add(employee.id)
     return BoardSnapshot(
         store_id=store_id, business_date=day.business_date if day else today_for_store(now),
         board_version=day.board_version if day else 0, now=now, queue=rows, ready=ready,
         waiting_lines=waiting_lines(store_id),
         warnings=[row for row in rows if row.job and row.job.timer != "running"],
-        off_board=off_board)
+        off_board=off_board, suspended_off_board=frozenset(suspended_off_board))
 
 
 def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]:

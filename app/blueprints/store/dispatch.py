@@ -68,8 +68,8 @@ from app.extensions import db
 from app.models import Employee, Room
 from app.models.base import utcnow
 
-
 register_audit_actions({"job.addon_cancel": _l("取消未开始的加钟")})
+
 
 def _lock_day_of_job(job: ServiceJob) -> BusinessDay:
     """Lock the day a job belongs to, as the first statement: the day is found from
