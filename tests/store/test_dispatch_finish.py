@@ -19,6 +19,9 @@ from app.tenancy import tenant_context
 from app.validation import InputError
 from tests.store.test_dispatch_service import desk, logs, new_line  # noqa: F401  (fixture)
 
+# Times compared in Python with what the database hands back (naive on SQLite).
+pytestmark = pytest.mark.both_backends
+
 
 def _started_minutes_ago(job: ServiceJob, minutes: int) -> None:
     """Move a running job back in time (its planned end moves with it)."""

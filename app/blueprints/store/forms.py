@@ -37,7 +37,8 @@ class StorePolicyForm(FlaskForm):
     no_show_after_minutes = StringField(_l("预订过时未到释放（分钟）"))
     tea_round_minutes = StringField(_l("续水间隔（分钟）"))
     board_start_rule = SelectField(_l("开工排位"), choices=[
-        ("clock_in", _l("按上牌顺序")), ("yesterday", _l("按昨日收牌顺序"))])
+        SelectChoice("clock_in", _l("按上牌顺序")),
+        SelectChoice("yesterday", _l("按昨日收牌顺序"))])
 
 
 class RoomStatusForm(FlaskForm):
