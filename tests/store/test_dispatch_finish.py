@@ -159,6 +159,14 @@ def test_api_early_finish_needs_reason_and_cancels_the_add_on(desk, client):  # 
     log = client.get(f"/api/v1/stores/{desk['store'].id}/dispatch-log", headers=headers)
     finish = [e for e in log.get_json()["items"] if e["action"] == "finish"][-1]
     assert finish["reason"] == "客人有急事" and finish["minutes_short"] >= 59
+    # The cashier is asked for the 足疗 alone: the cancelled 精油 is no charge.
+    cashier = _headers(client, company, "cashier")
+    order_id = done.get_json()["order_id"]
+    bill_now = client.get(f"/api/v1/orders/{order_id}/receipt", headers=cashier).get_json()
+    assert bill_now["total"] == "128.00", bill_now
+    paid = client.post(f"/api/v1/orders/{order_id}/checkout", headers=cashier,
+                       json={"payments": [{"method": "cash", "amount": "128.00"}]})
+    assert paid.status_code == 200 and paid.get_json()["total"] == "128.00", paid.get_json()
 
 
 def test_page_asks_for_a_reason_when_finishing_early(desk, client, auth):  # noqa: F811
@@ -166,10 +174,12 @@ def test_page_asks_for_a_reason_when_finishing_early(desk, client, auth):  # noq
     store_id = desk["store"].id
     job = dispatch.assign_rotation(new_line(desk), desk["actor"])
     db.session.commit()
-    job_id = job.id
+    job_id, order_id = job.id, job.order_id
     auth.login_as(company, "dispatcher")
     live = client.get(f"/store/{store_id}/board/live").get_data(as_text=True)
     assert f'data-early-finish-job="{job_id}"' in live  # the form has a reason field
+    sheet = client.get(f"/store/{store_id}/orders/{order_id}").get_data(as_text=True)
+    assert f'data-early-finish-job="{job_id}"' in sheet  # and so has the order page's
     refused = client.post(f"/store/{store_id}/service-jobs/{job_id}/finish",
                           follow_redirects=True).get_data(as_text=True)
     assert "原因" in refused
