@@ -130,3 +130,20 @@ def test_page_confirms_a_rest_day_and_refuses_an_expired_certificate(client, aut
                           data={"therapist_id": floor["ids"][0]}, follow_redirects=True)
     assert "健康证" in refused.get_data(as_text=True)
     assert not _on_board(company, floor["ids"][0])
+
+
+def test_the_board_shows_an_expired_certificate(client, auth, floor):
+    """One already on the board whose 健康证 expires (e.g. the next morning) is marked,
+    not shown as plain 空闲; one off the board is marked in the 上牌 list."""
+    company, sid = floor["company"], floor["store_id"]
+    with tenant_context(company.tenant_id):
+        from app.models import Employee
+        dispatch.clock_in(sid, floor["ids"][0], floor["actor"])
+        expired = today_for_store() - timedelta(days=1)
+        db.session.get(Employee, floor["ids"][0]).health_cert_expires_on = expired
+        db.session.get(Employee, floor["ids"][2]).health_cert_expires_on = expired
+        db.session.commit()
+    auth.login_as(company, "dispatcher")
+    live = client.get(f"/store/{sid}/board/live").get_data(as_text=True)
+    assert 'data-health="expired"' in live
+    assert "803 技师803（健康证过期）" in live

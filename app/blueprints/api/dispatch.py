@@ -90,6 +90,8 @@ class BoardRowSchema(Schema):
     held_for = fields.String(allow_none=True)
     clocked_in_at = fields.DateTime()
     job = fields.Nested(RunningJobSchema, allow_none=True)
+    health_ok = fields.Boolean(metadata={
+        "description": "false: the 健康证 has expired (rotation passes them over)"})
 
 
 class WaitingLineSchema(Schema):

@@ -63,6 +63,7 @@ class BoardRow:
     held_for: str | None
     clocked_in_at: datetime
     job: RunningJob | None = None
+    health_ok: bool = True  # False: 健康证 expired (rotation passes them over)
 
 
 @dataclass
@@ -116,7 +117,7 @@ def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
                                  employee.name, employee.gender, place.position, place.status,
                                  place.suspended, place.held_for,
                                  _aware(entry.clocked_in_at),
-                                 running.get(place.therapist_id)))
+                                 running.get(place.therapist_id), place.health_ok))
     by_id = {row.therapist_id: row for row in rows}
     ready = [by_id[p.therapist_id] for p in rotation.ready_list(queue, policy.ready_notice_count)]
     on_board = {row.therapist_id for row in rows if row.status != rotation.AWAY}
