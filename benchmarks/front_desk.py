@@ -190,7 +190,7 @@ def run_benchmark(scale: str = "small", actions: int = 1000, echo: Callable = pr
                         orders.after_job_ended(db.session.get(Order, job.order_id))
                         continue
                     _timed(timings["finish"], counter, db,
-                           lambda job=job: finish_job(job, actor))
+                           lambda job=job: finish_job(job, actor, reason="benchmark"))
                 db.session.commit()
                 for order_id in order_ids:
                     order = db.session.get(Order, order_id)

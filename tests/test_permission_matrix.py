@@ -47,6 +47,8 @@ HOLDERS: dict[str, frozenset[str]] = {
     "employee.reveal_sensitive": HR | {"hr_staff"},
     "approvals.settings": frozenset({"owner"}),
     "security.manage": frozenset({"owner"}),
+    # The desk's minutes (退钟时限, 提前下钟须填原因 …) hold for every store of the company.
+    "store.settings": frozenset({"owner", "general_manager"}),
     "account.manage": HR,
     "permissions.view": HR | {"general_manager"},
     "audit.view": HR | {"general_manager", "finance_manager"},

@@ -118,6 +118,10 @@ def test_front_desk_day(login, live_server, page, artifacts):
         label = select.locator("option").first.inner_text().strip()
         select.select_option(index=0)
         page.click("[data-testid=clock-in] [data-action=clock-in]")
+        page.wait_for_load_state()
+        confirm = page.locator("[data-action=confirm-rest-day]")
+        if confirm.count():  # the demo's schedule gives them a rest day: 上牌 asks first
+            confirm.click()
         number = label.split()[0]
         expect(row_of(page, number)).to_have_attribute("data-status", "waiting")
         expect_flash(page, contains="已上牌")
@@ -200,9 +204,13 @@ def test_front_desk_day(login, live_server, page, artifacts):
     line = page.locator("[data-testid=order-lines] tbody tr[data-line-id]")
     assert f"{second}号" in line.inner_text() and f"{first}号 已退钟" in line.inner_text()
 
-    # 5. 下钟 on the board: the therapist goes to the tail, the room to 待清洁.
+    # 5. 下钟 on the board (long before the planned end: with the reason the form asks
+    # for): the therapist goes to the tail, the room to 待清洁.
     open_board(page, base)
-    row_of(page, second).locator("[data-action=finish]").click()
+    busy = row_of(page, second)
+    busy.locator("summary", has_text="下钟").click()
+    busy.get_by_label("提前下钟原因").fill("客人临时有事")
+    busy.locator("[data-action=finish]").click()
     expect_flash(page, contains=f"{second} 号技师已下钟")
     rows = board_rows(page)
     assert [r["status"] for r in rows] == ["waiting"] * 3

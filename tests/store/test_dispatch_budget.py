@@ -166,7 +166,7 @@ def _assign_requested(desk):
 def _finish(requested):
     def prepare(desk):
         job = desk.job(requested=requested)
-        return lambda: dispatch.finish_job(job, desk.actor)
+        return lambda: dispatch.finish_job(job, desk.actor, reason="客人提前结束")
     return prepare
 
 
@@ -214,7 +214,8 @@ def test_finishing_a_job_with_its_add_on_is_within_budget(desks):
         with tenant_context(desk.company.tenant_id):
             dispatch.add_on(job, desk.item_id("oil"), desk.actor)
             db.session.commit()
-        statements = desk.measure(lambda job=job, desk=desk: dispatch.finish_job(job, desk.actor))
+        statements = desk.measure(lambda job=job, desk=desk: dispatch.finish_job(job, desk.actor,
+                                                                        reason="客人提前结束"))
         assert len(statements) <= BUDGET, str(statements)
         counts.append(len(statements))
     assert counts[0] == counts[1], counts

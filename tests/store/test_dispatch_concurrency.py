@@ -157,7 +157,7 @@ def test_two_concurrent_finishes_or_returns_of_one_job(app, company_a, worker_ap
         def call():
             job = db.session.get(ServiceJob, job_id)
             if verb == "finish":
-                return verb, dispatch.finish_job(job, actor).id
+                return verb, dispatch.finish_job(job, actor, reason="客人提前结束").id
             replacement = dispatch.return_job(job, actor, "客人要求换人")
             return verb, replacement.id if replacement else None
         return call

@@ -149,9 +149,9 @@ def test_requested_job_keeps_place_and_finishing_stays(desk):
     assert error.value.field == "therapist_no"
     rotation_job = dispatch.assign_rotation(lines[2], desk["actor"])
     assert rotation_job.therapist_id == t[0].id
-    dispatch.finish_job(job, desk["actor"])
+    dispatch.finish_job(job, desk["actor"], reason="客人提前结束")
     assert ids_in_order(store.id) == [x.id for x in t]  # 点钟不占轮
-    dispatch.finish_job(rotation_job, desk["actor"])
+    dispatch.finish_job(rotation_job, desk["actor"], reason="客人提前结束")
     assert ids_in_order(store.id) == [t[1].id, t[2].id, t[3].id, t[0].id]
     assert [log.rule for log in logs(store.id)[-2:]] == [
         "下钟：点钟不占轮，留在原位", "下钟：轮钟结束，排到队尾"]
@@ -160,12 +160,12 @@ def test_requested_job_keeps_place_and_finishing_stays(desk):
 def test_finish_sends_the_order_to_the_cashier_and_the_room_to_cleaning(desk):
     line = new_line(desk)
     job = dispatch.assign_rotation(line, desk["actor"])
-    dispatch.finish_job(job, desk["actor"])
+    dispatch.finish_job(job, desk["actor"], reason="客人提前结束")
     order_room = db.session.get(Room, desk["company"].rooms[0].id)
     assert (job.status, order_room.status) == ("finished", "cleaning")
     assert job.ended_at is not None
     with pytest.raises(InputError) as error:
-        dispatch.finish_job(job, desk["actor"])
+        dispatch.finish_job(job, desk["actor"], reason="客人提前结束")
     assert error.value.field == "service_job_id"
 
 
@@ -236,8 +236,9 @@ def test_add_on_same_therapist_same_type_after_the_job_and_confirmation(desk):
     with pytest.raises(InputError) as error:
         dispatch.add_on(job, desk["items"]["ear"].id, desk["actor"])  # not qualified
     assert error.value.field == "service_item_id"
-    dispatch.finish_job(addon, desk["actor"])
-    assert (job.status, addon.status) == ("finished", "finished")
+    dispatch.finish_job(addon, desk["actor"], reason="客人提前结束")
+    # The add-on had not started (it runs after the 60 minutes): cancelled, not done.
+    assert (job.status, addon.status) == ("finished", "cancelled")
     with pytest.raises(InputError):
         dispatch.confirm_addon(addon)  # the QR expired with the job
     with pytest.raises(InputError):

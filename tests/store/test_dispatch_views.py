@@ -63,7 +63,7 @@ def test_dispatcher_dispatches_finishes_and_sees_the_live_board(client, auth, sh
     assert job.therapist_id == shop["therapist_ids"][0] and job.job_type == "rotation"
     html = client.get(f"/store/{sid}/board/live").get_data(as_text=True)
     assert 'data-ready-no="801"' not in html and 'data-status="busy"' in html
-    client.post(f"/store/{sid}/service-jobs/{job.id}/finish")
+    client.post(f"/store/{sid}/service-jobs/{job.id}/finish", data={"reason": "客人提前结束"})
     assert _job(shop["company"], id=job.id).status == "finished"
     html = client.get(f"/store/{sid}/board/log").get_data(as_text=True)
     assert html.count('data-log-action="clock_in"') == 3
@@ -160,7 +160,7 @@ def test_addon_qr_confirmation_without_login_expires_with_the_job(app, client, a
     assert 'data-addon-confirmed="yes"' in html
     assert guest.get("/store/addon/not-a-token").status_code == 404
 
-    client.post(f"/store/{sid}/service-jobs/{addon.id}/finish")
+    client.post(f"/store/{sid}/service-jobs/{addon.id}/finish", data={"reason": "客人提前结束"})
     expired = guest.get(f"/store/addon/{addon.addon_token}")
     assert expired.status_code == 404 and "已失效" in expired.get_data(as_text=True)
 
@@ -205,10 +205,10 @@ def test_api_board_assign_log_and_field_errors(client, api_token, shop):
                         headers=headers, json={"service_item_id": shop["items"]["oil"].id})
     assert addon.status_code == 201 and "/store/addon/" in addon.get_json()["addon_confirm_url"]
     finished = client.post(f"/api/v1/service-jobs/{body['replacement']['id']}/finish",
-                           headers=headers)
+                           headers=headers, json={"reason": "客人提前结束"})
     assert finished.status_code == 200 and finished.get_json()["status"] == "finished"
     again = client.post(f"/api/v1/service-jobs/{body['replacement']['id']}/finish",
-                        headers=headers)
+                        headers=headers, json={"reason": "客人提前结束"})
     assert again.status_code == 422 and "service_job_id" in again.get_json()["error"]["fields"]
 
 

@@ -230,7 +230,8 @@ def test_order_page_dispatch_buttons_work_end_to_end(client, auth, company_a, in
     assert "801号" in html and 'data-action="finish"' in html
     with in_tenant(company_a):
         job_id = db.session.scalar(select(ServiceJob.id).where(ServiceJob.order_id == order_id))
-    client.post(f"/store/{store.id}/service-jobs/{job_id}/finish", data={"next": url})
+    client.post(f"/store/{store.id}/service-jobs/{job_id}/finish",
+                data={"next": url, "reason": "客人提前结束"})
     with in_tenant(company_a):
         assert db.session.get(Order, order_id).status == "to_pay"
         assert db.session.get(Room, room.id).status == "cleaning"

@@ -73,6 +73,15 @@ def test_clock_in_again_after_away_joins_the_tail():
     assert ids(queue) == [2, 3, 1] and status(queue, 1) == "waiting"
 
 
+def test_suspension_survives_clocking_out_and_in_and_resume_works_on_a_break():
+    queue = moves.suspend(board(therapist(1), therapist(2)), 1, "迟到")
+    queue = r.clock_in(r.clock_out(queue, 1), therapist(1))
+    assert next(p for p in queue if p.therapist_id == 1).suspended
+    assert r.pick_for_rotation(queue, FOOT).therapist_id == 2
+    queue = moves.resume(r.clock_out(queue, 1), 1, "已整改")
+    assert not next(p for p in queue if p.therapist_id == 1).suspended
+
+
 def test_clock_out_refused_while_busy():
     queue = r.pick_for_rotation(board(therapist(1)), FOOT).queue
     with pytest.raises(RotationError):

@@ -44,8 +44,9 @@ class ServiceJobSchema(Schema):
                              metadata={"description": "rotation (轮钟) / requested (点钟)"})
     is_addon = fields.Boolean()
     parent_job_id = fields.Integer(allow_none=True)
-    status = fields.String(validate=validate.OneOf(JOB_STATUSES),
-                           metadata={"description": "returned: 退钟"})
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES), metadata={
+        "description": "in_service / finished / returned (退钟) / cancelled (an add-on not "
+                       "started when its job ended: not charged, not paid)"})
     started_at = fields.DateTime()
     planned_end_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
@@ -99,6 +100,8 @@ class BoardRowSchema(Schema):
     held_for = fields.String(allow_none=True)
     clocked_in_at = fields.DateTime()
     job = fields.Nested(RunningJobSchema, allow_none=True)
+    health_ok = fields.Boolean(metadata={
+        "description": "false: the 健康证 has expired (rotation passes them over)"})
 
 
 class WaitingLineSchema(Schema):
@@ -148,6 +151,12 @@ class AssignArgsSchema(Schema):
         "description": "轮钟: female / male; absent: the line's wish; null: any"})
 
 
+class FinishArgsSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=255), metadata={
+        "description": "提前下钟原因: required when the job ends more than the tenant's "
+                       "early_finish_reason_minutes [10] before its planned end"})
+
+
 class ReturnArgsSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
     gender = fields.String(allow_none=True, validate=GENDER, metadata={
@@ -166,6 +175,12 @@ class AddonArgsSchema(Schema):
 class ClockArgsSchema(Schema):
     therapist_id = fields.Integer(strict=True, metadata={
         "description": "the therapist (Employee id); a therapist's own token may omit it"})
+
+
+class ClockInArgsSchema(ClockArgsSchema):
+    confirm_rest_day = fields.Boolean(load_default=False, metadata={
+        "description": "上牌 on a day the store's schedule gives the therapist no shift: "
+                       "without it, 422 naming confirm_rest_day"})
 
 
 class MoveArgsSchema(Schema):
@@ -198,6 +213,8 @@ class DispatchLogSchema(Schema):
     job_id = fields.Integer(allow_none=True)
     order_id = fields.Integer(allow_none=True)
     reason = fields.String()
+    minutes_short = fields.Integer(allow_none=True, metadata={
+        "description": "下钟: minutes before the planned end (提前下钟)"})
     queue_before = fields.List(fields.Dict())
     queue_after = fields.List(fields.Dict())
     passed_over = fields.List(fields.Nested(PassedOverSchema))
@@ -262,12 +279,15 @@ def assign_line(data, line_id: int):
 
 
 @blp.route("/service-jobs/<int:service_job_id>/finish", methods=["POST"])
+@blp.arguments(FinishArgsSchema)
 @blp.response(200, ServiceJobSchema)
 @permission_required("dispatch.assign")
-def finish_job(service_job_id: int):
-    """下钟 (with the job's add-ons)."""
+def finish_job(data, service_job_id: int):
+    """下钟 (with the job's add-ons that have started; one not started is cancelled).
+    Ending more than the tenant's ``early_finish_reason_minutes`` early needs
+    ``reason`` (422 naming ``reason`` without it)."""
     job = _job_or_404(service_job_id)
-    return _run(lambda: dispatch.finish_job(job, current_user))
+    return _run(lambda: dispatch.finish_job(job, current_user, data.get("reason", "")))
 
 
 @blp.route("/service-jobs/<int:service_job_id>/return", methods=["POST"])
@@ -294,14 +314,17 @@ def add_on(data, service_job_id: int):
 
 
 @blp.route("/stores/<int:store_id>/board/clock-in", methods=["POST"])
-@blp.arguments(ClockArgsSchema)
+@blp.arguments(ClockInArgsSchema)
 @blp.response(201, BoardEntrySchema)
 @permission_required("board.clock_in")
 def clock_in(data, store_id: int):
-    """上牌 (a therapist's own token clocks themselves in)."""
+    """上牌 (a therapist's own token clocks themselves in).  An expired 健康证 is
+    422 naming ``therapist_id`` (no override); a rest day (the store's schedule has
+    no shift for them today) is 422 naming ``confirm_rest_day`` until it is sent true."""
     store = get_in_scope_or_404(Store, store_id)
     therapist_id = _therapist_for_clocking(data)
-    return _run(lambda: dispatch.clock_in(store.id, therapist_id, current_user))
+    return _run(lambda: dispatch.clock_in(store.id, therapist_id, current_user,
+                                          confirm_rest_day=data["confirm_rest_day"]))
 
 
 @blp.route("/stores/<int:store_id>/board/clock-out", methods=["POST"])

@@ -25,4 +25,5 @@ from app.blueprints.store import (  # noqa: E402,F401  # noqa: E402,F401,I001  #
     views_feedback,
     views_orders,  # noqa: E402,F401
     views_reservations,
+    views_settings,
 )

@@ -21,10 +21,12 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.state import InstanceState
 
 from app.audit import record_audit
+from app.blueprints.hr.models.time import ScheduleEntry
 from app.blueprints.store import rotation, rotation_moves
 from app.blueprints.store.days import ensure_open, get_business_day, lock_today
 from app.blueprints.store.models import (
     BoardEntry,
+    BoardSuspension,
     BusinessDay,
     DispatchLog,
     ServiceJob,
@@ -50,6 +52,7 @@ LOG_ACTIONS = {
     "finish": _l("下钟"),
     "return": _l("退钟"),
     "add_on": _l("加钟"),
+    "cancel_addon": _l("取消未开始的加钟"),
     **rotation_moves.MOVE_LABELS,
 }
 
@@ -148,8 +151,8 @@ def _actor_fields(actor) -> tuple[int | None, str]:
 def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule: str,
                  therapist_id: int | None = None, job: ServiceJob | None = None,
                  order_id: int | None = None, reason: str = "",
-                 passed_over=(), before: list[Place] | None = None,
-                 flush: bool = True) -> DispatchLog:
+                 minutes_short: int | None = None, passed_over=(),
+                 before: list[Place] | None = None, flush: bool = True) -> DispatchLog:
     """Store the new queue, log the change and bump the board version (on the day
     row already locked).  ``flush=False`` leaves the writes to the next flush, so
     two changes of one request go out together."""
@@ -169,7 +172,7 @@ def _write_board(board: _Board, after: list[Place], *, action: str, actor, rule:
         action=action, rule=rule[:255], therapist_id=therapist_id,
         job_id=job.id if job is not None else None,
         order_id=order_id if order_id is not None else (job.order_id if job else None),
-        reason=(reason or "")[:255],
+        reason=(reason or "")[:255], minutes_short=minutes_short,
         queue_before=rotation.snapshot(before if before is not None else board.queue),
         queue_after=rotation.snapshot(after),
         passed_over=[{"therapist_id": p.therapist_id, "reason": p.reason} for p in passed_over],
@@ -228,17 +231,74 @@ def _yesterdays_order(day: BusinessDay) -> list[int] | None:
         .order_by(BoardEntry.position, BoardEntry.id)))
 
 
-def clock_in(store_id: int, therapist_id, actor) -> BoardEntry:
+def suspension_of(store_id: int, therapist_id: int) -> BoardSuspension | None:
+    """The therapist's 停牌 at the store, if any (it outlives a clock-out and the day)."""
+    return db.session.scalar(select(BoardSuspension).where(
+        BoardSuspension.store_id == store_id, BoardSuspension.therapist_id == therapist_id))
+
+
+def _keep_suspension(entry: BoardEntry, action: str, reason: str, actor) -> None:
+    """停牌 is stored per store and therapist; 复牌 deletes it."""
+    current = suspension_of(entry.store_id, entry.therapist_id)
+    if action == "suspend" and current is None:
+        db.session.add(BoardSuspension(
+            store_id=entry.store_id, therapist_id=entry.therapist_id,
+            reason=reason.strip()[:255], suspended_at=utcnow(),
+            suspended_by_account_id=_actor_fields(actor)[0]))
+    elif action == "resume" and current is not None:
+        db.session.delete(current)
+
+
+def _off_schedule(store_id: int, employee_id: int, on: date) -> bool:
+    """A rest day for the board: the store plans ``on`` (some schedule entry of the
+    store that day, draft or published) and the therapist has no shift in it here
+    (排休, nothing, or a shift at another store).  A store that keeps no schedule
+    for the day is not asked."""
+    mine = db.session.execute(
+        select(ScheduleEntry.is_rest, ScheduleEntry.store_id)
+        .where(ScheduleEntry.employee_id == employee_id, ScheduleEntry.work_date == on)).first()
+    if mine is not None:
+        return mine.is_rest or mine.store_id != store_id
+    return db.session.scalar(
+        select(ScheduleEntry.id)
+        .where(ScheduleEntry.store_id == store_id, ScheduleEntry.work_date == on)
+        .limit(1)) is not None
+
+
+def _check_may_clock_in(employee: Employee, day: BusinessDay, first_time_today: bool,
+                        confirm_rest_day: bool) -> bool:
+    """上牌 checks: an expired 健康证 is refused (no override); a rest day asks for
+    ``confirm_rest_day`` (only at the day's first clock-in: back from a break is
+    the same day's decision).  Returns whether it is a confirmed rest day."""
+    if not _health_ok(employee, day.business_date):
+        raise DispatchError.on("therapist_id", _l(
+            "%(no)s 号技师的健康证已于 %(date)s 过期：不能上牌，请先更新健康证",
+            no=employee.employee_no, date=employee.health_cert_expires_on.isoformat()))
+    if not first_time_today or not _off_schedule(day.store_id, employee.id, day.business_date):
+        return False
+    if not confirm_rest_day:
+        raise DispatchError.on("confirm_rest_day", _l(
+            "%(no)s 号技师今天是休息日（排班里没有班次）：确认让其上牌吗？",
+            no=employee.employee_no))
+    return True
+
+
+def clock_in(store_id: int, therapist_id, actor, *, confirm_rest_day: bool = False
+             ) -> BoardEntry:
     """上牌: the therapist joins today's board at the tail (or, with the store's
     "yesterday" start rule and before the day's first dispatch, in yesterday's
-    closing order)."""
+    closing order).  Refused with an expired 健康证; on a rest day only with
+    ``confirm_rest_day``."""
     employee = _store_therapist(store_id, therapist_id)
     day = lock_today(store_id)
     board = _load_board(day)
+    rest_day = _check_may_clock_in(employee, day, employee.id not in board.entries,
+                                   confirm_rest_day)
     yesterday = None
     if day.board_start_rule == "yesterday" and not _day_has_started(day):
         yesterday = _yesterdays_order(day)
-    newcomer = Place(therapist_id=employee.id, gender=employee.gender, number=employee.employee_no)
+    newcomer = Place(therapist_id=employee.id, gender=employee.gender, number=employee.employee_no,
+                     suspended=suspension_of(store_id, employee.id) is not None)
     after = rotation.clock_in(board.queue, newcomer, yesterday_order=yesterday)
     entry = board.entries.get(employee.id)
     if entry is None:
@@ -250,6 +310,10 @@ def clock_in(store_id: int, therapist_id, actor) -> BoardEntry:
     else:
         entry.clocked_in_at = utcnow()
     rule = ("开工按昨日收牌顺序排位" if yesterday is not None else "上牌排在队尾（按上牌顺序）")
+    if newcomer.suspended:
+        rule += "；停牌中，复牌前不派钟"
+    if rest_day:
+        rule += "；休息日上牌（已确认）"
     _write_board(board, after, action="clock_in", actor=actor, rule=rule,
                  therapist_id=employee.id)
     return entry
@@ -277,6 +341,8 @@ def move(entry: BoardEntry, action: str, reason: str, actor) -> BoardEntry:
     board = _load_board(day)
     entry = board.entries[entry.therapist_id]
     after = rotation_moves.apply_move(board.queue, entry.therapist_id, action, reason)
+    if action in ("suspend", "resume"):
+        _keep_suspension(entry, action, reason, actor)
     label = str(rotation_moves.MOVE_LABELS[action])
     _write_board(board, after, action=action, actor=actor, rule=f"人工调整：{label}",
                  therapist_id=entry.therapist_id, reason=reason.strip())

@@ -6,12 +6,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app.blueprints.store import rotation
 from app.blueprints.store.board import DISPATCHABLE_ORDER_STATUSES, _aware, _load_board
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import (
+    BoardSuspension,
     BusinessDay,
     DispatchLog,
     Order,
@@ -45,6 +46,9 @@ class RunningJob:
     can_return: bool
     addons: list[dict] = field(default_factory=list)  # {job_id, item, token, confirmed}
     gender_wish: str | None = None  # the guest's, pre-selected for a 退钟 replacement
+    # 下钟 now would be more than early_finish_reason_minutes early: the form asks why.
+    needs_finish_reason: bool = False
+    started_until: datetime | None = None  # planned end of the jobs already started
 
 
 @dataclass
@@ -60,6 +64,7 @@ class BoardRow:
     held_for: str | None
     clocked_in_at: datetime
     job: RunningJob | None = None
+    health_ok: bool = True  # False: 健康证 expired (rotation passes them over)
 
 
 @dataclass
@@ -91,6 +96,8 @@ class BoardSnapshot:
     waiting_lines: list[WaitingLine]
     warnings: list[BoardRow]  # busy therapists due soon (催钟) or over time
     off_board: list[Employee]  # the store's therapists not on the board (to clock in)
+    # 停牌 outlives the day: those of off_board still suspended (shown when clocking in)
+    suspended_off_board: frozenset[int] = frozenset()
 
 
 def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
@@ -113,21 +120,29 @@ def board_snapshot(store_id: int, now: datetime | None = None) -> BoardSnapshot:
                                  employee.name, employee.gender, place.position, place.status,
                                  place.suspended, place.held_for,
                                  _aware(entry.clocked_in_at),
-                                 running.get(place.therapist_id)))
+                                 running.get(place.therapist_id), place.health_ok))
     by_id = {row.therapist_id: row for row in rows}
     ready = [by_id[p.therapist_id] for p in rotation.ready_list(queue, policy.ready_notice_count)]
     on_board = {row.therapist_id for row in rows if row.status != rotation.AWAY}
-    off_board = [e for e in db.session.scalars(
-        select(Employee).join(Position, Position.id == Employee.position_id)
-        .where(Employee.store_id == store_id, Position.role == "therapist",
-               Employee.status.in_(ON_STAFF_STATUSES))
-        .order_by(Employee.employee_no)) if e.id not in on_board]
+    off_board, suspended_off_board = [], set()
+    for employee, suspension_id in db.session.execute(
+            select(Employee, BoardSuspension.id).join(Position, Position.id == Employee.position_id)
+            .outerjoin(BoardSuspension, and_(BoardSuspension.therapist_id == Employee.id,
+                                             BoardSuspension.store_id == store_id))
+            .where(Employee.store_id == store_id, Position.role == "therapist",
+                   Employee.status.in_(ON_STAFF_STATUSES))
+            .order_by(Employee.employee_no)):
+        if employee.id in on_board:
+            continue
+        off_board.append(employee)
+        if suspension_id is not None:
+            suspended_off_board.add(employee.id)
     return BoardSnapshot(
         store_id=store_id, business_date=day.business_date if day else today_for_store(now),
         board_version=day.board_version if day else 0, now=now, queue=rows, ready=ready,
         waiting_lines=waiting_lines(store_id),
         warnings=[row for row in rows if row.job and row.job.timer != "running"],
-        off_board=off_board)
+        off_board=off_board, suspended_off_board=frozenset(suspended_off_board))
 
 
 def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]:
@@ -158,12 +173,16 @@ def _running_jobs(store_id: int, now: datetime, policy) -> dict[int, RunningJob]
             chain.job_id = job.id
             chain.busy_until = max(chain.busy_until, end)
             chain.can_return = False
+        if started <= now:
+            chain.started_until = max(filter(None, (chain.started_until, end)))
         chain.items.append(item_name)
         if job.is_addon:
             chain.addons.append({"job_id": job.id, "item": item_name, "token": job.addon_token,
                                  "confirmed": job.addon_confirmed_at is not None})
     for chain in chains.values():
         chain.timer = rotation.timer_state(chain.busy_until, now, policy.overrun_warning_minutes)
+        chain.needs_finish_reason = chain.started_until is not None and (
+            chain.started_until - now).total_seconds() > policy.early_finish_reason_minutes * 60
         seconds = (chain.busy_until - now).total_seconds()
         # "3 分钟" while 2m10s are left; "-1" as soon as the end has passed
         chain.minutes_left = math.ceil(seconds / 60) if seconds >= 0 else -math.ceil(-seconds / 60)

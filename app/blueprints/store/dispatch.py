@@ -53,10 +53,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import aliased
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.blueprints.store import orders, rotation
 from app.blueprints.store.board import (
     DISPATCHABLE_ORDER_STATUSES,
@@ -81,6 +81,8 @@ from app.blueprints.store.rotation import RotationError
 from app.extensions import db
 from app.models import Employee, Room
 from app.models.base import utcnow
+
+register_audit_actions({"job.addon_cancel": _l("取消未开始的加钟")})
 
 
 def _lock_day_of_job(job: ServiceJob) -> BusinessDay:
@@ -284,17 +286,46 @@ def assign_requested(line: OrderLine, therapist_no, actor) -> ServiceJob:
     return job
 
 
-def finish_job(job: ServiceJob, actor) -> ServiceJob:
+def minutes_short_of(planned_end: datetime, now: datetime) -> int:
+    """Minutes (rounded) between ``now`` and the planned end (0 when on time or over)."""
+    return max(round((planned_end - now).total_seconds() / 60), 0)
+
+
+def finish_job(job: ServiceJob, actor, reason: str = "") -> ServiceJob:
     """下钟: the job (with its add-ons) ends; a rotation therapist goes to the tail,
-    a requested one stays; the order goes to the cashier when nothing runs."""
+    a requested one stays; the order goes to the cashier when nothing runs.
+
+    Finishing more than ``early_finish_reason_minutes`` before the planned end of
+    what has started asks for a ``reason``; the log keeps it with the minutes short.
+    An add-on (加钟) that has not started yet is cancelled — its job and its line,
+    so it is neither charged nor paid — and logged; no job ends before it started.
+    """
+    reason = (reason or "").strip()[:255]
     day = _lock_day_of_job(job)
     chain = _job_chain(job)
     job = chain.job
     if job.status != "in_service":
         raise DispatchError.on("service_job_id", _l("该钟已经结束"))
     now = utcnow()
-    for running in chain.running:
+    started = [j for j in chain.running if _aware(j.started_at) <= now]
+    not_started = [j for j in chain.running if _aware(j.started_at) > now]
+    planned_end = max((_aware(j.planned_end_at) for j in started), default=now)
+    minutes_short = minutes_short_of(planned_end, now)
+    if minutes_short and not reason:
+        # The policy costs a statement: read only when the job ends early.
+        threshold = store_policy().early_finish_reason_minutes
+        if minutes_short > threshold:
+            raise DispatchError.on("reason", _l(
+                "提前 %(n)d 分钟下钟（超过 %(limit)d 分钟）：请填写提前下钟原因",
+                n=minutes_short, limit=threshold))
+    for running in started:
         running.status, running.ended_at = "finished", now
+    for addon in not_started:
+        addon.status = "cancelled"  # never started: no end time, no pay
+    if not_started:
+        db.session.execute(
+            update(OrderLine).where(OrderLine.id.in_([a.order_line_id for a in not_started]))
+            .values(status="cancelled"))
     board = _load_board(day)
     place = next((p for p in board.queue if p.therapist_id == job.therapist_id), None)
     if place is not None and place.status == rotation.BUSY:
@@ -302,8 +333,20 @@ def finish_job(job: ServiceJob, actor) -> ServiceJob:
         after = rotation.end_job(board.queue, job.therapist_id, job.job_type)
         rule = ("下钟：点钟不占轮，留在原位" if job.job_type == rotation.REQUESTED
                 else "下钟：轮钟结束，排到队尾")
+        finished = next((j for j in started if j.id == job.id), started[0] if started else job)
         _write_board(board, after, action="finish", actor=actor, rule=rule,
-                     therapist_id=job.therapist_id, job=job)
+                     therapist_id=job.therapist_id, job=finished, reason=reason,
+                     minutes_short=minutes_short, flush=False)
+        for addon in not_started:
+            _write_board(board, board.queue, action="cancel_addon", actor=actor,
+                         rule="加钟未开始，下钟时取消（不计费、不计提成）",
+                         therapist_id=job.therapist_id, job=addon, reason=reason,
+                         flush=False)
+    for addon in not_started:
+        record_audit("job.addon_cancel", "service_job", addon.id,
+                     before={"status": "in_service"},
+                     after={"status": "cancelled", "order_line_id": addon.order_line_id,
+                            "reason": reason}, actor=actor)
     db.session.flush()
     orders.after_job_ended(chain.order)
     return job

@@ -55,6 +55,7 @@ class OrderSheet:
     now: datetime
     return_window_minutes: int
     tea_due_at: datetime | None
+    early_finish_reason_minutes: int = 10
 
     @property
     def total(self):
@@ -65,6 +66,12 @@ class OrderSheet:
     @property
     def tea_due(self) -> bool:
         return self.tea_due_at is not None and self.tea_due_at <= self.now
+
+    def needs_finish_reason(self, job: BoardJob) -> bool:
+        """下钟 now would be more than the tenant's threshold early: the form asks why."""
+        return (job.status == "in_service" and job.started_at <= self.now
+                and (job.planned_end_at - self.now).total_seconds()
+                > self.early_finish_reason_minutes * 60)
 
     def can_return(self, job: BoardJob) -> bool:
         """退钟 is open within the return window of 起钟."""
@@ -99,4 +106,5 @@ def order_sheet(order: Order, now: datetime | None = None) -> OrderSheet:
                       business_date=day.business_date, customer=customer, room=room,
                       lines=list(lines.values()), now=now,
                       return_window_minutes=policy.return_window_minutes,
+                      early_finish_reason_minutes=policy.early_finish_reason_minutes,
                       tea_due_at=tea_due_at(order, policy.tea_round_minutes) if seated else None)

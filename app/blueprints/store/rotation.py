@@ -14,7 +14,9 @@ Rules chosen where the spec is silent (written down here, tested by name):
   "held before this assignment" (退钟) is their place now — unless a dispatcher
   moved them by hand in between, and then that explicit move wins.
 * ``away`` (break, clocked out) keeps a row but no turn; clocking in again joins
-  the tail like any late clock-in.  A busy therapist cannot clock out.
+  the tail like any late clock-in.  A busy therapist cannot clock out.  停牌 is kept
+  through it (and, stored per store and therapist by board.py, into the next days):
+  only a dispatcher's or foreman's 复牌 lifts it.
 * 停牌 (suspended) therapists take no job at all, rotation or requested.
 * 留牌 (held for an expected guest): the rotation skips them; a requested job
   (the guest they were held for asked for them) takes them and releases the hold.
@@ -166,7 +168,9 @@ def clock_in(queue: Queue, newcomer: Place,
         if place.therapist_id == newcomer.therapist_id:
             if place.status != AWAY:
                 raise RotationError.on("therapist_id", _l("该技师已经上牌"))
-            back = replace(newcomer, status=WAITING, keeps_place=False)
+            # 停牌 outlives the break: only a dispatcher's 复牌 lifts it.
+            back = replace(newcomer, status=WAITING, keeps_place=False,
+                           suspended=place.suspended or newcomer.suspended)
             return moved_to_tail(queue, index, back)
     if yesterday_order is not None:
         return clock_in_in_yesterdays_order(queue, newcomer, yesterday_order)

@@ -1,9 +1,13 @@
 """调牌: the dispatcher's and foreman's manual moves on the 轮牌 queue (specs/dispatch.md),
 as pure functions over the queue of rotation.py.
 
-Rule chosen where the spec is silent: every move needs a reason, and a move that
+Rules chosen where the spec is silent: every move needs a reason, and a move that
 would change nothing (置尾 of the last, 停牌 of someone already suspended) is an
 error rather than a silent no-op, so the log never records a move that did not happen.
+停牌 "lasts until a dispatcher or foreman lifts it, through a clock-out and into the
+next day": board.py keeps it per store and therapist (BoardSuspension), clocking in
+again never lifts it, and 复牌 is the only way out (also while the therapist is on a
+break).  Moves need ``dispatch.assign``, which therapists do not hold.
 """
 
 from __future__ import annotations
@@ -80,9 +84,11 @@ def suspend(queue: Queue, therapist_id: int, reason: str) -> Queue:
 
 
 def resume(queue: Queue, therapist_id: int, reason: str) -> Queue:
-    """复牌: the end of 停牌; the therapist takes jobs again from the same place."""
+    """复牌: the end of 停牌; the therapist takes jobs again from the same place.
+    Also while they are on a break (下牌): the suspension outlives it."""
     _require_reason(reason)
-    queue, index, place = _movable(queue, therapist_id)
+    queue = in_order(queue)
+    index, place = find_place(queue, therapist_id)
     if not place.suspended:
         raise RotationError.on("action", _l("该技师没有停牌"))
     return replace_place(queue, index, replace(place, suspended=False))

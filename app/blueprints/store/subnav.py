@@ -28,6 +28,7 @@ SUBNAV: list[NavItem] = [
     NavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards"),
     NavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds"),
     NavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue"),
+    NavItem(_l("前台设置"), "store.settings", "store.settings", "settings"),
 ]
 
 

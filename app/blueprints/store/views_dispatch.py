@@ -148,10 +148,11 @@ def line_assign(store_id: int, line_id: int):
 @bp.route("/<int:store_id>/service-jobs/<int:service_job_id>/finish", methods=["POST"])
 @permission_required("dispatch.assign")
 def job_finish(store_id: int, service_job_id: int):
-    """下钟."""
+    """下钟 (more than the tenant's threshold early: with the form's reason)."""
     store = _store_or_404(store_id)
     job = _of_store(ServiceJob, service_job_id, store.id)
-    return _act(store.id, lambda: dispatch.finish_job(job, current_user),
+    return _act(store.id, lambda: dispatch.finish_job(job, current_user,
+                                                      request.form.get("reason", "")),
                 lambda job: _("%(no)s 号技师已下钟", no=_numbers([job.therapist_id])[
                     job.therapist_id]))
 
@@ -199,11 +200,26 @@ def _therapist_for_clocking() -> object:
 @bp.route("/<int:store_id>/board/clock-in", methods=["POST"])
 @permission_required("board.clock_in")
 def board_clock_in(store_id: int):
-    """上牌: join today's board at the tail."""
+    """上牌: join today's board at the tail.  On a rest day the page asks first
+    (a confirm step that posts again with ``confirm_rest_day``); an expired
+    健康证 is refused with the reason."""
     store = _store_or_404(store_id)
     therapist_id = _therapist_for_clocking()
-    return _act(store.id, lambda: dispatch.clock_in(store.id, therapist_id, current_user),
-                lambda entry: _("已上牌，排第 %(n)s 位", n=entry.position))
+    confirmed = request.form.get("confirm_rest_day") == "1"
+    try:
+        entry = dispatch.clock_in(store.id, therapist_id, current_user,
+                                  confirm_rest_day=confirmed)
+    except InputError as error:
+        if "confirm_rest_day" not in error.fields:
+            _flash_error(error)
+            return redirect(_back(store.id))
+        db.session.rollback()
+        return render_template("store/clock_in_confirm.html", store=store,
+                               therapist_id=therapist_id, question=error.message,
+                               back=_back(store.id))
+    db.session.commit()
+    flash(_("已上牌，排第 %(n)s 位", n=entry.position), "success")
+    return redirect(_back(store.id))
 
 
 @bp.route("/<int:store_id>/board/clock-out", methods=["POST"])

@@ -9,7 +9,7 @@ from app.blueprints.store.models.catalogue import (
     TherapistQualification,
 )
 from app.blueprints.store.models.customers import Customer
-from app.blueprints.store.models.dispatch import BoardEntry, DispatchLog
+from app.blueprints.store.models.dispatch import BoardEntry, BoardSuspension, DispatchLog
 from app.blueprints.store.models.feedback import ComplaintCase, Feedback
 from app.blueprints.store.models.orders import BusinessDay, Order, OrderLine, ServiceJob
 from app.blueprints.store.models.payments import Payment, Refund
@@ -17,6 +17,7 @@ from app.blueprints.store.models.reservations import Reservation
 
 __all__ = [
     "BoardEntry",
+    "BoardSuspension",
     "BusinessDay",
     "CardLedgerEntry",
     "ComplaintCase",

@@ -34,6 +34,25 @@ class BoardEntry(TenantScoped, db.Model):
     clocked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class BoardSuspension(TenantScoped, db.Model):
+    """停牌 of a therapist at a store: lasts until a dispatcher or foreman lifts it
+    (复牌), through a clock-out and into the next business days, so it is kept per
+    store and therapist, not on one day's board entry (which mirrors it)."""
+
+    __tablename__ = "board_suspensions"
+    __extra_table_args__ = (
+        UniqueConstraint("tenant_id", "store_id", "therapist_id"),
+        tenant_fk("store_id", "stores"),
+        tenant_fk("therapist_id", "employees"),
+    )
+
+    store_id: Mapped[int] = mapped_column(index=True)
+    therapist_id: Mapped[int] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+    suspended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    suspended_by_account_id: Mapped[int | None]
+
+
 class DispatchLog(TenantScoped, db.Model):
     """Every change of the board: who, when, which rule, queue before/after, and
     why each therapist ahead was passed over.  Readable by the store's therapists."""
@@ -55,6 +74,8 @@ class DispatchLog(TenantScoped, db.Model):
     job_id: Mapped[int | None]
     order_id: Mapped[int | None]
     reason: Mapped[str] = mapped_column(String(255), default="")
+    # 下钟: how many minutes before the planned end the job was finished (提前下钟).
+    minutes_short: Mapped[int | None]
     queue_before: Mapped[list | None] = mapped_column(JSON)
     queue_after: Mapped[list | None] = mapped_column(JSON)
     # [{"therapist_id": 7, "reason": "busy"}, ...]
