@@ -15,7 +15,7 @@ from alembic import op
 from app.rls import enable_tenant_rls
 
 revision = '0015_board_suspensions'
-down_revision = '0010_tax_opening_requests'
+down_revision = '0014_order_line_wishes'
 branch_labels = None
 depends_on = None
 
