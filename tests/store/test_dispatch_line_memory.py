@@ -62,11 +62,11 @@ def test_a_line_that_waited_after_a_return_is_not_given_back_to_the_rejected_the
     line = new_line(desk)
     job = dispatch.assign_rotation(line, actor)
     assert (busy.therapist_id, job.therapist_id) == (t[0].id, t[1].id)
-    dispatch.finish_job(busy, actor)  # 801 to the tail: queue 802, 801
+    dispatch.finish_job(busy, actor, "客人有事先走")  # 801 to the tail: queue 802, 801
     busy = dispatch.assign_rotation(new_line(desk, 2), actor)
     assert busy.therapist_id == t[0].id
     assert dispatch.return_job(job, actor, "手法太重") is None  # 801 busy: the line waits
-    dispatch.finish_job(busy, actor)  # queue 802 (head, waiting), 801
+    dispatch.finish_job(busy, actor, "客人有事先走")  # queue 802 (head, waiting), 801
     later = dispatch.assign_rotation(line, actor)
     assert later.therapist_id == t[0].id, "the line went back to the therapist the guest returned"
     assert db.session.get(OrderLine, line.id).returned_therapist_ids == [t[1].id]
@@ -285,7 +285,9 @@ def test_api_a_return_then_a_later_rotation_skips_the_returned_therapist(api_des
                               headers=api["headers"]).get_json()
     waiting = next(w for w in board["waiting_lines"] if w["line_id"] == lines[0]["id"])
     assert waiting["returned"] and waiting["returned_therapist_ids"] == [api["t"][1]]
-    api["client"].post(f"/api/v1/service-jobs/{other['id']}/finish", headers=api["headers"])
+    finished = api["client"].post(f"/api/v1/service-jobs/{other['id']}/finish",
+                                  headers=api["headers"], json={"reason": "客人有事先走"})
+    assert finished.status_code == 200, finished.get_json()
     later = _assign(api, lines[0]["id"], mode="rotation")
     assert later.status_code == 201 and later.get_json()["therapist_id"] == api["t"][0]
     log = api["client"].get(f"/api/v1/stores/{api['store']}/dispatch-log",
