@@ -17,8 +17,11 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import employees as employees_resources
     from app.blueprints.api import feedback as feedback_resources
     from app.blueprints.api import jobs as jobs_resources
+    from app.blueprints.api import offboarding as offboarding_resources
     from app.blueprints.api import orders as orders_resources
+    from app.blueprints.api import pay_settings as pay_settings_resources
     from app.blueprints.api import payroll as payroll_resources
+    from app.blueprints.api import positions as positions_resources
     from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
@@ -37,6 +40,7 @@ def register_api(app: Flask) -> None:
     resources += (payroll_resources,)
     resources += (attendance_resources,)
     resources += (approvals_resources,)
+    resources += (positions_resources, pay_settings_resources, offboarding_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -8,12 +8,14 @@ numbers (ID card, bank account) are write-only in reads: ``id_card_masked`` and
 ``employee.reveal_sensitive`` and writes the audit entry, as "显示完整" does on the page.
 """
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema
-from app.blueprints.hr import changes, services, tax_opening, visibility
+from app.blueprints.hr import changes, pay_settings, services, tax_opening, visibility
+from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
 from app.extensions import db
@@ -210,13 +212,21 @@ def update_employee(data, employee_id: int):
     offboarding) answer 422 naming the field: they change through
     ``POST /employees/<id>/changes`` (approved by the HR manager, dated).  A
     different ``status`` always answers 422: it moves only through onboarding and
-    offboarding.  The owner's file only by the owner; on one's own file only the
-    contact details.
+    offboarding (``POST /employees/<id>/offboarding``, which the 422 names).  The
+    owner's file only by the owner; on one's own file only the contact details.
     """
     employee = _load_in_scope(employee_id)
     if "store_id" in data:
         _check_store_scope(data["store_id"])
-    services.update_employee(employee, actor=current_user, **data)
+    try:
+        services.update_employee(employee, actor=current_user, **data)
+    except HrError as exc:
+        if "status" in exc.fields:
+            # An integrator reads this, not a page: name the endpoint that does it.
+            exc.fields["status"] = _(
+                "员工状态不能直接修改：离职请用 POST %(url)s，入职请走入职流程",
+                url=f"/api/v1/employees/{employee_id}/offboarding")
+        raise
     db.session.commit()
     db.session.expire_all()
     return _shown(_load_in_scope(employee_id))
@@ -438,3 +448,20 @@ def cancel_tax_opening_request(tax_request_id: int):
     tax_opening.cancel_request(row, actor=current_user)
     db.session.commit()
     return row
+
+
+class TaxOpeningBalanceSchema(Schema):
+    year = fields.Integer()
+    cumulative_taxable = Money(metadata={"description": "累计应税收入 before Muzu this year"})
+    cumulative_tax = Money(metadata={"description": "累计已扣个税 before Muzu this year"})
+
+
+@blp.route("/<int:employee_id>/tax-opening-balances")
+@blp.response(200, TaxOpeningBalanceSchema(many=True))
+@permission_required("payroll.view")
+def list_tax_opening_balances(employee_id: int):
+    """The 个税期初 in force, one per year, latest year first (what payroll adds to the
+    year's cumulation).  Read with ``payroll.view`` (the pay group of
+    hr/visibility.py), as on the employee page; set through ``tax-opening-requests``."""
+    _load_in_scope(employee_id)
+    return pay_settings.opening_balances(employee_id)
