@@ -19,7 +19,7 @@ the figures below hold whatever the date; only the number of days worked (A) var
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -119,6 +119,8 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
         "name": "技师", "position_id": positions["therapist"], "monthly_base": "8000.00",
         "overtime_eligible": False, "commission": True, "card_sale_rate": "0.03",
         "meal_allowance_per_day": "20.00", "full_attendance_bonus": "300.00"})
+    assert (profile["position_id"], profile["monthly_base"]) == (positions["therapist"],
+                                                                 "8000.00")
     policy = hr.put("/payroll/policy", {"housing_fund_rate": "0.07"})
     assert (policy["housing_fund_rate"], policy["pay_days_per_month"]) == ("0.07", "21.75")
 
