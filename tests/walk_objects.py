@@ -159,7 +159,11 @@ def _hr_objects(company, n: int, therapist) -> dict:
     db.session.add_all([level, profile, template, shift])
     db.session.flush()
     onboarding = h.Onboarding(employee_id=person.id, template_id=template.id, started_on=day)
-    offboarding = h.Offboarding(employee_id=person.id, last_day=day + timedelta(days=30))
+    # A last day still ahead whenever the walk runs: approving an offboarding whose last
+    # day is over runs the last-day job at once, which would end the walk's own therapist
+    # login half-way (a fixed date in late 2026 went past on 2026-12-03).
+    offboarding = h.Offboarding(employee_id=person.id,
+                                last_day=date.today() + timedelta(days=365))
     run = h.PayrollRun(month=date(2026, 10 - n, 1), scope="all")
     db.session.add_all([onboarding, offboarding, run])
     db.session.flush()

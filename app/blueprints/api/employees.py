@@ -223,9 +223,9 @@ def update_employee(data, employee_id: int):
     except HrError as exc:
         if "status" in exc.fields:
             # An integrator reads this, not a page: name the endpoint that does it.
+            endpoint = f"/api/v1/employees/{employee_id}/offboarding"
             exc.fields["status"] = _(
-                "员工状态不能直接修改：离职请用 POST %(url)s，入职请走入职流程",
-                url=f"/api/v1/employees/{employee_id}/offboarding")
+                "员工状态不能直接修改：离职请用 POST %(url)s，入职请走入职流程", url=endpoint)
         raise
     db.session.commit()
     db.session.expire_all()
