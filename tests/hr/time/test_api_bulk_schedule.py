@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from sqlalchemy import event, func, select
 
 from app.blueprints.hr.models.time import ScheduleEntry, ShiftTemplate
+from app.blueprints.hr.time.locks import lock_sheet
 from app.extensions import db
 from tests.hr.time.helpers import first_of_month, make_shifts, monday, staff
 
@@ -207,6 +208,16 @@ def test_a_bad_bulk_entry_refuses_the_batch_naming_each_entry(client, company_a,
                                   good, entries[2]]})
     assert owner_batch.status_code == 422
     assert _fields(owner_batch) == {"entries": {"1": {"employee_id": ["不是本店员工"]}}}
+    # A day of a locked month (考勤表 锁定) cannot be planned either.
+    with in_tenant(company_a):
+        locked_month = first_of_month(1)
+        lock_sheet(company_a.store.id, locked_month, company_a.accounts["hr_manager"])
+        db.session.commit()
+    in_locked = client.post("/api/v1/schedules/bulk", headers=manager, json={"entries": [
+        good, {**good, "date": locked_month.isoformat()}]})
+    assert in_locked.status_code == 422
+    assert list(_fields(in_locked)["entries"]) == ["1"]
+    assert "已锁定" in _fields(in_locked)["entries"]["1"]["date"][0]
     for body, field in (({"entries": []}, "entries"), ({}, "entries"),
                         ({"entries": [good] * 2001}, "entries"),
                         ({"store_id": company_a.stores[1].id, "entries": [good]}, "store_id")):
@@ -216,3 +227,15 @@ def test_a_bad_bulk_entry_refuses_the_batch_naming_each_entry(client, company_a,
                        json={"entries": [good]}).status_code == 403
     with in_tenant(company_a):
         assert db.session.scalar(select(func.count(ScheduleEntry.id))) == 0
+
+
+def test_the_set_up_endpoints_are_documented(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    assert {"post"} <= set(paths["/api/v1/shift-templates"])
+    assert "patch" in paths["/api/v1/shift-templates/{shift_template_id}"]
+    assert "post" in paths["/api/v1/schedules/bulk"]
+    assert {"get", "put"} <= set(paths["/api/v1/employees/{employee_id}/qualifications"])
+    # The service-item category is named in the document, not only in a 422.
+    category = spec["components"]["schemas"]["ServiceItem"]["properties"]["category"]
+    assert "foot" in category["description"] and "足疗" in category["description"]
