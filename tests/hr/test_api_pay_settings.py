@@ -189,3 +189,32 @@ def test_tax_opening_balances_are_readable_with_the_pay_group(client, api_token,
     assert decided.status_code == 200
     assert client.get(url, headers=api_token(company_a, "hr_manager")).get_json()[0] == {
         "year": 2026, "cumulative_taxable": "18000.00", "cumulative_tax": "220.00"}
+
+
+def test_tax_opening_requests_have_approve_and_reject_like_the_page(client, api_token, company_a,
+                                                                    company_b, in_tenant):
+    with in_tenant(company_a):
+        therapist_id = company_a.employees["therapist"].id
+    finance, hr_manager = api_token(company_a, "finance_manager"), api_token(company_a,
+                                                                             "hr_manager")
+    filed = client.post(f"/api/v1/employees/{therapist_id}/tax-opening-requests",
+                        headers=hr_manager, json={"year": 2026, "cumulative_taxable": "500.00",
+                                                  "cumulative_tax": "5.00"}).get_json()
+    approve = f"/api/v1/employees/tax-opening-requests/{filed['id']}/approve"
+    assert client.post(approve, headers=finance).status_code == 403
+    assert client.post(approve, headers=api_token(company_b, "hr_manager")).status_code == 404
+    own = client.post(approve, headers=hr_manager)  # filed it: may not decide it
+    assert own.status_code == 422
+    url = f"/api/v1/employees/{therapist_id}/tax-opening-balances"
+    assert client.get(url, headers=hr_manager).get_json() == []
+    done = client.post(approve, headers=api_token(company_a, "owner"), json={"note": "核对无误"})
+    assert done.status_code == 200 and done.get_json()["status"] == "approved"
+    assert client.get(url, headers=hr_manager).get_json()[0]["cumulative_taxable"] == "500.00"
+
+    second = client.post(f"/api/v1/employees/{therapist_id}/tax-opening-requests",
+                         headers=finance, json={"year": 2026, "cumulative_taxable": "900.00",
+                                                "cumulative_tax": "9.00"}).get_json()
+    rejected = client.post(f"/api/v1/employees/tax-opening-requests/{second['id']}/reject",
+                           headers=hr_manager, json={"note": "数字不对"})
+    assert rejected.status_code == 200 and rejected.get_json()["decision_note"] == "数字不对"
+    assert client.get(url, headers=hr_manager).get_json()[0]["cumulative_taxable"] == "500.00"

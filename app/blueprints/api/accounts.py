@@ -22,7 +22,7 @@ class AccountSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
     role_label = fields.Function(lambda account: role_label(account.role))
     employee_id = fields.Integer(allow_none=True)
     store_ids = fields.Function(lambda account: sorted(account.store_ids))

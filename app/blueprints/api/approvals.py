@@ -49,7 +49,7 @@ class ApprovalDecisionSchema(Schema):
 class ApprovalDecisionResultSchema(Schema):
     kind = fields.String()
     object_id = fields.Integer()
-    verdict = fields.String()
+    verdict = fields.String(validate=validate.OneOf(approvals.VERDICTS))
     status = fields.String(metadata={"description": "the request's status after the decision"})
 
 

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app import login_guard, sessions, totp
@@ -11,7 +11,7 @@ from app.blueprints.api.common import Blueprint, UtcDateTime
 from app.blueprints.auth import services
 from app.extensions import db
 from app.models import ApiToken, Tenant
-from app.permissions import permission_required, public, role_label
+from app.permissions import ROLES, permission_required, public, role_label
 from app.tenancy import tenant_context
 
 blp = Blueprint("api_auth", __name__, url_prefix="/auth", description="Log-in and bearer tokens")
@@ -44,7 +44,7 @@ class MeSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
     role_label = fields.Function(lambda account: role_label(account.role))
     employee_id = fields.Integer(allow_none=True)
     store_ids = fields.Function(lambda account: sorted(account.store_ids))

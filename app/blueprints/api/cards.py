@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.store import cards
 from app.blueprints.store.models import MemberCard
-from app.blueprints.store.models.cards import CARD_KINDS
+from app.blueprints.store.models.cards import CARD_KINDS, CARD_STATUSES, LEDGER_KINDS
+from app.blueprints.store.models.payments import PAYMENT_METHODS
 from app.extensions import db
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required
 from app.validation import InputError
@@ -19,14 +20,15 @@ blp = Blueprint("api_cards", __name__, url_prefix="/cards",
 
 class LedgerEntrySchema(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "topup, bonus, spend, refund, adjustment"})
+    kind = fields.String(validate=validate.OneOf(LEDGER_KINDS),
+                         metadata={"description": "topup, bonus, spend, refund, adjustment"})
     store_id = fields.Integer()
     amount = Money()
     count_delta = fields.Integer()
     balance_after = Money()
     count_after = fields.Integer()
     order_id = fields.Integer(allow_none=True)
-    payment_method = fields.String(allow_none=True)
+    payment_method = fields.String(validate=validate.OneOf(PAYMENT_METHODS), allow_none=True)
     note = fields.String()
     created_at = fields.DateTime()
 
@@ -35,11 +37,11 @@ class CardSchema(Schema):
     id = fields.Integer()
     card_no = fields.String()
     customer_id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(CARD_KINDS))
     issued_store_id = fields.Integer()
     service_item_id = fields.Integer(allow_none=True)
     expires_on = fields.Date(allow_none=True)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(CARD_STATUSES))
     balance = Money(metadata={"description": "package cards: prepaid money not yet used"})
     remaining_count = fields.Integer()
     created_at = fields.DateTime()

@@ -12,7 +12,9 @@ from marshmallow import Schema, fields, validate
 from app.blueprints.api.common import Blueprint, Money
 from app.blueprints.store import checkout
 from app.blueprints.store.models import Order, Refund
-from app.blueprints.store.models.payments import PAYMENT_METHODS
+from app.blueprints.store.models.orders import LINE_KINDS, ORDER_STATUSES
+from app.blueprints.store.models.payments import PAYMENT_METHODS, REFUND_STATUSES
+from app.blueprints.store.refunds import REFUND_METHODS
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
 
@@ -34,7 +36,7 @@ class CheckoutInSchema(Schema):
 
 class ReceiptLineSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(LINE_KINDS))
     name = fields.String()
     quantity = fields.Integer()
     unit_price = Money()
@@ -44,7 +46,7 @@ class ReceiptLineSchema(Schema):
 
 class PaymentOutSchema(Schema):
     id = fields.Integer()
-    method = fields.String()
+    method = fields.String(validate=validate.OneOf(PAYMENT_METHODS))
     amount = Money()
     tendered = Money(allow_none=True)
     change = Money()
@@ -59,9 +61,9 @@ class RefundSchema(Schema):
     store_id = fields.Integer()
     order_id = fields.Integer()
     amount = Money()
-    method = fields.String()
+    method = fields.String(validate=validate.OneOf(REFUND_METHODS))
     reason = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(REFUND_STATUSES))
     requested_by_account_id = fields.Integer(allow_none=True)
     requested_at = fields.DateTime()
     decided_by_account_id = fields.Integer(allow_none=True)
@@ -72,7 +74,7 @@ class RefundSchema(Schema):
 class ReceiptSchema(Schema):
     order_id = fields.Integer()
     number = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
     store_id = fields.Integer()
     store_name = fields.String()
     customer_id = fields.Integer(allow_none=True)

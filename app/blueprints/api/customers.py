@@ -15,7 +15,9 @@ from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_sch
 from app.blueprints.store import customers as service
 from app.blueprints.store.customer_privacy import customer_view, sees_contact
 from app.blueprints.store.models import Customer
+from app.blueprints.store.models.orders import ORDER_STATUSES
 from app.extensions import db
+from app.models.people import GENDERS
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_customers", __name__, url_prefix="/customers",
@@ -30,7 +32,8 @@ class CustomerSchema(Schema):
                        "and for a caller who may not read it (see phone_masked)"})
     phone_masked = fields.Boolean(dump_only=True)
     phone_tail = fields.String(dump_only=True, metadata={"description": "尾号: last 4 digits"})
-    gender = fields.String(metadata={"description": "female, male or empty"})
+    gender = fields.String(validate=validate.OneOf((*GENDERS, "")),
+                           metadata={"description": "female, male or empty"})
     preferences = fields.String(metadata={"description": "喜好"})
     taboos = fields.String(metadata={"description": "禁忌: show before every service"})
     notes = fields.String()
@@ -76,7 +79,7 @@ class VisitSchema(Schema):
     store_name = fields.String()
     business_date = fields.Date()
     opened_at = fields.DateTime()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
     items = fields.List(fields.String())
     therapists = fields.List(fields.String())
     amount = Money()

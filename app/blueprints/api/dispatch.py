@@ -14,8 +14,11 @@ from app.blueprints.api.common import Blueprint
 from app.blueprints.store import dispatch, rotation, rotation_moves
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import BoardEntry, OrderLine, ServiceJob
+from app.blueprints.store.models.dispatch import BOARD_STATUSES
+from app.blueprints.store.models.orders import JOB_STATUSES, JOB_TYPES
 from app.extensions import db
 from app.models.org import Store
+from app.models.people import GENDERS
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_dispatch", __name__, description="Rotation board and dispatch (轮牌, 派钟)")
@@ -32,10 +35,12 @@ class ServiceJobSchema(Schema):
     order_line_id = fields.Integer()
     therapist_id = fields.Integer()
     room_id = fields.Integer(allow_none=True)
-    job_type = fields.String(metadata={"description": "rotation (轮钟) / requested (点钟)"})
+    job_type = fields.String(validate=validate.OneOf(JOB_TYPES),
+                             metadata={"description": "rotation (轮钟) / requested (点钟)"})
     is_addon = fields.Boolean()
     parent_job_id = fields.Integer(allow_none=True)
-    status = fields.String(metadata={"description": "in_service / finished / returned"})
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES),
+                           metadata={"description": "returned: 退钟"})
     started_at = fields.DateTime()
     planned_end_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
@@ -54,7 +59,8 @@ class BoardEntrySchema(Schema):
     id = fields.Integer()
     therapist_id = fields.Integer()
     position = fields.Integer()
-    status = fields.String(metadata={"description": "waiting / busy / away"})
+    status = fields.String(validate=validate.OneOf(BOARD_STATUSES),
+                           metadata={"description": "waiting / busy / away"})
     suspended = fields.Boolean()
     held_for = fields.String(allow_none=True)
     current_job_id = fields.Integer(allow_none=True)
@@ -67,7 +73,7 @@ class RunningJobSchema(Schema):
     order_number = fields.String()
     room_number = fields.String()
     items = fields.List(fields.String())
-    job_type = fields.String()
+    job_type = fields.String(validate=validate.OneOf(JOB_TYPES))
     started_at = fields.DateTime()
     busy_until = fields.DateTime()
     timer = fields.String(metadata={"description": "running / due_soon (催钟) / overrun"})
@@ -81,9 +87,9 @@ class BoardRowSchema(Schema):
     therapist_id = fields.Integer()
     number = fields.String()
     name = fields.String()
-    gender = fields.String()
+    gender = fields.String(validate=validate.OneOf(GENDERS))
     position = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(BOARD_STATUSES))
     suspended = fields.Boolean()
     held_for = fields.String(allow_none=True)
     clocked_in_at = fields.DateTime()

@@ -17,7 +17,7 @@ from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_sch
 from app.blueprints.hr import changes, pay_settings, services, tax_opening, visibility
 from app.blueprints.hr.common import HrError
 from app.blueprints.hr.models import EmployeeChange
-from app.blueprints.hr.models.lifecycle import CHANGE_KINDS
+from app.blueprints.hr.models.lifecycle import CHANGE_KINDS, CHANGE_STATUSES
 from app.extensions import db
 from app.models import Employee
 from app.models.people import EMPLOYEE_STATUSES, GENDERS
@@ -37,7 +37,7 @@ class PositionRefSchema(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(list(ROLES)))
 
 
 class EmployeeSchema(Schema):
@@ -46,13 +46,13 @@ class EmployeeSchema(Schema):
     id = fields.Integer()
     employee_no = fields.String(metadata={"description": "工号; for therapists the 点钟 number"})
     name = fields.String()
-    gender = fields.String()
+    gender = fields.String(validate=validate.OneOf(GENDERS))
     phone = fields.String()
     store_id = fields.Integer(allow_none=True)
     store = fields.Nested(StoreRefSchema, allow_none=True)
     position_id = fields.Integer()
     position = fields.Nested(PositionRefSchema)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(EMPLOYEE_STATUSES))
     hire_date = fields.Date(allow_none=True)
     created_at = fields.DateTime()
     birth_date = fields.Date(allow_none=True)
@@ -238,10 +238,10 @@ def update_employee(data, employee_id: int):
 class ChangeSchema(Schema):
     id = fields.Integer()
     employee_id = fields.Integer()
-    kind = fields.String(metadata={
+    kind = fields.String(validate=validate.OneOf(CHANGE_KINDS), metadata={
         "description": "transfer | promotion | demotion | pay_change | pay_details"})
     effective_on = fields.Date()
-    status = fields.String(
+    status = fields.String(validate=validate.OneOf(CHANGE_STATUSES),
         metadata={"description": "pending | approved | applied | rejected | cancelled"})
     reason = fields.String()
     new_store_id = fields.Integer(allow_none=True)
@@ -401,7 +401,8 @@ class TaxOpeningRequestSchema(Schema):
     year = fields.Integer()
     cumulative_taxable = Money()
     cumulative_tax = Money()
-    status = fields.String(metadata={"description": "pending | approved | rejected | cancelled"})
+    status = fields.String(validate=validate.OneOf(list(tax_opening.STATUS_LABELS)),
+                           metadata={"description": "pending | approved | rejected | cancelled"})
     requested_by_account_id = fields.Integer(allow_none=True)
     decided_by_account_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
@@ -465,3 +466,31 @@ def list_tax_opening_balances(employee_id: int):
     hr/visibility.py), as on the employee page; set through ``tax-opening-requests``."""
     _load_in_scope(employee_id)
     return pay_settings.opening_balances(employee_id)
+
+
+def _decide_tax_opening(tax_request_id: int, verb, note: str):
+    row = tax_opening.request_or_404(tax_request_id)
+    _load_in_scope(row.employee_id)
+    verb(row, current_user, note)
+    db.session.commit()
+    return row
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/approve", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def approve_tax_opening_request(data, tax_request_id: int):
+    """批准 (as the page's button and ``POST /approvals/tax_opening/{id}/decision``): the
+    balance on file becomes the requested one; nobody approves their own request or
+    one about themselves."""
+    return _decide_tax_opening(tax_request_id, tax_opening.approve_request, data["note"])
+
+
+@blp.route("/tax-opening-requests/<int:tax_request_id>/reject", methods=["POST"])
+@blp.arguments(ChangeNoteSchema)
+@blp.response(200, TaxOpeningRequestSchema)
+@permission_required("employee.change_approve")
+def reject_tax_opening_request(data, tax_request_id: int):
+    """驳回: what is on file stays."""
+    return _decide_tax_opening(tax_request_id, tax_opening.reject_request, data["note"])

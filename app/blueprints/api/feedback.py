@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
 from app.blueprints.store import feedback as service
 from app.blueprints.store.models import ComplaintCase, Order
+from app.blueprints.store.models.feedback import COMPLAINT_STATUSES
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
 from app.validation import InputError
@@ -31,7 +32,8 @@ class ComplaintSchema(Schema):
     customer_id = fields.Integer(dump_only=True, allow_none=True)
     feedback_id = fields.Integer(dump_only=True, allow_none=True)
     description = fields.String(dump_only=True)
-    status = fields.String(metadata={"description": "open → investigating → resolved → closed"})
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES),
+                           metadata={"description": "open → investigating → resolved → closed"})
     owner_account_id = fields.Integer(allow_none=True)
     resolution = fields.String()
     reply_to_guest = fields.String()

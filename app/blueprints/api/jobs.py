@@ -1,13 +1,13 @@
 """Background jobs: list and follow your company's runs, start a startable kind."""
 
 from flask_login import current_user
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema, paginate
 from app.extensions import db
 from app.jobs import result_visible, start_job
-from app.jobs.models import JobRecord
+from app.jobs.models import JOB_STATUSES, JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
 
@@ -19,7 +19,8 @@ class JobSchema(Schema):
     kind = fields.String()
     params = fields.Dict()
     queue = fields.String()
-    status = fields.String(metadata={"description": "queued, running, finished or failed"})
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES),
+                           metadata={"description": "queued, running, finished or failed"})
     progress = fields.Integer(metadata={"description": "0–100"})
     message = fields.String()
     result = fields.Raw(allow_none=True, metadata={

@@ -19,10 +19,10 @@ from app.blueprints.api.common import Blueprint, Money, PageArgsSchema
 from app.blueprints.store import orders, services
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Order, OrderLine
-from app.blueprints.store.models.orders import ORDER_STATUSES
+from app.blueprints.store.models.orders import JOB_STATUSES, JOB_TYPES, LINE_KINDS, ORDER_STATUSES
 from app.blueprints.store.schemas import RoomSchema
 from app.extensions import db
-from app.models.org import Room, Store
+from app.models.org import ROOM_STATUSES, ROOM_TYPES, Room, Store
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_orders", __name__, description="Orders (消费单) and the room board (房态)")
@@ -81,9 +81,10 @@ class OrderJobSchema(Schema):
     therapist_id = fields.Integer()
     therapist_no = fields.String()
     therapist_name = fields.String()
-    job_type = fields.String(metadata={"description": "rotation 轮钟 / requested 点钟"})
+    job_type = fields.String(validate=validate.OneOf(JOB_TYPES),
+                             metadata={"description": "rotation 轮钟 / requested 点钟"})
     is_addon = fields.Boolean()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(JOB_STATUSES))
     started_at = fields.DateTime()
     planned_end_at = fields.DateTime()
     minutes_left = fields.Integer(metadata={"description": "negative: overrun (超时)"})
@@ -93,7 +94,7 @@ class OrderJobSchema(Schema):
 
 class OrderLineSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(LINE_KINDS))
     guest_no = fields.Integer()
     name = fields.String()
     quantity = fields.Integer()
@@ -112,7 +113,7 @@ class OrderSummarySchema(Schema):
     number = fields.String(metadata={"description": "business date and the day's sequence"})
     store_id = fields.Integer()
     business_date = fields.Date()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
     room_id = fields.Integer(allow_none=True)
     room_number = fields.String(allow_none=True)
     customer_id = fields.Integer(allow_none=True)
@@ -137,7 +138,7 @@ OrderPageSchema = Schema.from_dict({
 
 class BoardLineSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(LINE_KINDS))
     guest_no = fields.Integer()
     name = fields.String()
     status = fields.String()
@@ -148,7 +149,7 @@ class BoardLineSchema(Schema):
 class BoardOrderSchema(Schema):
     id = fields.Integer()
     number = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES))
     guest = fields.String()
     party_size = fields.Integer()
     opened_at = fields.DateTime()
@@ -162,9 +163,9 @@ class BoardOrderSchema(Schema):
 class BoardRoomSchema(Schema):
     id = fields.Integer()
     number = fields.String()
-    type = fields.String()
+    type = fields.String(validate=validate.OneOf(ROOM_TYPES))
     beds = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(ROOM_STATUSES))
     order = fields.Nested(BoardOrderSchema, allow_none=True)
 
 

@@ -10,6 +10,7 @@ from app.blueprints.api.common import Blueprint
 from app.blueprints.store import reservations as service
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Reservation
+from app.blueprints.store.models.reservations import RESERVATION_STATUSES
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required
@@ -30,7 +31,7 @@ class ReservationSchema(Schema):
     requested_therapist_id = fields.Integer(allow_none=True, strict=True)
     room_id = fields.Integer(dump_only=True, allow_none=True,
                              metadata={"description": "the room held for it"})
-    status = fields.String(dump_only=True)
+    status = fields.String(validate=validate.OneOf(RESERVATION_STATUSES), dump_only=True)
     order_id = fields.Integer(dump_only=True, allow_none=True)
     note = fields.String()
     created_at = fields.DateTime(dump_only=True)

@@ -36,13 +36,15 @@ class RewardSchema(Schema):
     employee_id = fields.Integer()
     employee = fields.Nested(EmployeeRefSchema)
     store_id = fields.Integer(allow_none=True)
-    kind = fields.String(metadata={"description": "reward | fine | adjustment"})
+    kind = fields.String(validate=validate.OneOf(REWARD_KINDS),
+                         metadata={"description": "reward | fine | adjustment"})
     amount = Money(metadata={"description": "> 0 for reward and fine; signed for adjustment"})
     signed_amount = fields.Function(lambda row: str(rewards.signed_amount(row)),
                                     metadata={"description": "effect on gross pay"})
     effective_on = fields.Date()
     reason = fields.String()
-    status = fields.String(metadata={"description": "pending | approved | rejected | cancelled"})
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES),
+                           metadata={"description": "pending | approved | rejected | cancelled"})
     requested_by_account_id = fields.Integer(allow_none=True)
     decided_by_account_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from app.blueprints.api.common import PageArgsSchema, page_schema
 from app.blueprints.hr.models.time import (
     CLOCK_KINDS,
+    CLOCK_SOURCES,
     LEAVE_KINDS,
     REQUEST_STATUSES,
 )
@@ -146,9 +147,9 @@ class ClockRecordSchema(Schema):
     id = fields.Integer()
     employee_id = fields.Integer()
     store_id = fields.Integer(allow_none=True)
-    kind = fields.String(metadata={"description": "in / out"})
+    kind = fields.String(validate=validate.OneOf(CLOCK_KINDS), metadata={"description": "in / out"})
     at = fields.DateTime()
-    source = fields.String(metadata={
+    source = fields.String(validate=validate.OneOf(CLOCK_SOURCES), metadata={
         "description": "self / kiosk / foreman / device / correction (补卡)"})
     reason = fields.String()
     device_id = fields.String(allow_none=True)
@@ -215,16 +216,18 @@ class LeaveRequestSchema(Schema):
     id = fields.Integer()
     employee_id = fields.Integer()
     store_id = fields.Integer(allow_none=True)
-    kind = fields.String(metadata={"description": "annual 年假 / marriage 婚假 / bereavement "
-                                                  "丧假 / maternity 产假 / paternity 陪产假 / "
-                                                  "sick 病假 / personal 事假"})
+    kind = fields.String(validate=validate.OneOf(LEAVE_KINDS),
+                         metadata={"description": "annual 年假 / marriage 婚假 / bereavement "
+                                                 "丧假 / maternity 产假 / paternity 陪产假 / "
+                                                 "sick 病假 / personal 事假"})
     starts_on = fields.Date()
     ends_on = fields.Date()
     half_day = fields.Boolean()
     days = fields.Decimal(as_string=True, places=1, metadata={
         "description": "calendar days (half a day: 0.5)"})
     reason = fields.String()
-    status = fields.String(metadata={"description": "pending / approved / rejected / cancelled"})
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES),
+                           metadata={"description": "pending / approved / rejected / cancelled"})
     needs_hr = fields.Boolean(metadata={"description": "longer than leave_hr_approval_days"})
     requested_by_account_id = fields.Integer(allow_none=True)
     decided_by_account_id = fields.Integer(allow_none=True)
@@ -262,7 +265,7 @@ class OvertimeRequestSchema(Schema):
     work_date = fields.Date()
     hours = fields.Decimal(as_string=True, places=2)
     reason = fields.String()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(REQUEST_STATUSES))
     requested_by_account_id = fields.Integer(allow_none=True)
     decided_by_account_id = fields.Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
