@@ -1,6 +1,6 @@
 """A company set up end to end through the API alone (issue 10 §1): sign-up, the owner's
 two-step verification, a store and its rooms, the head office and the store's people with
-their logins, pay settings, shift templates, a month's schedule in one bulk call, the
+their logins, pay settings and a 个税期初 (tax opening balance), shift templates, a month's schedule in one bulk call, the
 catalogue and the therapists' qualifications, punches from the clock device, leave, a
 reward, a day at the front desk (check-in → 轮钟/点钟/退钟 → 下钟 → 收银), a card sale, and
 the month's payroll computed, submitted (HR), reviewed (finance) and approved (the general
@@ -32,6 +32,19 @@ CENT = Decimal("0.01")
 
 def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# 个税 cumulative withholding (累计预扣法): (cumulative taxable up to, rate, quick deduction).
+TAX_TABLE = ((36000, "0.03", 0), (144000, "0.10", 2520), (300000, "0.20", 16920),
+             (420000, "0.25", 31920), (660000, "0.30", 52920), (960000, "0.35", 85920),
+             (None, "0.45", 181920))
+
+
+def cumulative_tax(cum_taxable: Decimal) -> Decimal:
+    for ceiling, rate, quick in TAX_TABLE:
+        if ceiling is None or cum_taxable <= ceiling:
+            return cum_taxable * Decimal(rate) - quick
+    raise AssertionError("unreachable")
 
 
 class Api:
@@ -128,16 +141,30 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     cert = {"health_cert_no": "粤卫健 001", "health_cert_expires_on": (
         business_date + timedelta(days=365)).isoformat()}
     manager_id = hire(hr, "1001", "王店长", "store_manager", store["id"])
+    # 陈 joined last year; 李 joins on the 1st of this month.
     therapist_id = hire(hr, "8801", "陈技师", "therapist", store["id"], gender="female",
-                        hire_date=first.isoformat(), level_id=senior["id"], **cert)
+                        hire_date=f"{first.year - 1}-06-01", level_id=senior["id"], **cert)
     colleague_id = hire(hr, "8802", "李技师", "therapist", store["id"], gender="male",
                         hire_date=first.isoformat(), **cert)
     # The store manager's role has permissions HR lacks: the owner opens that login.
     manager = open_login(owner, manager_id, "wang")
     therapist = open_login(hr, therapist_id, "chen")
     assert hr.get(f"/employees/{therapist_id}")["pay_profile_id"] is None  # the post's
-    # New to the company this month: no 个税期初 from before Muzu.
-    assert hr.get(f"/employees/{therapist_id}/tax-opening-balances") == []
+    # 个税期初: what 陈 earned and had withheld this year before Muzu (finance files, the HR
+    # manager approves); none in January.
+    months = first.month
+    opening_taxable, opening_tax = Decimal(9000) * (months - 1), Decimal(30) * (months - 1)
+    balances = f"/employees/{therapist_id}/tax-opening-balances"
+    assert hr.get(balances) == []
+    if months > 1:
+        filed = finance.post(f"/employees/{therapist_id}/tax-opening-requests", {
+            "year": first.year, "cumulative_taxable": f"{opening_taxable:.2f}",
+            "cumulative_tax": f"{opening_tax:.2f}"})
+        decided = hr.post(f"/employees/tax-opening-requests/{filed['id']}/approve", {})
+        assert decided["status"] == "approved"
+        assert hr.get(balances) == [{"year": first.year,
+                                     "cumulative_taxable": f"{opening_taxable:.2f}",
+                                     "cumulative_tax": f"{opening_tax:.2f}"}]
 
     # -- the catalogue (head office) and who may do what ---------------------------------
     foot = owner.post("/service-items", {
@@ -234,8 +261,8 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     slips = hr.get(f"/payroll/runs/{run_id}/payslips")["items"]
     slip = next(s for s in slips if s["employee_id"] == therapist_id)
 
-    # By hand (specs/payroll.md).  On staff the whole month (hired on the 1st): the month's
-    # base less one day of personal leave at 8000 / 21.75 a day.
+    # By hand (specs/payroll.md).  On staff the whole month: the month's base less one day
+    # of personal leave at 8000 / 21.75 a day.
     base = money(Decimal("8000") - Decimal("8000") / Decimal("21.75"))  # 7632.18
     commission = money(Decimal("40.00") * Decimal("1.2") + Decimal("50.00") * Decimal("1.2"))
     meal = money(Decimal("20.00") * len(worked))
@@ -244,14 +271,16 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     social = money(8000 * Decimal("0.08")) + money(8000 * Decimal("0.02")) \
         + money(8000 * Decimal("0.005")) + money(8000 * Decimal("0.07"))  # 1400.00
     taxable = gross - social
-    tax = money(max(Decimal(0), taxable - 5000) * Decimal("0.03"))  # first month here
+    # Employed here every month of the year so far: 5,000 deductible for each.
+    cum_taxable = max(Decimal(0), opening_taxable + taxable - 5000 * months)
+    tax = max(Decimal("0.00"), money(cumulative_tax(cum_taxable) - opening_tax))
     net = gross - social - tax
     assert (base, commission, social) == (Decimal("7632.18"), Decimal("108.00"),
                                           Decimal("1400.00"))
     expected = {"base": base, "commission": commission, "meal": meal,
                 "full_attendance_bonus": Decimal("0.00"), "rewards": rewards,
                 "late_deduction": Decimal("0.00"), "gross": gross, "si_total": social,
-                "taxable": taxable, "iit": tax, "net": net}
+                "taxable": taxable, "cum_taxable": cum_taxable, "iit": tax, "net": net}
     assert {name: Decimal(slip[name]) for name in expected} == expected, slip["detail"]
     # Nothing records who sold a card yet (issue 10 §2): no card-sale commission.
     assert Decimal(slip["card_commission"]) == Decimal("0.00")
