@@ -1,10 +1,11 @@
 """A company set up end to end through the API alone (issue 10 §1): sign-up, the owner's
 two-step verification, a store and its rooms, the head office and the store's people with
-their logins, pay settings and a 个税期初 (tax opening balance), shift templates, a month's schedule in one bulk call, the
-catalogue and the therapists' qualifications, punches from the clock device, leave, a
-reward, a day at the front desk (check-in → 轮钟/点钟/退钟 → 下钟 → 收银), a card sale, and
-the month's payroll computed, submitted (HR), reviewed (finance) and approved (the general
-manager) — then one therapist's payslip checked against a calculation by hand.
+their logins, pay settings and a 个税期初 (tax opening balance), shift templates, a
+month's schedule in one bulk call, the catalogue and the therapists' qualifications,
+punches from the clock device, leave, a reward, a day at the front desk (check-in →
+轮钟/点钟/退钟 → 下钟 → 收银), a card sale, and the month's payroll computed, submitted
+(HR), reviewed (finance) and approved (the general manager) — then one therapist's payslip
+checked against a calculation by hand.
 
 Nothing is written to the database but through HTTP; the test reads only the clock
 (``utcnow``) and the owner's TOTP code (``factories.otp_code``).
