@@ -128,10 +128,10 @@ SECOND_CHECKS = {
     # (hr.checklists.can_work_on_checklists): a cashier or a receptionist holds none.
     "hr.checklist_item_tick": "only the roles that hold checklist items",
     "hr.offboarding_detail": "only the roles that hold checklist items",
-    # Anyone may cancel their own request; someone else's only an approver of its store
-    # (hr.time.leave._may_cancel): a supervisor cancelling another's request is refused.
-    "api_attendance.cancel_leave_request": "only its person or an approver",
-    "api_attendance.cancel_overtime_request": "only its person or an approver",
+    # A leave or overtime request is cancelled by its person or an approver of the store
+    # (hr.time.leave._may_cancel): a shift lead who may read it may not cancel it.
+    "api_attendance.cancel_leave_request": "only the person or an approver",
+    "api_attendance.cancel_overtime_request": "only the person or an approver",
 }
 # The last calls of the holders' pass: they end the caller's session.
 SESSION_ENDERS = ("auth.logout",)
