@@ -24,6 +24,8 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from app.models.base import utcnow
 from tests import factories
 
@@ -83,6 +85,7 @@ def login(client, company: str, username: str, password: str) -> Api:
     return Api(client, response.get_json()["token"])
 
 
+@pytest.mark.both_backends  # dates, business days and money sums
 def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app, client):
     now = utcnow().astimezone(CST)
     business_date = (now - timedelta(hours=6)).date()  # 营业日 B
