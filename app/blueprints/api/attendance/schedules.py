@@ -189,7 +189,7 @@ def set_schedule_cells(data):
     for problem in refusals:
         field = "date" if problem.field == "work_date" else problem.field
         problems.setdefault(cells[problem.index][0], {})[field] = [problem.message]
-    first = next(iter(problems.values()))
+    first = problems[min(problems)]
     abort(422, message=next(iter(first.values()))[0],
           errors={"json": {"entries": dict(sorted(problems.items()))}})
 
