@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from app.blueprints.hr import pay_settings
@@ -62,11 +63,15 @@ def test_therapist_levels_create_change_and_refuse(client, api_token, company_a,
                       json={"name": "金牌", "commission_multiplier": "0"})
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["fields"]) == {"name", "commission_multiplier"}
+    with in_tenant(company_a):
+        assert _count(TherapistLevel) == 1
 
     url = f"/api/v1/therapist-levels/{level['id']}"
     refused = client.patch(url, headers=hr, json={"commission_multiplier": "1.2345"})
     assert refused.status_code == 422
     assert list(refused.get_json()["error"]["fields"]) == ["commission_multiplier"]
+    with in_tenant(company_a):
+        assert db.session.get(TherapistLevel, level["id"]).commission_multiplier == Decimal("1.3")
     changed = client.patch(url, headers=hr, json={"commission_multiplier": "1.5",
                                                   "is_active": False})
     assert changed.status_code == 200
@@ -124,6 +129,8 @@ def test_pay_profiles_create_change_and_refuse(client, api_token, company_a, com
                         json={"monthly_base": "1.00"}).status_code == 404
 
 
+# The policy lives in a JSON column: both dialects.
+@pytest.mark.both_backends
 def test_the_payroll_policy_reads_every_key_and_writes_like_the_page(client, api_token,
                                                                      company_a, in_tenant):
     hr = api_token(company_a, "hr_manager")
