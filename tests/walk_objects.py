@@ -200,6 +200,7 @@ def _hr_objects(company, n: int, therapist) -> dict:
     db.session.flush()
     return {
         **objects, "template_id": template, "onboarding_id": onboarding,
-        "offboarding_id": offboarding, "shift_id": shift, "run_id": run,
+        "offboarding_id": offboarding, "shift_id": shift, "shift_template_id": shift,
+        "run_id": run,
         "pay_profile_id": profile, "therapist_level_id": level, "person": person,
     }

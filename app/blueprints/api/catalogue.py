@@ -1,5 +1,10 @@
 """The catalogue over the API: service items, products, membership levels (read by
-every desk, changed by head office with ``catalogue.manage``; never deleted)."""
+every desk, changed by head office with ``catalogue.manage``; never deleted), and which
+items each therapist may be dispatched for (技师项目资格, ``catalogue.manage`` as the
+store's qualification grid: read and replace one therapist's set, audited).
+
+A service item's ``category`` is one of: foot 足疗, body 按摩, ear 采耳, spa 水疗,
+other 其他."""
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -9,11 +14,13 @@ from app.blueprints.store import catalogue as services
 from app.blueprints.store.models import MembershipLevel, Product, ServiceItem
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES
 from app.extensions import db
+from app.models import Employee
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_catalogue", __name__,
                 description="Catalogue (价目): service items, products, membership levels")
 
+CATEGORY_HELP = "foot 足疗 / body 按摩 / ear 采耳 / spa 水疗 / other 其他"
 MONEY_INPUT = {"metadata": {"description": "yuan as a string, e.g. \"128.00\""}}
 
 
@@ -21,7 +28,8 @@ class ServiceItemSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
-    category = fields.String(validate=validate.OneOf(SERVICE_CATEGORIES))
+    category = fields.String(validate=validate.OneOf(SERVICE_CATEGORIES), metadata={
+        "description": CATEGORY_HELP})
     duration_minutes = fields.Integer()
     price = Money()
     commission_rotation = Money(metadata={"description": "轮钟 commission per job"})
@@ -32,7 +40,8 @@ class ServiceItemSchema(Schema):
 class ServiceItemInSchema(Schema):
     code = fields.String()
     name = fields.String()
-    category = fields.String(validate=validate.OneOf(SERVICE_CATEGORIES))
+    category = fields.String(validate=validate.OneOf(SERVICE_CATEGORIES), metadata={
+        "description": CATEGORY_HELP})
     duration_minutes = fields.Integer()
     price = fields.Raw(**MONEY_INPUT)
     commission_rotation = fields.Raw(**MONEY_INPUT)
@@ -127,3 +136,42 @@ _resource("/products", Product, ProductSchema, ProductInSchema, services.create_
 _resource("/membership-levels", MembershipLevel, LevelSchema, LevelInSchema,
           services.create_membership_level, services.update_membership_level, "level_id",
           "MembershipLevel")
+
+
+class QualificationsSchema(Schema):
+    employee_id = fields.Integer()
+    service_item_ids = fields.List(fields.Integer())
+    service_items = fields.List(fields.Nested(ServiceItemSchema))
+
+
+class QualificationsInSchema(Schema):
+    service_item_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(
+        max=500), metadata={"description": "the whole set: items not listed are removed"})
+
+
+def _qualifications(employee_id: int) -> dict:
+    items = services.therapist_qualifications(employee_id)
+    return {"employee_id": employee_id, "service_item_ids": [item.id for item in items],
+            "service_items": items}
+
+
+@blp.route("/employees/<int:employee_id>/qualifications")
+@blp.response(200, QualificationsSchema)
+@permission_required("catalogue.manage")
+def get_qualifications(employee_id: int):
+    """技师项目资格: the items this therapist may be dispatched for."""
+    get_in_scope_or_404(Employee, employee_id)
+    return _qualifications(employee_id)
+
+
+@blp.route("/employees/<int:employee_id>/qualifications", methods=["PUT"])
+@blp.arguments(QualificationsInSchema)
+@blp.response(200, QualificationsSchema)
+@permission_required("catalogue.manage")
+def put_qualifications(data, employee_id: int):
+    """Replace the therapist's set (as ticking their row of the store's grid): a working
+    therapist of a store, known item ids; audited.  Rotation then offers them those items."""
+    employee = get_in_scope_or_404(Employee, employee_id)
+    services.set_therapist_qualifications(employee, data["service_item_ids"])
+    db.session.commit()
+    return _qualifications(employee_id)

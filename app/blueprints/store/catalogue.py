@@ -360,3 +360,36 @@ def set_store_qualifications(store_id: int, ticked: set[tuple[int, int]]) -> tup
                      before=None, after={"added": sorted(map(list, add)),
                                          "removed": sorted(map(list, remove))})
     return len(add), len(remove)
+
+
+def therapist_qualifications(employee_id: int) -> list[ServiceItem]:
+    """The service items one therapist may be dispatched for (active or not)."""
+    return list(db.session.scalars(
+        select(ServiceItem).join(TherapistQualification,
+                                 TherapistQualification.service_item_id == ServiceItem.id)
+        .where(TherapistQualification.employee_id == employee_id)
+        .order_by(ServiceItem.category, ServiceItem.code, ServiceItem.id)))
+
+
+def set_therapist_qualifications(employee: Employee, service_item_ids) -> tuple[int, int]:
+    """Make one therapist hold exactly these items (the API's replace of one row of the
+    store's grid); the store's other therapists keep theirs.  Returns (added, removed);
+    audited like the grid, through :func:`set_store_qualifications`.
+
+    Only a working therapist of a store may be qualified; an unknown item id is refused
+    and nothing changes.  An inactive item may be kept or given (the grid keeps ticks on
+    items it no longer shows).
+    """
+    wanted = set(service_item_ids)
+    if employee.store_id is None or employee.id not in {
+            t.id for t in therapists_of_store(employee.store_id)}:
+        raise CatalogueError.on("employee_id", _("不是门店在职技师，不能设置项目资格"))
+    known = set(db.session.scalars(select(ServiceItem.id).where(ServiceItem.id.in_(wanted))))
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise CatalogueError.on("service_item_ids", _(
+            "没有这些服务项目：%(ids)s", ids="、".join(map(str, unknown))))
+    therapists = [t.id for t in therapists_of_store(employee.store_id)]
+    others = {pair for pair in qualifications_of(therapists) if pair[0] != employee.id}
+    return set_store_qualifications(employee.store_id,
+                                    others | {(employee.id, item) for item in wanted})

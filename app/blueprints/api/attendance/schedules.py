@@ -1,8 +1,16 @@
-"""/api/v1 考勤: shift templates and schedules (排班): read, set a cell, publish, copy a week."""
+"""/api/v1 考勤: shift templates (班次: list, create, change) and schedules (排班): read, set a
+cell, set a batch (bulk upsert), publish, copy a week.
+
+The bulk upsert is all or nothing: any bad entry answers 422 with every bad entry under
+``fields.entries.<index>.<field>`` (the shape marshmallow gives a malformed entry) and
+nothing is written.
+"""
 
 from __future__ import annotations
 
 from flask_login import current_user
+from flask_smorest import abort
+from sqlalchemy import select
 
 from app.blueprints.api.attendance import (
     blp,
@@ -15,6 +23,8 @@ from app.blueprints.api.attendance import (
     unprocessable,
 )
 from app.blueprints.api.attendance.schemas import (
+    BulkScheduleResultSchema,
+    BulkScheduleSchema,
     CopyResultSchema,
     CopyWeekSchema,
     PublishResultSchema,
@@ -24,12 +34,16 @@ from app.blueprints.api.attendance.schemas import (
     ScheduleQuerySchema,
     ScheduleWeekSchema,
     ShiftQuerySchema,
+    ShiftTemplateCreateSchema,
+    ShiftTemplatePatchSchema,
     ShiftTemplateSchema,
 )
 from app.blueprints.api.common import paginate
-from app.blueprints.hr.models.time import ScheduleEntry
+from app.blueprints.hr.models.time import ScheduleEntry, ShiftTemplate
 from app.blueprints.hr.time import schedules as schedule_service
 from app.blueprints.hr.time import shifts as shift_service
+from app.extensions import db
+from app.models import Employee
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
 
 
@@ -41,6 +55,39 @@ def list_shift_templates(args):
     """班次 of a store (active and deactivated)."""
     store = body_store(args["store_id"])
     return shift_service.store_shifts(store.id)
+
+
+@blp.route("/shift-templates", methods=["POST"])
+@blp.arguments(ShiftTemplateCreateSchema)
+@blp.response(201, ShiftTemplateSchema)
+@permission_required("schedule.manage")
+def create_shift_template(data):
+    """A new 班次 of a store (as HR's 班次 page adds one): a name unique in the store, local
+    start and end times (an end not after the start crosses midnight)."""
+    store = body_store(data["store_id"])
+    return run_verb(lambda: shift_service.create_shift(store.id, data["name"],
+                                                       data["starts_at"], data["ends_at"]))
+
+
+@blp.route("/shift-templates/<int:shift_template_id>", methods=["PATCH"])
+@blp.arguments(ShiftTemplatePatchSchema)
+@blp.response(200, ShiftTemplateSchema)
+@permission_required("schedule.manage")
+def update_shift_template(data, shift_template_id: int):
+    """Rename, re-time, deactivate or reactivate a 班次.  Cells already set keep the times
+    they copied; a deactivated shift is no longer offered for new cells."""
+    shift = get_in_scope_or_404(ShiftTemplate, shift_template_id)
+
+    def change():
+        if {"name", "starts_at", "ends_at"} & data.keys():
+            shift_service.update_shift(shift, data.get("name", shift.name),
+                                       data.get("starts_at", shift.starts_at),
+                                       data.get("ends_at", shift.ends_at))
+        if "is_active" in data:
+            shift_service.set_shift_active(shift, data["is_active"])
+        return shift
+
+    return run_verb(change)
 
 
 @blp.route("/schedules")
@@ -87,6 +134,64 @@ def set_schedule_cell(data):
         unprocessable("shift_template_id", "请选择班次，或 is_rest 排休")
     return run_verb(lambda: schedule_service.set_cell(store.id, data["employee_id"],
                                                   data["work_date"], value, current_user))
+
+
+@blp.route("/schedules/bulk", methods=["POST"])
+@blp.arguments(BulkScheduleSchema)
+@blp.response(200, BulkScheduleResultSchema)
+@permission_required("schedule.manage")
+def set_schedule_cells(data):
+    """Upsert up to 2,000 cells in one call (a month of a store), all or nothing.
+
+    Each entry: ``employee_id``, ``date``, ``shift_template_id`` (a shift of the store) or
+    null — with ``is_rest`` true a rest day (排休), else the cell is cleared.  The rules of
+    ``POST /schedules``: your stores only, the person's own store, employed that day, an
+    active shift, an open month; a changed cell becomes a draft until its week is
+    published, an unchanged one keeps its state.  Any bad entry: 422 listing each one
+    (``fields.entries.<index>.<field>``), nothing written.
+    """
+    if data.get("store_id") is not None:
+        body_store(data["store_id"])
+    entries = data["entries"]
+    scope = store_scope(current_user)
+    home = dict(db.session.execute(
+        select(Employee.id, Employee.store_id)
+        .where(Employee.id.in_({entry["employee_id"] for entry in entries}))).all())
+    problems: dict[int, dict[str, list[str]]] = {}
+    cells = []
+    for index, entry in enumerate(entries):
+        employee_id = entry["employee_id"]
+        if employee_id not in home or (scope is not None and home[employee_id] not in scope):
+            problems[index] = {"employee_id": ["没有这个员工"]}
+            continue
+        store_id = data.get("store_id") or home[employee_id]
+        if store_id is None:
+            problems[index] = {"employee_id": ["没有所属门店，请指定 store_id"]}
+            continue
+        if entry["is_rest"] and entry["shift_template_id"] is not None:
+            problems[index] = {"shift_template_id": ["排休时不能同时指定班次"]}
+            continue
+        value = schedule_service.REST if entry["is_rest"] else entry["shift_template_id"]
+        cells.append((index, store_id, schedule_service.CellChange(
+            employee_id, entry["work_date"], value)))
+    batch = [(store_id, cell) for _index, store_id, cell in cells]
+    if problems:
+        refusals = schedule_service.check_cells(batch) if batch else []
+    else:
+        try:
+            saved = run_verb(lambda: schedule_service.upsert_cells(batch, current_user))
+        except schedule_service.CellsRefused as refused:
+            db.session.rollback()
+            refusals = refused.problems
+        else:
+            return {"created": len(saved.created), "updated": len(saved.updated),
+                    "cleared": saved.cleared, "unchanged": saved.unchanged}
+    for problem in refusals:
+        field = "date" if problem.field == "work_date" else problem.field
+        problems.setdefault(cells[problem.index][0], {})[field] = [problem.message]
+    first = problems[min(problems)]
+    abort(422, message=next(iter(first.values()))[0],
+          errors={"json": {"entries": dict(sorted(problems.items()))}})
 
 
 @blp.route("/schedules/<int:schedule_entry_id>", methods=["DELETE"])

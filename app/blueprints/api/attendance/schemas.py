@@ -27,6 +27,24 @@ class ShiftTemplateSchema(Schema):
     is_active = fields.Boolean()
 
 
+class ShiftTemplateCreateSchema(Schema):
+    store_id = fields.Integer(required=True)
+    name = fields.String(required=True, metadata={"description": "unique in the store, "
+                                                                 "at most 32 characters"})
+    starts_at = fields.Time(required=True, metadata={"description": "local time, HH:MM"})
+    ends_at = fields.Time(required=True, metadata={
+        "description": "local time; not after starts_at: the shift crosses midnight"})
+
+
+class ShiftTemplatePatchSchema(Schema):
+    name = fields.String()
+    starts_at = fields.Time()
+    ends_at = fields.Time()
+    is_active = fields.Boolean(metadata={
+        "description": "false: deactivated (kept on the cells that use it, not offered for "
+                       "new ones)"})
+
+
 class ShiftQuerySchema(Schema):
     store_id = fields.Integer(required=True)
 
@@ -62,6 +80,34 @@ class ScheduleCellSchema(Schema):
     shift_template_id = fields.Integer(allow_none=True, load_default=None,
                                        metadata={"description": "a shift of the store"})
     is_rest = fields.Boolean(load_default=False, metadata={"description": "排休"})
+
+
+# A month of a store (30 people × 31 days is 930 cells), with room to spare.
+MAX_BULK_CELLS = 2000
+
+
+class BulkCellSchema(Schema):
+    employee_id = fields.Integer(required=True)
+    work_date = fields.Date(required=True, data_key="date")
+    shift_template_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "a shift of the store; null: a rest day (排休) with is_rest, "
+                       "else clears the cell"})
+    is_rest = fields.Boolean(load_default=False, metadata={"description": "排休"})
+
+
+class BulkScheduleSchema(Schema):
+    store_id = fields.Integer(metadata={
+        "description": "every cell at this store; default: each person's own store"})
+    entries = fields.List(fields.Nested(BulkCellSchema), required=True,
+                          validate=validate.Length(min=1, max=MAX_BULK_CELLS))
+
+
+class BulkScheduleResultSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer(metadata={"description": "changed cells (drafts again)"})
+    cleared = fields.Integer()
+    unchanged = fields.Integer(metadata={"description": "already so: keep their "
+                                                        "published state"})
 
 
 class ScheduleWeekSchema(Schema):

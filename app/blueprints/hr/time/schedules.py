@@ -14,6 +14,10 @@ Rules chosen where the spec is silent:
   weekday of the target week as drafts, with the shift's CURRENT times; it skips cells
   already filled (by anyone), people who left or moved to another store or whose last day
   has passed by then, deactivated shifts, and days in a locked month — and reports each.
+* A batch (the week grid's 保存, the API's bulk upsert of up to a month of a store) is all
+  or nothing: every bad cell is reported, by its place in the batch, and nothing is
+  written; the same person and day twice in one batch is refused.  The batch is checked
+  and written in a fixed number of statements whatever its size.
 * Publishing the week publishes the store's drafts of those seven days; audited, as is
   a copy.  Nothing dated in a locked month may change (``sheets.ensure_month_open``).
 """
@@ -151,80 +155,106 @@ def _parse_value(value) -> int | str | None:
         return -1  # unknown shift: refused below
 
 
-def save_cells(store_id: int, changes: Iterable[CellChange], actor) -> list[ScheduleEntry]:
-    """Set many cells of the store at once (the week grid's 保存), all or nothing.
+@dataclass(frozen=True)
+class CellProblem:
+    """Why the ``index``-th cell of a batch was refused, on ``field``."""
 
-    Returns the entries created or changed (cleared ones are deleted).  Errors name the
-    field (``employee_id`` / ``work_date`` / ``shift_template_id``) and the person and day
-    in the message.  A fixed number of statements whatever the number of cells.
-    """
-    changes = [CellChange(c.employee_id, c.work_date, _parse_value(c.value)) for c in changes]
-    if not changes:
-        return []
-    zone = tenant_zone()
+    index: int
+    field: str
+    message: str
+
+
+@dataclass
+class CellsSaved:
+    """What a batch did: entries created and changed, cells cleared, cells left as they were."""
+
+    created: list[ScheduleEntry] = field(default_factory=list)
+    updated: list[ScheduleEntry] = field(default_factory=list)
+    cleared: int = 0
+    unchanged: int = 0
+
+
+class CellsRefused(TimeError):
+    """A batch refused as a whole; ``problems`` names each bad cell by its index."""
+
+    def __init__(self, problems: list[CellProblem], fields: dict[str, str]):
+        super().__init__(fields)
+        self.problems = problems
+
+
+def _check_cells(cells: list[tuple[int, CellChange]]):
+    """Every refusal of a batch of (store id, cell), and what writing it needs, in a fixed
+    number of statements whatever the number of cells or stores."""
     employees = {e.id: e for e in db.session.scalars(
-        select(Employee).where(Employee.id.in_({c.employee_id for c in changes})))}
-    first = min(c.work_date for c in changes)
-    last = max(c.work_date for c in changes)
+        select(Employee).where(Employee.id.in_({c.employee_id for _s, c in cells})))}
+    first = min(c.work_date for _s, c in cells)
+    last = max(c.work_date for _s, c in cells)
     existing = {(e.employee_id, e.work_date): e for e in db.session.scalars(
         select(ScheduleEntry).where(ScheduleEntry.employee_id.in_(list(employees) or [-1]),
                                     ScheduleEntry.work_date >= first,
                                     ScheduleEntry.work_date <= last))}
+    store_ids = {store_id for store_id, _c in cells}
     shifts = {s.id: s for s in db.session.scalars(
-        select(ShiftTemplate).where(ShiftTemplate.store_id == store_id))}
-    locked = locked_months([store_id], first, last)
+        select(ShiftTemplate).where(ShiftTemplate.store_id.in_(store_ids)))}
+    locked = locked_months(store_ids, first, last)
 
-    errors: dict[str, str] = {}
-    single = len(changes) == 1
+    problems: list[CellProblem] = []
+    seen: set[tuple[int, date]] = set()
+    for index, (store_id, change) in enumerate(cells):
+        def refuse(name: str, message: str, index=index) -> None:
+            problems.append(CellProblem(index, name, message))
 
-    def refuse(change: CellChange, name: str, message: str) -> None:
-        employee = employees.get(change.employee_id)
-        who = f"{employee.name} {change.work_date:%m-%d}" if employee else ""
-        key = name if single else f"cell-{change.employee_id}-{change.work_date.isoformat()}"
-        errors.setdefault(key, f"{who}：{message}" if who and not single else message)
-
-    for change in changes:
         employee = employees.get(change.employee_id)
         entry = existing.get((change.employee_id, change.work_date))
         if employee is None:
-            refuse(change, "employee_id", _("没有这个员工"))
+            refuse("employee_id", _("没有这个员工"))
             continue
+        if (change.employee_id, change.work_date) in seen:
+            refuse("work_date", _("同一人同一天出现了两次"))
+            continue
+        seen.add((change.employee_id, change.work_date))
         if entry is not None and entry.store_id != store_id:
-            refuse(change, "work_date", _("当天已在其他门店排班"))
+            refuse("work_date", _("当天已在其他门店排班"))
             continue
         try:
             ensure_month_open(store_id, change.work_date, field="work_date", locked=locked)
         except MonthLockedError as exc:
-            refuse(change, "work_date", exc.message)
+            refuse("work_date", exc.message)
             continue
         if change.value is None:
             continue
         if employee.store_id != store_id:
-            refuse(change, "employee_id", _("不是本店员工"))
+            refuse("employee_id", _("不是本店员工"))
         elif not schedulable_on(employee, change.work_date):
-            refuse(change, "work_date", _("当天不在职（未入职或已过最后工作日）"))
+            refuse("work_date", _("当天不在职（未入职或已过最后工作日）"))
         elif change.value != REST:
             shift = shifts.get(change.value)
-            if shift is None:
-                refuse(change, "shift_template_id", _("没有这个班次"))
+            if shift is None or shift.store_id != store_id:
+                refuse("shift_template_id", _("没有这个班次"))
             elif not shift.is_active and not (entry is not None
                                                and entry.shift_template_id == shift.id):
-                refuse(change, "shift_template_id", _("班次“%(name)s”已停用", name=shift.name))
-    if errors:
-        raise TimeError(errors)
+                refuse("shift_template_id", _("班次“%(name)s”已停用", name=shift.name))
+    return problems, employees, existing, shifts
 
-    changed = []
-    for change in changes:
+
+def _write_cells(cells: list[tuple[int, CellChange]], existing, shifts, actor) -> CellsSaved:
+    zone = tenant_zone()
+    saved = CellsSaved()
+    for store_id, change in cells:
         entry = existing.get((change.employee_id, change.work_date))
         if change.value is None:
             if entry is not None:
                 db.session.delete(entry)
                 existing.pop((change.employee_id, change.work_date))
+                saved.cleared += 1
+            else:
+                saved.unchanged += 1
             continue
         if entry is not None and (
                 (change.value == REST and entry.is_rest)
                 or (change.value != REST and not entry.is_rest
                     and entry.shift_template_id == change.value)):
+            saved.unchanged += 1
             continue  # unchanged: keeps its published state
         if entry is None:
             entry = ScheduleEntry(employee_id=change.employee_id, store_id=store_id,
@@ -232,10 +262,62 @@ def save_cells(store_id: int, changes: Iterable[CellChange], actor) -> list[Sche
                                   created_by_account_id=actor_id(actor))
             db.session.add(entry)
             existing[(change.employee_id, change.work_date)] = entry
+            saved.created.append(entry)
+        else:
+            saved.updated.append(entry)
         _fill(entry, change.value, shifts, zone)
-        changed.append(entry)
     db.session.flush()
-    return changed
+    return saved
+
+
+def save_cells(store_id: int, changes: Iterable[CellChange], actor) -> list[ScheduleEntry]:
+    """Set many cells of the store at once (the week grid's 保存), all or nothing.
+
+    Returns the entries created or changed (cleared ones are deleted).  Errors name the
+    field (``employee_id`` / ``work_date`` / ``shift_template_id``) and the person and day
+    in the message.  A fixed number of statements whatever the number of cells.
+    """
+    cells = [(store_id, CellChange(c.employee_id, c.work_date, _parse_value(c.value)))
+             for c in changes]
+    if not cells:
+        return []
+    problems, employees, existing, shifts = _check_cells(cells)
+    if problems:
+        single = len(cells) == 1
+        errors: dict[str, str] = {}
+        for problem in problems:
+            change = cells[problem.index][1]
+            employee = employees.get(change.employee_id)
+            who = f"{employee.name} {change.work_date:%m-%d}" if employee else ""
+            key = (problem.field if single
+                   else f"cell-{change.employee_id}-{change.work_date.isoformat()}")
+            errors.setdefault(key, f"{who}：{problem.message}" if who and not single
+                              else problem.message)
+        raise TimeError(errors)
+    saved = _write_cells(cells, existing, shifts, actor)
+    return saved.created + saved.updated
+
+
+def check_cells(cells: list[tuple[int, CellChange]]) -> list[CellProblem]:
+    """What :func:`upsert_cells` would refuse in this batch, writing nothing."""
+    cells = [(store_id, CellChange(c.employee_id, c.work_date, _parse_value(c.value)))
+             for store_id, c in cells]
+    return _check_cells(cells)[0] if cells else []
+
+
+def upsert_cells(cells: list[tuple[int, CellChange]], actor) -> CellsSaved:
+    """Set a batch of cells, each (store id, cell), possibly of several stores — the API's
+    bulk upsert: all or nothing, the same rules as :func:`save_cells`, and a cell may not
+    appear twice.  Raises :class:`CellsRefused` listing every bad cell by its index."""
+    cells = [(store_id, CellChange(c.employee_id, c.work_date, _parse_value(c.value)))
+             for store_id, c in cells]
+    if not cells:
+        return CellsSaved()
+    problems, _employees, existing, shifts = _check_cells(cells)
+    if problems:
+        raise CellsRefused(problems, {f"entries.{p.index}.{p.field}": p.message
+                                      for p in problems})
+    return _write_cells(cells, existing, shifts, actor)
 
 
 def _fill(entry: ScheduleEntry, value, shifts: dict[int, ShiftTemplate], zone) -> None:
