@@ -53,6 +53,13 @@ class ReceiptLineSchema(Schema):
     unit_price = Money()
     amount = Money()
     guest_no = fields.Integer()
+    is_addon = fields.Boolean(metadata={"description": "加钟: extends the line addon_of_line_id"})
+    addon_of_line_id = fields.Integer(allow_none=True)
+    therapist_no = fields.String(allow_none=True, metadata={
+        "description": "技师号 of the job that counts (finished, else running); null for a "
+                       "product or a line nobody serves yet"})
+    job_type = fields.String(allow_none=True, metadata={
+        "description": "rotation (轮钟) / requested (点钟); null as therapist_no"})
 
 
 class PaymentOutSchema(Schema):
@@ -127,13 +134,22 @@ def _receipt(order: Order) -> dict:
         "store_id": receipt.store.id, "store_name": receipt.store.name,
         "customer_id": order.customer_id,
         "membership_level": receipt.level.name if receipt.level else None,
-        "lines": receipt.lines,
+        "lines": [_line(line, receipt.services.get(line.id)) for line in receipt.lines],
         # Before payment the totals are what the bill would be now.
         **({"subtotal": order.subtotal, "discount": order.discount, "total": order.total}
            if paid else _bill_totals(order)),
         "payments": payments, "change": receipt.change, "refunds": receipt.refunds,
         "closed_at": receipt.closed_at_local,
     }
+
+
+def _line(line, served) -> dict:
+    return {**{k: getattr(line, k) for k in (
+        "id", "kind", "name", "quantity", "unit_price", "amount", "guest_no",
+        "addon_of_line_id")},
+        "is_addon": bool(served and served.is_addon),
+        "therapist_no": served.therapist_no if served else None,
+        "job_type": served.job_type if served else None}
 
 
 def _bill_totals(order: Order) -> dict:

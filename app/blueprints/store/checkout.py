@@ -43,7 +43,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.store import cards
-from app.blueprints.store.bill import ZERO, CheckoutError, price_order
+from app.blueprints.store.bill import ZERO, CheckoutError, LineService, line_services, price_order
 from app.blueprints.store.catalogue import parse_money
 from app.blueprints.store.days import lock_today
 from app.blueprints.store.models import (
@@ -333,6 +333,7 @@ class Receipt:
     customer: Customer | None
     level: MembershipLevel | None
     lines: list[OrderLine]
+    services: dict[int, LineService]  # service line id -> 技师号, 轮钟/点钟, 加钟
     payments: list[tuple[Payment, MemberCard | None]]
     refunds: list[Refund]
     # card id -> the ledger entry of this order's payment (balance/count right after it)
@@ -374,6 +375,7 @@ def receipt_of(order: Order) -> Receipt:
         level=(db.session.get(MembershipLevel, order.membership_level_id)
                if order.membership_level_id else None),
         lines=lines,
+        services=line_services(order.id),
         payments=[(p, c) for p, c in payments if p.refund_id is None],
         refunds=refunds,
         card_entries=card_entries,
