@@ -35,7 +35,7 @@ class ServiceRequest:
     """One service asked for at check-in: which guest, which item, 点钟 number."""
 
     service_item_id: int | None
-    guest_no: int = 1
+    guest_no: int | None = None  # None / "": the next guest (see orders.check_in)
     therapist_no: str = ""
 
 
