@@ -127,7 +127,8 @@ def _receipt(order: Order) -> dict:
     for payment, card in receipt.payments:
         payments.append({**{k: getattr(payment, k) for k in (
             "id", "method", "amount", "tendered", "change", "card_id", "reference",
-            "voucher_platform", "voucher_code", "refund_id")}, "card_no": card.card_no if card else None})
+            "voucher_platform", "voucher_code", "refund_id")},
+            "card_no": card.card_no if card else None})
     paid = order.status == "paid"
     return {
         "order_id": order.id, "number": receipt.number, "status": order.status,
