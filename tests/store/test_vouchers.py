@@ -154,7 +154,7 @@ def test_vouchers_in_the_closing_and_its_workbook(company_a):
         load_workbook(io.BytesIO(closing.closing_workbook(old)))
 
 
-def test_closing_page_and_finance_list_show_vouchers(client, auth, company_a):
+def test_closing_page_and_finance_list_show_vouchers(client, auth, api_token, company_a):
     with tenant_context(company_a.tenant_id):
         order, _ = _foot_order(company_a)
         checkout.checkout_order(order, [{"method": "voucher", "voucher_platform": "douyin",
@@ -166,6 +166,9 @@ def test_closing_page_and_finance_list_show_vouchers(client, auth, company_a):
     html = client.get("/finance/closings").get_data(as_text=True)
     assert "团购" in html and 'data-voucher-net>128.00<' in html
     auth.logout()
+    listed = client.get("/api/v1/closings", headers=api_token(company_a, "finance_staff"))
+    row = next(r for r in listed.get_json()["items"] if r["store_id"] == store_id)
+    assert row["voucher_total"] == "128.00"
     auth.login_as(company_a, "cashier")
     page = client.get(f"/store/closing?store_id={store_id}").get_data(as_text=True)
     assert 'data-method="voucher"' in page and "抖音" in page
