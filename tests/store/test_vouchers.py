@@ -189,6 +189,9 @@ def test_cashier_takes_a_voucher_on_the_page(client, auth, company_a):
     assert done.status_code == 302, done.get_data(as_text=True)
     receipt = client.get(done.location).get_data(as_text=True)
     assert "团购" in receipt and "美团" in receipt and "MT2026" in receipt
+    refund = client.get(f"/store/{store_id}/orders/{first_id}/refund").get_data(as_text=True)
+    assert 'data-testid="voucher-refund-note"' in refund
+    assert 'data-testid="refund-available">¥28.00<' in refund
     again = client.post(f"/store/{store_id}/orders/{second_id}/checkout", data={
         "voucher_1_platform": "meituan", "voucher_1_code": "mt2026", "voucher_1_amount": "128"})
     assert again.status_code == 422
