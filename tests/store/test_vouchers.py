@@ -258,3 +258,24 @@ def test_two_cashiers_redeem_one_code_at_once(app, company_a, backend, api_token
         statuses = sorted(db.session.get(Order, oid).status for oid in order_ids)
         assert statuses == ["paid", "to_pay"]
         assert db.session.scalar(select(func.count(Payment.id))) == 1
+
+
+def test_the_database_refuses_a_code_the_check_did_not_see(company_a, monkeypatch):
+    """The last wall: when the read-before-write misses a redemption committed at that
+    moment, the unique constraint refuses it, and the error still names the code."""
+    with tenant_context(company_a.tenant_id):
+        first, items = _foot_order(company_a)
+        checkout.checkout_order(first, [{"method": "voucher", "voucher_platform": "meituan",
+                                         "voucher_code": "RACE1", "amount": "128"}])
+        second, _ = _foot_order(company_a, store_index=1, items=items)
+        db.session.commit()
+        second_id = second.id
+        monkeypatch.setattr(checkout, "_used_vouchers", lambda entries: {})
+        with pytest.raises(checkout.CheckoutError) as error:
+            checkout.checkout_order(second, [{"method": "voucher",
+                                              "voucher_platform": "meituan",
+                                              "voucher_code": "RACE1", "amount": "128"}])
+        assert "payments.0.voucher_code" in error.value.fields
+        db.session.rollback()
+        assert db.session.get(Order, second_id).status == "to_pay"
+        assert db.session.scalar(select(func.count(Payment.id))) == 1
