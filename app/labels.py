@@ -47,6 +47,7 @@ STATUS_LABELS = {
     "bank_card": _l("银行卡"),
     "stored_value": _l("储值卡"),
     "package_card": _l("次卡"),
+    "voucher": _l("团购"),
     # reservations (预订); "cancelled" as above
     "booked": _l("已预订"),
     "confirmed": _l("已确认"),
@@ -57,6 +58,19 @@ STATUS_LABELS = {
     "approved": _l("已批准"),
     "rejected": _l("已驳回"),
 }
+
+
+# 团购 platforms (payments.voucher_platform).
+VOUCHER_PLATFORM_LABELS = {
+    "meituan": _l("美团"),
+    "douyin": _l("抖音"),
+    "other": _l("其他平台"),
+}
+
+
+def voucher_platform_label(code: str | None) -> str:
+    label = VOUCHER_PLATFORM_LABELS.get(code or "")
+    return str(label) if label is not None else (code or "")
 
 
 def status_label(code: str) -> str:

@@ -165,7 +165,7 @@ def _register_jinja_globals(app: Flask) -> None:
     """Helpers that imported macros use too (macros do not see context processors)."""
     from app import approvals
     from app.blueprints.store.subnav import subnav_for
-    from app.labels import status_label
+    from app.labels import status_label, voucher_platform_label
     from app.permissions import role_label
 
     def may_decide(kind: str, obj) -> bool:
@@ -173,4 +173,5 @@ def _register_jinja_globals(app: Flask) -> None:
         return approvals.may_decide(kind, obj, current_user)
 
     app.jinja_env.globals.update(status_label=status_label, role_label=role_label,
+                                 voucher_platform_label=voucher_platform_label,
                                  store_subnav=subnav_for, may_decide=may_decide)

@@ -238,3 +238,38 @@ def test_a_sqlite_database_filled_before_hr_upgrades_to_the_head(tmp_path):
             # The pooled connection went back with foreign keys on.
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_complaint_cases_follow_their_status_after_0016(tmp_path):
+    """0016 corrects complaint rows written against their status (the old demo loader:
+    已处理 with a close time): the status stays, the contradicting time goes."""
+    from app import create_app
+
+    url = f"sqlite:///{tmp_path / 'complaints.sqlite'}"
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0010_tax_opening_requests")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO tenants (id, code, name, timezone, currency, status, policies, "
+                "created_at) VALUES (1, 'old', '老店', 'Asia/Shanghai', 'CNY', 'active', '{}', "
+                "'2026-11-01')"))
+            conn.execute(text(
+                "INSERT INTO stores (id, code, name, city, address, phone, opens_at, closes_at, "
+                "status, created_at, tenant_id) VALUES (1, 'S1', '一号店', '广州', '天河路', '', "
+                "'10:00:00.000000', '02:00:00.000000', 'open', '2026-11-01', 1)"))
+            for case_id, status in ((1, "open"), (2, "investigating"), (3, "resolved"),
+                                    (4, "closed")):
+                conn.execute(text(
+                    "INSERT INTO complaint_cases (id, tenant_id, store_id, description, status, "
+                    "resolution, reply_to_guest, guest_confirmed_at, created_at, closed_at) "
+                    "VALUES (:id, 1, 1, '水太烫', :status, '已处理', '已致歉', '2026-11-02', "
+                    "'2026-11-01', '2026-11-03')"), {"id": case_id, "status": status})
+        upgrade(directory=MIGRATIONS, revision="0016_vouchers_complaint_truth")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT status, guest_confirmed_at IS NOT NULL, closed_at IS NOT NULL "
+                "FROM complaint_cases ORDER BY id")).all()
+        assert rows == [("open", 0, 0), ("investigating", 0, 0), ("resolved", 1, 0),
+                        ("closed", 1, 1)]
+        db.engine.dispose()

@@ -172,7 +172,9 @@ class HistoryWriter:
                           "reply_to_guest": "已致电客人致歉",
                           "guest_confirmed_at": o["closed"] + timedelta(days=1),
                           "created_at": o["closed"],
-                          "closed_at": o["closed"] + timedelta(days=2)})
+                          # Only a closed case has a close time (feedback.py: one truth).
+                          "closed_at": (o["closed"] + timedelta(days=2)
+                                        if status == "closed" else None)})
         bulk_insert(ComplaintCase, cases)
 
     def finish(self) -> None:

@@ -65,6 +65,31 @@
     showKind();
   }
 
+  // 开单: a party's service rows go guest by guest (row n is guest n, then round
+  // again; orders.next_guest on the server).  When the party size changes, rows whose
+  // guest the receptionist has not typed follow it; a typed one is left alone.
+  var guestRows = document.querySelector("[data-guest-auto]");
+  var guestForm = guestRows && guestRows.closest("form");
+  var partyInput = guestForm && guestForm.querySelector("[name=party_size]");
+  if (guestRows && partyInput) {
+    var guestInputs = guestRows.querySelectorAll("input.guest-no");
+    var party = function () {
+      var n = parseInt(partyInput.value, 10);
+      return n > 0 ? n : 1;
+    };
+    var nextGuest = function (row) { return String(row % party() + 1); };
+    guestInputs.forEach(function (input, row) {
+      // Filled by the page with the default: it may follow the party size.
+      input.dataset.auto = input.value === "" || input.value === nextGuest(row) ? "1" : "";
+      input.addEventListener("input", function () { input.dataset.auto = ""; });
+    });
+    partyInput.addEventListener("input", function () {
+      guestInputs.forEach(function (input, row) {
+        if (input.dataset.auto === "1") input.value = nextGuest(row);
+      });
+    });
+  }
+
   // 结账: live sums only to help the cashier; the server checks every amount again.
   var form = document.getElementById("pay-form");
   if (form) {

@@ -144,6 +144,21 @@ def test_front_desk_day(login, live_server, page, artifacts):
     form = page.locator("[data-testid=checkin-form]")
     assert form.locator("select[name=room_id]").input_value() == room_id
     form.locator("input[name=guest_name]").fill("王先生")
+    # A party: each service row follows the party size guest by guest (muzu.js); a
+    # guest number typed by hand stays.
+    party = form.locator("input[name=party_size]")
+
+    def guests():
+        return [form.locator(f"input[name='services-{n}-guest_no']").input_value()
+                for n in range(4)]
+
+    party.fill("3")
+    assert guests() == ["1", "2", "3", "1"]
+    form.locator("input[name='services-1-guest_no']").fill("1")
+    party.fill("2")
+    assert guests() == ["1", "1", "1", "2"]
+    party.fill("1")
+    assert guests() == ["1", "1", "1", "1"]
     service = form.locator("select[name='services-0-service_item_id']")
     option = service.locator("option", has_text=SERVICE).first
     service.select_option(value=option.get_attribute("value"))

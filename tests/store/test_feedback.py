@@ -259,3 +259,52 @@ def test_api_feedback_and_complaints(client, api_token, company_a, company_b):
                       headers=intruder).status_code == 404
     assert client.post(f"/api/v1/orders/{order_id}/feedback", headers=intruder,
                        json={"ratings": []}).status_code == 404
+
+
+# --------------------------------------------------------------------------- one status, one truth
+
+
+def test_complaint_fields_follow_its_status(company_a):
+    """投诉: a case that is not 已结案 never shows a guest confirmation before it is
+    handled, nor a close time; reopening withdraws the guest's confirmation."""
+    with tenant_context(company_a.tenant_id):
+        order, (job,) = served_order(company_a, therapists=1)
+        _fb, case = feedback.record_feedback(order, job.id, rating=1, comment="水太烫")
+        # Not yet handled: the guest has nothing to confirm.
+        with pytest.raises(feedback.FeedbackError) as error:
+            feedback.update_complaint(case, reply_to_guest="已致歉", guest_confirmed=True)
+        assert error.value.field == "guest_confirmed"
+        assert case.guest_confirmed_at is None and case.reply_to_guest == ""
+        feedback.update_complaint(case, status="resolved", resolution="调低水温",
+                                  reply_to_guest="已致歉", guest_confirmed=True)
+        assert case.guest_confirmed_at is not None and case.closed_at is None
+        # Reopened: the confirmation was of a result that no longer stands.
+        feedback.update_complaint(case, status="investigating")
+        assert case.guest_confirmed_at is None and case.closed_at is None
+        feedback.update_complaint(case, status="resolved", guest_confirmed=True)
+        feedback.update_complaint(case, status="closed")
+        assert case.closed_at is not None and case.guest_confirmed_at is not None
+        assert feedback.complaint_facts(case) == {"status": "closed", "guest_confirmed": True,
+                                                  "closed": True}
+
+
+def test_complaint_pages_and_api_show_one_truth(client, auth, api_token, company_a):
+    """A case stored as 已处理 with a close time (the demo's old rows) shows no close
+    time on the detail page nor in the API: the status is the truth."""
+    with tenant_context(company_a.tenant_id):
+        order, (job,) = served_order(company_a, therapists=1)
+        _fb, case = feedback.record_feedback(order, job.id, rating=1, comment="水太烫")
+        case.status, case.resolution, case.reply_to_guest = "resolved", "调低水温", "已致歉"
+        case.guest_confirmed_at = utcnow()
+        case.closed_at = utcnow()  # inconsistent, as the old demo data wrote it
+        db.session.commit()
+        case_id = case.id
+    auth.login_as(company_a, "store_manager")
+    page = client.get(f"/store/complaints/{case_id}").get_data(as_text=True)
+    assert "结案时间" not in page and "已处理" in page
+    auth.logout()
+    body = client.get(f"/api/v1/complaints/{case_id}",
+                      headers=api_token(company_a, "store_manager")).get_json()
+    assert body["status"] == "resolved" and body["closed_at"] is None
+    assert body["guest_confirmed"] is True
+

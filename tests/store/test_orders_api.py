@@ -157,3 +157,28 @@ def test_board_shows_the_running_job(client, company_a, api_token, in_tenant):
     job = board["rooms"][0]["order"]["lines"][0]["job"]
     assert (job["therapist_no"], job["job_type"]) == ("801", "requested")
     assert 58 <= job["minutes_left"] <= 60 and not job["overrun"]
+
+
+def test_check_in_of_a_party_without_guest_numbers_goes_guest_by_guest(
+        client, company_a, api_token, in_tenant):
+    items = _catalogue(company_a, in_tenant)
+    store = company_a.stores[0]
+    response = client.post(f"/api/v1/stores/{store.id}/orders",
+                           headers=api_token(company_a, "receptionist"), json={
+        "party_size": 2, "guest_name": "两位",
+        "services": [{"service_item_id": items["foot"]}, {"service_item_id": items["foot"]},
+                     {"service_item_id": items["ear"]}]})
+    assert response.status_code == 201, response.get_json()
+    lines = sorted(response.get_json()["lines"], key=lambda line: line["id"])
+    assert [line["guest_no"] for line in lines] == [1, 2, 1]
+
+
+def test_service_check_in_defaults_the_next_guest(company_a, in_tenant):
+    items = _catalogue(company_a, in_tenant)
+    with in_tenant(company_a):
+        order = orders.check_in(company_a.stores[0].id, party_size=3, services=[
+            orders.ServiceRequest(items["foot"]), orders.ServiceRequest(items["foot"], 1),
+            orders.ServiceRequest(items["foot"], None), orders.ServiceRequest(items["ear"], "")])
+        guests = db.session.scalars(select(OrderLine.guest_no).where(
+            OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+        assert guests == [1, 1, 3, 1]

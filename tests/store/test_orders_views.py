@@ -237,3 +237,33 @@ def test_order_page_dispatch_buttons_work_end_to_end(client, auth, company_a, in
         assert db.session.get(Room, room.id).status == "cleaning"
     board = client.get(f"/store/{store.id}/rooms/live").get_data(as_text=True)
     assert f'data-to-pay-order-id="{order_id}"' in board
+
+
+def test_check_in_of_a_party_defaults_each_row_to_the_next_guest(client, auth, company_a,
+                                                                 in_tenant):
+    """Row n is guest n (then round again): a party of three is not three lines of 客1."""
+    items, _ = _setup(company_a, in_tenant)
+    store = company_a.stores[0]
+    auth.login_as(company_a, "receptionist")
+    html = client.get(f"/store/{store.id}/checkin?party_size=3").get_data(as_text=True)
+    values = [html.split(f'name="services-{n}-guest_no"')[1].split('value="')[1].split('"')[0]
+              for n in range(4)]
+    assert values == ["1", "2", "3", "1"]
+    assert 'data-guest-auto' in html and "<script>" not in html
+    # A row whose guest is left blank goes to the next guest too (the service decides).
+    response = client.post(f"/store/{store.id}/checkin", data={
+        "party_size": "3", "room_id": "", "guest_name": "三位",
+        **{f"services-{n}-guest_no": "" for n in range(3)},
+        **{f"services-{n}-service_item_id": str(items["foot"]) for n in range(3)}})
+    assert response.status_code == 302
+    with in_tenant(company_a):
+        guests = db.session.scalars(select(OrderLine.guest_no).order_by(OrderLine.id)).all()
+        assert guests == [1, 2, 3]
+
+
+def test_the_check_in_script_fills_the_next_guest():
+    """muzu.js (no inline script): the party size renumbers the rows not typed in."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2].joinpath("static/js/muzu.js").read_text()
+    assert "data-guest-auto" in script and "party_size" in script

@@ -1,6 +1,10 @@
 """收银 over the API: check an order out with split payments, read its receipt,
 ask for a refund and approve or reject it (the same services as the desk pages).
 
+团购: ``{"method": "voucher", "voucher_platform": "meituan", "voucher_code": "…",
+"amount": "99.00"}``; a code already redeemed is a 422 on
+``payments.<i>.voucher_code`` (rules in app/blueprints/store/checkout.py).
+
 Money in requests may be a string ("128.00") or a number; more than two
 decimals is refused, never rounded.  Errors name the field, e.g.
 ``payments.1.amount``.
@@ -13,7 +17,11 @@ from app.blueprints.api.common import Blueprint, Money
 from app.blueprints.store import checkout
 from app.blueprints.store.models import Order, Refund
 from app.blueprints.store.models.orders import LINE_KINDS, ORDER_STATUSES
-from app.blueprints.store.models.payments import PAYMENT_METHODS, REFUND_STATUSES
+from app.blueprints.store.models.payments import (
+    PAYMENT_METHODS,
+    REFUND_STATUSES,
+    VOUCHER_PLATFORMS,
+)
 from app.blueprints.store.refunds import REFUND_METHODS
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required
@@ -22,12 +30,21 @@ blp = Blueprint("api_checkout", __name__, description="Checkout (收银), receip
 
 
 class PaymentInSchema(Schema):
-    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS), metadata={
+        "description": "cash 现金, wechat 微信支付, alipay 支付宝, bank_card 银行卡, stored_value "
+                       "储值卡, package_card 次卡, voucher 团购 (美团/抖音 voucher)"})
     amount = fields.Raw(metadata={"description": "yuan, e.g. \"128.00\"; not for package_card"})
     tendered = fields.Raw(metadata={"description": "cash only: what the guest handed over"})
     card_id = fields.Integer(metadata={"description": "stored_value / package_card"})
     count = fields.Integer(metadata={"description": "package_card: lines to cover (default all)"})
     reference = fields.String(metadata={"description": "e.g. the WeChat trade number"})
+    voucher_platform = fields.String(metadata={
+        "description": "voucher (团购) only: " + " / ".join(VOUCHER_PLATFORMS)
+                       + " (美团 / 抖音 / 其他平台)"})
+    voucher_code = fields.String(metadata={
+        "description": "voucher only: the code verified in the platform's app; letters and "
+                       "digits (spaces and dashes dropped, kept upper case); redeemed once per "
+                       "company and platform, else 422 on payments.<i>.voucher_code"})
 
 
 class CheckoutInSchema(Schema):
@@ -42,6 +59,13 @@ class ReceiptLineSchema(Schema):
     unit_price = Money()
     amount = Money()
     guest_no = fields.Integer()
+    is_addon = fields.Boolean(metadata={"description": "加钟: extends the line addon_of_line_id"})
+    addon_of_line_id = fields.Integer(allow_none=True)
+    therapist_no = fields.String(allow_none=True, metadata={
+        "description": "技师号 of the job that counts (finished, else running); null for a "
+                       "product or a line nobody serves yet"})
+    job_type = fields.String(allow_none=True, metadata={
+        "description": "rotation (轮钟) / requested (点钟); null as therapist_no"})
 
 
 class PaymentOutSchema(Schema):
@@ -53,6 +77,8 @@ class PaymentOutSchema(Schema):
     card_id = fields.Integer(allow_none=True)
     card_no = fields.String(allow_none=True)
     reference = fields.String()
+    voucher_platform = fields.String(allow_none=True)
+    voucher_code = fields.String(allow_none=True)
     refund_id = fields.Integer(allow_none=True)
 
 
@@ -107,20 +133,30 @@ def _receipt(order: Order) -> dict:
     for payment, card in receipt.payments:
         payments.append({**{k: getattr(payment, k) for k in (
             "id", "method", "amount", "tendered", "change", "card_id", "reference",
-            "refund_id")}, "card_no": card.card_no if card else None})
+            "voucher_platform", "voucher_code", "refund_id")},
+            "card_no": card.card_no if card else None})
     paid = order.status == "paid"
     return {
         "order_id": order.id, "number": receipt.number, "status": order.status,
         "store_id": receipt.store.id, "store_name": receipt.store.name,
         "customer_id": order.customer_id,
         "membership_level": receipt.level.name if receipt.level else None,
-        "lines": receipt.lines,
+        "lines": [_line(line, receipt.services.get(line.id)) for line in receipt.lines],
         # Before payment the totals are what the bill would be now.
         **({"subtotal": order.subtotal, "discount": order.discount, "total": order.total}
            if paid else _bill_totals(order)),
         "payments": payments, "change": receipt.change, "refunds": receipt.refunds,
         "closed_at": receipt.closed_at_local,
     }
+
+
+def _line(line, served) -> dict:
+    return {**{k: getattr(line, k) for k in (
+        "id", "kind", "name", "quantity", "unit_price", "amount", "guest_no",
+        "addon_of_line_id")},
+        "is_addon": bool(served and served.is_addon),
+        "therapist_no": served.therapist_no if served else None,
+        "job_type": served.job_type if served else None}
 
 
 def _bill_totals(order: Order) -> dict:

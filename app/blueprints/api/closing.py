@@ -34,6 +34,8 @@ class ClosingRowSchema(Schema):
     order_count = fields.Integer(allow_none=True)
     money_received_total = Money(allow_none=True)
     refund_total = Money(allow_none=True)
+    voucher_total = Money(allow_none=True, metadata={
+        "description": "团购 (voucher) payments of the day, net; in money_received_total"})
     mismatch_count = fields.Integer(allow_none=True)
 
 
@@ -93,7 +95,8 @@ def list_closings(args):
             "locked": row.locked, "locked_at": row.day.locked_at,
             **{key: summary.get(key) for key in ("revenue", "order_count",
                                                   "money_received_total", "refund_total",
-                                                  "mismatch_count")}})
+                                                  "mismatch_count")},
+            "voucher_total": row.voucher_net if row.locked else None})
     return {"items": items, "page": page, "page_size": size, "total": len(rows)}
 
 

@@ -24,6 +24,10 @@ class FeedbackSchema(Schema):
     created_at = fields.DateTime()
 
 
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
 class ComplaintSchema(Schema):
     id = fields.Integer(dump_only=True)
     store_id = fields.Integer(dump_only=True)
@@ -32,14 +36,23 @@ class ComplaintSchema(Schema):
     customer_id = fields.Integer(dump_only=True, allow_none=True)
     feedback_id = fields.Integer(dump_only=True, allow_none=True)
     description = fields.String(dump_only=True)
-    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES),
-                           metadata={"description": "open → investigating → resolved → closed"})
+    status = fields.String(validate=validate.OneOf(COMPLAINT_STATUSES), metadata={
+        "description": "open (待处理) → investigating (调查中) → resolved (已处理) → closed "
+                       "(已结案); resolved → investigating reopens (and withdraws the guest's "
+                       "confirmation)"})
     owner_account_id = fields.Integer(allow_none=True)
     resolution = fields.String()
     reply_to_guest = fields.String()
-    guest_confirmed_at = fields.DateTime(dump_only=True, allow_none=True)
+    guest_confirmed = fields.Function(
+        lambda case: service.complaint_facts(case)["guest_confirmed"], dump_only=True,
+        metadata={"description": "the guest confirmed the reply (only once resolved)"})
+    guest_confirmed_at = fields.Function(
+        lambda case: _iso(service.shown_guest_confirmed_at(case)),
+        dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
-    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+    closed_at = fields.Function(lambda case: _iso(service.shown_closed_at(case)), dump_only=True,
+                                allow_none=True,
+                                metadata={"description": "set only when status is closed"})
 
 
 class RatingSchema(Schema):

@@ -39,8 +39,10 @@ GENDER_WISH = fields.String(
 
 class OrderServiceLineInSchema(Schema):
     service_item_id = fields.Integer(required=True, strict=True)
-    guest_no = fields.Integer(load_default=1, strict=True,
-                              metadata={"description": "which guest of the party, 1…"})
+    guest_no = fields.Integer(load_default=None, allow_none=True, strict=True,
+                              metadata={"description": "which guest of the party, 1…; "
+                                        "omitted: the next guest (the n-th service is for "
+                                        "guest n, starting again after the last guest)"})
     therapist_no = fields.String(load_default="", validate=validate.Length(max=16),
                                  metadata={"description": "点钟: the therapist's number; "
                                                           "the line's dispatch uses it"})

@@ -10,6 +10,10 @@ Rules (specs/dispatch.md "Checkout", and where it is silent, ours):
   each discounted line is ``list amount × discount`` rounded to 0.01
   ROUND_HALF_UP; the order total is the sum of the rounded lines (so the
   receipt's lines always add up).
+* Each service line says who did it and how (:func:`line_services`): the 技师号 of
+  the job that counts (finished, else running; a returned therapist's job is not
+  it), 轮钟 or 点钟, and whether it is a 加钟 (an add-on line extends another line's
+  job), so an add-on of the same item is not a second, unexplained line.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from app.blueprints.store.models import (
     ServiceJob,
 )
 from app.extensions import db
+from app.models import Employee
 from app.validation import InputError
 
 ZERO = Decimal("0.00")
@@ -40,6 +45,19 @@ class CheckoutError(InputError):
     """Bad checkout or refund input; names the field (``payments.0.amount`` …)."""
 
 
+@dataclass(frozen=True)
+class LineService:
+    """Who did a service line and how (the bill, the receipt, the API)."""
+
+    therapist_no: str | None  # 技师号; None while nobody serves the line
+    job_type: str | None  # rotation (轮钟) / requested (点钟)
+    is_addon: bool  # 加钟
+
+    @property
+    def job_type_label(self) -> str:
+        return {"rotation": _("轮钟"), "requested": _("点钟")}.get(self.job_type or "", "")
+
+
 @dataclass
 class BillLine:
     line: OrderLine
@@ -47,6 +65,7 @@ class BillLine:
     discount: Decimal
     amount: Decimal  # what is charged for the line
     state: str  # "charged" / "running" / "not_served"
+    service: LineService | None = None  # service lines only
 
 
 @dataclass
@@ -82,6 +101,29 @@ def membership_level_of(order: Order) -> MembershipLevel | None:
     return db.session.get(MembershipLevel, level_id) if level_id else None
 
 
+# Which job of a line counts for it: the finished one, else the one running.
+_JOB_RANK = {"finished": 0, "in_service": 1}
+
+
+def line_services(order_id: int) -> dict[int, LineService]:
+    """Per service line of the order: its therapist's number, job type and 加钟 mark."""
+    best: dict[int, tuple] = {}
+    for line_id, addon_of, status, job_type, is_addon, job_id, number in db.session.execute(
+            select(OrderLine.id, OrderLine.addon_of_line_id, ServiceJob.status,
+                   ServiceJob.job_type, ServiceJob.is_addon, ServiceJob.id, Employee.employee_no)
+            .join(ServiceJob, ServiceJob.order_line_id == OrderLine.id, isouter=True)
+            .join(Employee, Employee.id == ServiceJob.therapist_id, isouter=True)
+            .where(OrderLine.order_id == order_id, OrderLine.kind == "service")):
+        rank = (_JOB_RANK.get(status, 9), -(job_id or 0))
+        if line_id not in best or rank < best[line_id][0]:
+            counts = status in _JOB_RANK
+            best[line_id] = (rank, LineService(
+                therapist_no=number if counts else None,
+                job_type=job_type if counts else None,
+                is_addon=addon_of is not None or bool(is_addon)))
+    return {line_id: service for line_id, (_rank, service) in best.items()}
+
+
 def price_order(order: Order) -> Bill:
     """The order's bill: lines, member discount, total, and what blocks payment."""
     level = membership_level_of(order)
@@ -94,6 +136,7 @@ def price_order(order: Order) -> Bill:
             .where(ServiceJob.order_id == order.id)):
         jobs[line_id].add(status)
     bill = Bill(order=order, level=level, lines=[])
+    services = line_services(order.id)
     for line in lines:
         rate = Decimal("1")
         if level is not None and (line.kind == "service" or level.discount_products):
@@ -108,7 +151,8 @@ def price_order(order: Order) -> Bill:
                 state = "not_served"
                 bill.problems.append(_("%(name)s 还没有技师服务：请先派钟或取消该项目",
                                        name=line.name))
-        bill.lines.append(BillLine(line, line.amount, line.amount - amount, amount, state))
+        bill.lines.append(BillLine(line, line.amount, line.amount - amount, amount, state,
+                                   services.get(line.id)))
     for b in bill.charged:
         bill.subtotal += b.list_amount
         bill.total += b.amount

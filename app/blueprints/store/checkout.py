@@ -12,6 +12,19 @@ Rules (specs/dispatch.md "Checkout", and where it is silent, ours):
   item (by default all of them, or ``count`` of them); its payment amount is
   those lines' amounts.  Stored-value money is taken through the card ledger
   (never overdrawn).
+* 团购 (a 美团 / 抖音 / other platform's voucher, method ``voucher``): the cashier
+  has verified (核销) the voucher in the platform's merchant app and enters the
+  platform and the code; its amount is what the voucher is worth at this store.
+  A party may pay with several vouchers (each code once).  A code is redeemed
+  once per company: the code is kept normalized (upper case, spaces and dashes
+  dropped) and unique per (company, platform, code) in the database — each
+  platform issues its own codes, so the same digits on 美团 and on 抖音 are two
+  vouchers; a wrong platform would already fail in the platform's own app.  A
+  code used before, or twice in one checkout, is refused naming
+  ``payments.<i>.voucher_code``; two cashiers redeeming the same code at once
+  (two stores: two day locks) meet at the unique constraint, and the second is
+  refused the same way with nothing written.  Voucher money is paid by the
+  platform, not by the guest: the desk never refunds it (refunds.py).
 * Everything happens under the store's business-day lock (``lock_today``), so
   the daily closing can't race a checkout and two cashiers can't both take the
   same order; the payments belong to the business day they were taken on.
@@ -19,16 +32,18 @@ Rules (specs/dispatch.md "Checkout", and where it is silent, ours):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
+from sqlalchemy.exc import IntegrityError
 
 from app.blueprints.store import cards
-from app.blueprints.store.bill import ZERO, CheckoutError, price_order
+from app.blueprints.store.bill import ZERO, CheckoutError, LineService, line_services, price_order
 from app.blueprints.store.catalogue import parse_money
 from app.blueprints.store.days import lock_today
 from app.blueprints.store.models import (
@@ -42,7 +57,7 @@ from app.blueprints.store.models import (
     Payment,
     Refund,
 )
-from app.blueprints.store.models.payments import PAYMENT_METHODS
+from app.blueprints.store.models.payments import PAYMENT_METHODS, VOUCHER_PLATFORMS
 from app.blueprints.store.orders import OPEN_STATUSES, order_number
 from app.extensions import db
 from app.models import Account, Room, Store, Tenant
@@ -50,6 +65,7 @@ from app.models.base import utcnow
 from app.tenancy import current_tenant_id
 
 CARD_METHODS = ("stored_value", "package_card")
+VOUCHER_CODE = re.compile(r"[A-Z0-9]{1,64}")
 
 
 # --- checkout ---------------------------------------------------------------------------
@@ -118,13 +134,51 @@ def _parse_payments(raw: list[dict]) -> tuple[list[dict], dict[str, str]]:
                     errors[f"{key}.tendered"] = _("实收现金少于现金支付金额")
         elif method != "cash" and item.get("tendered") not in (None, ""):
             errors[f"{key}.tendered"] = _("只有现金可以找零")
+        if method == "voucher":
+            entry["voucher_platform"], entry["voucher_code"] = _voucher_fields(
+                item, key, errors)
         identity = (method, entry["card_id"]) if method in CARD_METHODS else (method, None)
-        if identity in seen:
+        if method == "voucher":
+            identity = (method, entry["voucher_platform"], entry["voucher_code"])
+            if identity in seen and entry["voucher_code"]:
+                errors[f"{key}.voucher_code"] = _("同一张团购券只能使用一次")
+        elif identity in seen:
             errors[f"{key}.method"] = (_("同一张卡只能出现一次") if method in CARD_METHODS
                                        else _("每种付款方式只能出现一次"))
         seen.add(identity)
         entries.append(entry)
     return entries, errors
+
+
+def normalize_voucher_code(raw) -> str:
+    """What the cashier typed or scanned, as it is kept: no spaces or dashes, upper case."""
+    return re.sub(r"[\s\-]", "", str(raw or "")).upper()
+
+
+def _voucher_fields(item: dict, key: str, errors: dict[str, str]) -> tuple[str | None, str]:
+    platform = item.get("voucher_platform")
+    if platform not in VOUCHER_PLATFORMS:
+        errors[f"{key}.voucher_platform"] = _("请选择团购平台（美团、抖音或其他平台）")
+        platform = None
+    code = normalize_voucher_code(item.get("voucher_code"))
+    if not code:
+        errors[f"{key}.voucher_code"] = _("请填写团购券码")
+    elif not VOUCHER_CODE.fullmatch(code):
+        errors[f"{key}.voucher_code"] = _("团购券码只能包含字母和数字，最多 64 位")
+    return platform, code
+
+
+def _used_vouchers(entries: list[dict]) -> dict[str, str]:
+    """Errors for the entries whose voucher was already redeemed (on any order)."""
+    wanted = {(e["voucher_platform"], e["voucher_code"]): e for e in entries
+              if e["method"] == "voucher"}
+    if not wanted:
+        return {}
+    used = set(db.session.execute(
+        select(Payment.voucher_platform, Payment.voucher_code)
+        .where(tuple_(Payment.voucher_platform, Payment.voucher_code).in_(list(wanted)))).all())
+    return {f"payments.{entry['index']}.voucher_code": _("该团购券已核销过，不能重复使用")
+            for pair, entry in wanted.items() if pair in used}
 
 
 def checkout_order(order: Order, payments: list[dict], *, actor=None) -> CheckoutResult:
@@ -148,6 +202,9 @@ def checkout_order(order: Order, payments: list[dict], *, actor=None) -> Checkou
     if not bill.charged:
         raise CheckoutError.on("order", _("该消费单没有可结账的项目"))
     entries, errors = _parse_payments(payments)
+    if errors:
+        raise CheckoutError(errors)
+    errors = _used_vouchers(entries)
     if errors:
         raise CheckoutError(errors)
 
@@ -205,12 +262,22 @@ def checkout_order(order: Order, payments: list[dict], *, actor=None) -> Checkou
                           method=entry["method"], amount=entry["amount"], tendered=tendered,
                           change=change if entry["method"] == "cash" else ZERO,
                           card_id=entry["card_id"],
+                          voucher_platform=entry.get("voucher_platform"),
+                          voucher_code=entry.get("voucher_code"),
                           reference=(entry["reference"] or
                                      (_("%(n)d 次", n=entry["count"])
                                       if entry["method"] == "package_card" else ""))[:64],
                           created_by_account_id=getattr(actor, "id", None))
-        db.session.add(payment)
         rows.append(payment)
+    try:
+        # In a savepoint: a voucher redeemed at this moment by another store's cashier
+        # (another day lock) meets the unique constraint here, and only this is undone.
+        with db.session.begin_nested():
+            db.session.add_all(rows)
+    except IntegrityError:
+        raise CheckoutError(_used_vouchers(entries) or {
+            f"payments.{e['index']}.voucher_code": _("该团购券已核销过，不能重复使用")
+            for e in entries if e["method"] == "voucher"}) from None
     order.membership_level_id = bill.level.id if bill.level else None
     order.subtotal, order.discount, order.total = bill.subtotal, bill.discount, bill.total
     order.status = "paid"
@@ -266,6 +333,7 @@ class Receipt:
     customer: Customer | None
     level: MembershipLevel | None
     lines: list[OrderLine]
+    services: dict[int, LineService]  # service line id -> 技师号, 轮钟/点钟, 加钟
     payments: list[tuple[Payment, MemberCard | None]]
     refunds: list[Refund]
     # card id -> the ledger entry of this order's payment (balance/count right after it)
@@ -307,6 +375,7 @@ def receipt_of(order: Order) -> Receipt:
         level=(db.session.get(MembershipLevel, order.membership_level_id)
                if order.membership_level_id else None),
         lines=lines,
+        services=line_services(order.id),
         payments=[(p, c) for p, c in payments if p.refund_id is None],
         refunds=refunds,
         card_entries=card_entries,

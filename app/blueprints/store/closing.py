@@ -112,6 +112,11 @@ class ClosingRow:
     def locked(self) -> bool:
         return self.day.locked_at is not None
 
+    @property
+    def voucher_net(self) -> str:
+        """团购 taken that day, net of refunds ("0.00" in a snapshot from before 团购)."""
+        return (self.summary.get("methods") or {}).get("voucher", {}).get("net", "0.00")
+
 
 def list_closings(store_ids: set[int] | None, date_from: date, date_to: date,
                   store_id: int | None = None) -> list[ClosingRow]:

@@ -10,7 +10,9 @@ silent, written down here:
   ``topup`` made in this store during the business day's hours (the ledger has
   no business day), bonuses likewise.  Stored-value and package-card payments
   are spends of money received earlier, so they are shown apart from the money
-  received today.
+  received today.  团购 vouchers are money received (the platform settles it with the
+  company later), so they count in 收款 but not in the cash expected; the 日结
+  also lists them by platform.
 * Revenue (营业额) is the sum of the totals of the day's paid orders; average
   ticket = revenue / paid orders.
 * A settled line is an active service line of a paid order; it belongs to the
@@ -37,7 +39,7 @@ from app.blueprints.store.models import (
     Refund,
     ServiceJob,
 )
-from app.blueprints.store.models.payments import PAYMENT_METHODS
+from app.blueprints.store.models.payments import PAYMENT_METHODS, VOUCHER_PLATFORMS
 from app.blueprints.store.policy import store_policy
 from app.extensions import db
 from app.models import Employee, Store, Tenant
@@ -168,8 +170,16 @@ def _payment_figures(day: BusinessDay) -> dict:
          "therapist": "", "detail": _("应收 ¥%(total)s，实收 ¥%(paid)s", total=money(total),
                                       paid=money(paid))}
         for oid, seq, total, paid in differ]
+    vouchers = {}
+    for platform, count, amount in db.session.execute(
+            select(Payment.voucher_platform, func.count(Payment.id),
+                   func.coalesce(func.sum(Payment.amount), 0))
+            .where(Payment.business_day_id == day.id, Payment.method == "voucher")
+            .group_by(Payment.voucher_platform).order_by(Payment.voucher_platform)):
+        vouchers[platform] = {"count": count, "amount": money(amount)}
     return {
         "methods": methods,
+        "vouchers_by_platform": {p: vouchers[p] for p in VOUCHER_PLATFORMS if p in vouchers},
         "money_received_payments": money(money_net),
         "card_spend_total": money(card_net),
         "payments_net": money(money_net + card_net),

@@ -22,7 +22,7 @@ def closing_workbook(summary: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
-    from app.labels import status_label
+    from app.labels import status_label, voucher_platform_label
 
     bold = Font(bold=True)
     alert = PatternFill("solid", fgColor="FFF3CD")
@@ -60,9 +60,14 @@ def closing_workbook(summary: dict) -> bytes:
     pay = book.create_sheet(SHEETS[1])
     pay.append([_("收款方式"), _("笔数"), _("收款"), _("退款"), _("净额")])
     for method in PAYMENT_METHODS:
-        m = summary["methods"][method]
+        m = summary["methods"].get(method)
+        if m is None:  # a snapshot taken before the method existed (团购)
+            continue
         pay.append([status_label(method), m["count"], d(m["received"]), d(m["refunded"]),
                     d(m["net"])])
+    for platform, v in summary.get("vouchers_by_platform", {}).items():
+        pay.append([f"{status_label('voucher')} · {voucher_platform_label(platform)}",
+                    v["count"], d(v["amount"])])
     pay.append([_("合计"), sum(m["count"] for m in summary["methods"].values()),
                 None, d(summary["refund_total"]), d(summary["payments_net"])])
     pay.append([])

@@ -10,10 +10,18 @@ Rules chosen where the specs are silent:
   therapist's assessment).
 * A rating of 2 or less, or the receptionist ticking 投诉, opens a complaint
   case about that therapist; its text is the complaint text, else the comment.
-* A complaint moves open → investigating → resolved → closed; it may be
-  resolved on the spot (open → resolved) and reopened while not closed
-  (resolved → investigating).  Resolving needs the resolution; closing needs
-  the reply given to the guest.  A closed case is kept, never deleted.
+* A complaint moves open (待处理) → investigating (调查中) → resolved (已处理) →
+  closed (已结案); it may be resolved on the spot (open → resolved) and reopened
+  while not closed (resolved → investigating).  Resolving needs the resolution;
+  closing needs the reply given to the guest.  A closed case is kept, never
+  deleted.
+* One status, one truth: the other fields follow from the status.  The guest
+  confirms the reply (客人确认) only of a handled case (resolved, or resolved in
+  the same step); reopening withdraws that confirmation (it was of a result that
+  no longer stands).  ``closed_at`` is stamped by closing and is shown only for a
+  closed case: every page and the API read a case through
+  :func:`complaint_facts`, so a row written otherwise (the old demo data: 已处理
+  with a close time) still shows what its status says.
 """
 
 from __future__ import annotations
@@ -241,8 +249,6 @@ def update_complaint(case: ComplaintCase, *, status: str | None = None,
             errors[name] = _("不能超过 %(n)d 个字符", n=TEXT_LIMIT)
         elif value != getattr(case, name):
             changes[name] = value
-    if guest_confirmed and case.guest_confirmed_at is None:
-        changes["guest_confirmed_at"] = now
     if status is not None and status != case.status:
         if status not in COMPLAINT_STATUSES:
             errors["status"] = _("无效的状态")
@@ -251,6 +257,14 @@ def update_complaint(case: ComplaintCase, *, status: str | None = None,
                                  b=complaint_status_label(status))
         else:
             changes["status"] = status
+    next_status = changes.get("status", case.status)
+    if guest_confirmed and case.guest_confirmed_at is None:
+        if next_status != "resolved":
+            errors["guest_confirmed"] = _("投诉处理完成（已处理）后才能登记客人确认")
+        else:
+            changes["guest_confirmed_at"] = now
+    if next_status in ("open", "investigating") and case.guest_confirmed_at is not None:
+        changes["guest_confirmed_at"] = None  # reopened: the confirmation no longer stands
     final = {name: changes.get(name, getattr(case, name))
              for name in ("status", "resolution", "reply_to_guest", "guest_confirmed_at")}
     if "guest_confirmed_at" in changes and not final["reply_to_guest"]:
@@ -339,6 +353,23 @@ COMPLAINT_STATUS_LABELS = {
 def complaint_status_label(status: str) -> str:
     label = COMPLAINT_STATUS_LABELS.get(status)
     return str(label) if label is not None else status
+
+
+def complaint_facts(case: ComplaintCase) -> dict:
+    """What a case shows, derived from its status (the one truth): a guest
+    confirmation only once handled, a close time only when closed."""
+    return {"status": case.status,
+            "guest_confirmed": (case.guest_confirmed_at is not None
+                                and case.status in ("resolved", "closed")),
+            "closed": case.status == "closed"}
+
+
+def shown_guest_confirmed_at(case: ComplaintCase) -> datetime | None:
+    return case.guest_confirmed_at if complaint_facts(case)["guest_confirmed"] else None
+
+
+def shown_closed_at(case: ComplaintCase) -> datetime | None:
+    return case.closed_at if case.status == "closed" else None
 
 
 def _audit_value(value):

@@ -41,7 +41,7 @@ class ServiceRequest:
     the guest's wish for a female or male therapist ("" / None: any)."""
 
     service_item_id: int | None
-    guest_no: int = 1
+    guest_no: int | None = None  # None / "": the next guest (see orders.check_in)
     therapist_no: str = ""
     gender: str | None = ""
 

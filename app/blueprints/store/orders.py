@@ -25,6 +25,7 @@ Rules chosen where specs/dispatch.md is silent:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
@@ -120,6 +121,12 @@ def open_order(store_id: int, *, room_id: int | None = None, customer_id: int | 
     return order
 
 
+def next_guest(row: int, party_size: int) -> int:
+    """The guest a service row is for when nobody said: row n is guest n, and after
+    the last guest it starts again at guest 1 (a party of two with four rows: 1, 2, 1, 2)."""
+    return row % max(party_size, 1) + 1
+
+
 def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | None = None,
              guest_name: str = "", party_size: int = 1,
              services: list[ServiceRequest] = (), products: list[ProductRequest] = (),
@@ -128,7 +135,8 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
     wish) and products.
 
     Every input is checked before anything is written, so a bad line changes
-    nothing; errors name the field, e.g. ``services.1.therapist_no``.  The
+    nothing; errors name the field, e.g. ``services.1.therapist_no``.  A service
+    with no guest number is for the next guest (:func:`next_guest`).  The
     lines are priced and named as add_service_line / add_product_line do
     (:func:`service_line_values`, :func:`product_line_values`) and written in
     one statement, so a party of any size checks in within the desk's budget.
@@ -143,6 +151,9 @@ def check_in(store_id: int, *, room_id: int | None = None, customer_id: int | No
     goods = _active_by_id(Product, [p.product_id for p in products])
     therapists = therapists_by_number(store_id, [s.therapist_no for s in services])
     party = int(party_size) if "party_size" not in errors else MAX_PARTY
+    services = [wanted if wanted.guest_no not in (None, "")
+                else replace(wanted, guest_no=next_guest(i, party))
+                for i, wanted in enumerate(services)]
     for i, wanted in enumerate(services):
         if _as_int(wanted.service_item_id) not in priced:
             errors[f"services.{i}.service_item_id"] = _("没有这个服务项目")

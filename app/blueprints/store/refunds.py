@@ -3,6 +3,9 @@
 Plain functions: add and flush, never commit.  The cashier asks (amount ≤ money
 paid − refunded − already asked; a package card's counts are not money and are
 not refunded here; back to a stored-value card only up to what the cards paid),
+(团购: a voucher's money was paid by the platform, not by the guest, so the desk
+never refunds it — neither in cash nor to a card; the guest asks the platform, whose
+rules decide.  The code stays redeemed.  Only the rest of the order is refundable.)
 the store manager approves or rejects (with a reason).  Approval writes a
 negative Payment on today's business day (to a card: a ledger ``refund`` entry
 as well) and the audit entry ``order.refund``.  The order stays ``paid``.
@@ -61,7 +64,7 @@ def refundable(order: Order) -> Refundable:
     for method, amount, card_id, refund_id in db.session.execute(
             select(Payment.method, Payment.amount, Payment.card_id, Payment.refund_id)
             .where(Payment.order_id == order.id)):
-        if method == "package_card":
+        if method in ("package_card", "voucher"):
             continue
         if refund_id is None:
             paid += amount

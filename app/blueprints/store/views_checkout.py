@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.blueprints.store import bp, cards, checkout
 from app.blueprints.store.days import get_business_day, today_for_store
 from app.blueprints.store.models import Customer, MemberCard, Order, Refund, ServiceItem
+from app.blueprints.store.models.payments import VOUCHER_PLATFORMS
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
@@ -17,6 +18,13 @@ from app.stores import list_stores
 from app.validation import InputError
 
 MONEY_METHODS = ("cash", "wechat", "alipay", "bank_card")
+# 团购 rows on the form: one per guest of the party (at least two: a guest may bring a
+# voucher for each item), and never more than the form reads back.
+MAX_VOUCHER_ROWS = 8
+
+
+def voucher_rows(order: Order) -> int:
+    return min(max(order.party_size or 1, 2), MAX_VOUCHER_ROWS)
 
 
 def pick_store() -> tuple[list[Store], Store | None]:
@@ -66,6 +74,15 @@ def _payments_from_form(form, usable: list[MemberCard]) -> tuple[list[dict], lis
             entry["tendered"] = form.get("cash_tendered", "")
         payments.append(entry)
         prefixes.append(method)
+    for n in range(1, MAX_VOUCHER_ROWS + 1):
+        prefix = f"voucher_{n}"
+        code = (form.get(f"{prefix}_code") or "").strip()
+        amount = (form.get(f"{prefix}_amount") or "").strip()
+        if not code and not amount:
+            continue
+        payments.append({"method": "voucher", "voucher_platform": form.get(f"{prefix}_platform"),
+                         "voucher_code": code, "amount": amount})
+        prefixes.append(prefix)
     for card in usable:
         if card.kind == "stored_value":
             amount = (form.get(f"card_{card.id}_amount") or "").strip()
@@ -145,6 +162,7 @@ def _render_checkout(store, order: Order, customer, usable, errors: dict[str, st
     return render_template("store/checkout.html", store=store, order=order, bill=bill,
                            number=number, customer=customer, usable=usable, errors=errors,
                            form=request.form, money_methods=MONEY_METHODS, items=items,
+                           voucher_rows=voucher_rows(order), platforms=VOUCHER_PLATFORMS,
                            rate_label=checkout.rate_label,
                            covers={card.id: checkout.package_preview(bill, card)
                                    for card in usable if card.kind == "package"}), (

@@ -234,4 +234,6 @@ def complaint_detail(complaint_id: int):
                            store=db.session.get(Store, case.store_id),
                            row=service.complaint_row(case), case=case, form=form,
                            feedback=feedback_entry, order=order, number=number,
+                           confirmed_at=service.shown_guest_confirmed_at(case),
+                           closed_at=service.shown_closed_at(case),
                            label=service.complaint_status_label), _status(form)

@@ -50,7 +50,8 @@ ORDERS_PAGE_SIZE = 50
 
 
 class ServiceRowForm(Form):
-    guest_no = StringField(_l("客人"), default="1")
+    # Blank: the next guest (orders.next_guest); the page fills it in, muzu.js renumbers.
+    guest_no = StringField(_l("客人"), default="")
     service_item_id = SelectField(_l("项目"), validate_choice=False)
     therapist_no = StringField(_l("点钟技师号"))
     gender = SelectField(_l("技师性别"), choices=[SelectChoice("", _l("不限")),
@@ -208,6 +209,10 @@ def _prefill_checkin(form: CheckInForm) -> None:
         form.services.append_entry()
     form.customer_id.data = request.args.get("customer_id", "")
     form.room_id.data = request.args.get("room_id", "")
+    party = request.args.get("party_size", type=int) or 1
+    form.party_size.data = str(party)
+    for row, entry in enumerate(form.services.entries):
+        entry.form.guest_no.data = str(orders.next_guest(row, party))
 
 
 def _check_in(store, form: CheckInForm, customer_id: int | None):

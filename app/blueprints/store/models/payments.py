@@ -3,14 +3,17 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import Money, Timestamp
 from app.tenancy import TenantScoped, tenant_fk
 
-PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_card", "stored_value", "package_card")
+PAYMENT_METHODS = ("cash", "wechat", "alipay", "bank_card", "stored_value", "package_card",
+                   "voucher")
+# 团购: the platform that sold the voucher (美团 / 抖音 / another one).
+VOUCHER_PLATFORMS = ("meituan", "douyin", "other")
 REFUND_STATUSES = ("requested", "approved", "rejected")
 
 
@@ -24,6 +27,9 @@ class Payment(TenantScoped, db.Model):
         tenant_fk("business_day_id", "business_days"),
         tenant_fk("card_id", "member_cards"),
         tenant_fk("refund_id", "refunds"),
+        # A 团购 voucher is redeemed once per company; each platform issues its own
+        # codes, so the platform is part of the key (NULLs: other methods never collide).
+        UniqueConstraint("tenant_id", "voucher_platform", "voucher_code"),
     )
 
     store_id: Mapped[int] = mapped_column(index=True)
@@ -37,6 +43,9 @@ class Payment(TenantScoped, db.Model):
     card_id: Mapped[int | None] = mapped_column(index=True)
     refund_id: Mapped[int | None]
     reference: Mapped[str] = mapped_column(String(64), default="")  # e.g. WeChat trade no.
+    # 团购 only: the platform and the voucher's code (normalized: upper case, no spaces).
+    voucher_platform: Mapped[str | None] = mapped_column(String(16))
+    voucher_code: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[Timestamp]
     created_by_account_id: Mapped[int | None]
 
