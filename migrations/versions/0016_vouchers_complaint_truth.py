@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016_vouchers_complaint_truth'
-down_revision = '0010_tax_opening_requests'
+down_revision = '0015_board_suspensions'
 branch_labels = None
 depends_on = None
 
