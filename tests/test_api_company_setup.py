@@ -211,8 +211,14 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     assert hr.post(f"/rewards/{reward['id']}/approve")["status"] == "approved"
 
     # -- a day at the front desk ---------------------------------------------------------
+    # Today is a rest day in the schedule above (the month's figures must not depend on
+    # today's punches), so 上牌 asks for the rest-day confirmation first.
     for person in (therapist_id, colleague_id):  # 上牌: 陈 first in the queue, then 李
-        manager.post(f"/stores/{store['id']}/board/clock-in", {"therapist_id": person})
+        asked = manager.post(f"/stores/{store['id']}/board/clock-in",
+                             {"therapist_id": person}, status=422)
+        assert "confirm_rest_day" in asked["error"]["fields"]
+        manager.post(f"/stores/{store['id']}/board/clock-in",
+                     {"therapist_id": person, "confirm_rest_day": True})
 
     def check_in(room: int, therapist_no: str = "") -> dict:
         order = manager.post(f"/stores/{store['id']}/orders", {
@@ -225,7 +231,9 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
         return manager.post(f"/order-lines/{order['lines'][0]['id']}/assign", how)
 
     def finish_and_pay(order: dict, job: dict) -> None:
-        # A reason in case finishing early must give one (issue 10 §3); ignored otherwise.
+        # Finished at once, long before the planned end: 提前下钟 must give a reason.
+        early = manager.post(f"/service-jobs/{job['id']}/finish", {}, status=422)
+        assert "reason" in early["error"]["fields"]
         manager.post(f"/service-jobs/{job['id']}/finish", {"reason": "客人赶时间"})
         paid = manager.post(f"/orders/{order['id']}/checkout", {"payments": [
             {"method": "wechat", "amount": "128.00", "reference": f"WX{order['id']}"}]})
@@ -254,7 +262,8 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     guest = manager.post("/customers", {"name": "赵女士", "phone": "13900001111"})
     card = manager.post("/cards", {"customer_id": guest["id"], "store_id": store["id"],
                                    "kind": "stored_value", "amount": "1000.00",
-                                   "payment_method": "wechat"})
+                                   "payment_method": "wechat",
+                                   "sold_by_employee_id": therapist_id})  # 售卡人
     assert card["status"] == "active"
 
     # -- the payroll month: computed (RQ inline), submitted, reviewed, approved ------------
@@ -271,7 +280,8 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     commission = money(Decimal("40.00") * Decimal("1.2") + Decimal("50.00") * Decimal("1.2"))
     meal = money(Decimal("20.00") * len(worked))
     rewards = Decimal("100.00")
-    gross = base + commission + meal + rewards  # no bonus: personal leave breaks it
+    card_commission = money(Decimal("1000.00") * Decimal("0.03"))  # 售卡提成 at the profile's 3%
+    gross = base + commission + card_commission + meal + rewards  # no bonus: leave breaks it
     social = money(8000 * Decimal("0.08")) + money(8000 * Decimal("0.02")) \
         + money(8000 * Decimal("0.005")) + money(8000 * Decimal("0.07"))  # 1400.00
     taxable = gross - social
@@ -281,13 +291,12 @@ def test_a_company_set_up_through_the_api_reaches_an_approved_payroll_month(app,
     net = gross - social - tax
     assert (base, commission, social) == (Decimal("7632.18"), Decimal("108.00"),
                                           Decimal("1400.00"))
-    expected = {"base": base, "commission": commission, "meal": meal,
+    expected = {"base": base, "commission": commission, "card_commission": card_commission,
+                "meal": meal,
                 "full_attendance_bonus": Decimal("0.00"), "rewards": rewards,
                 "late_deduction": Decimal("0.00"), "gross": gross, "si_total": social,
                 "taxable": taxable, "cum_taxable": cum_taxable, "iit": tax, "net": net}
     assert {name: Decimal(slip[name]) for name in expected} == expected, slip["detail"]
-    # Nothing records who sold a card yet (issue 10 §2): no card-sale commission.
-    assert Decimal(slip["card_commission"]) == Decimal("0.00")
     assert slip["detail"]["jobs"]["rotation"] == 1 and slip["detail"]["jobs"]["requested"] == 1
 
     url = f"/payroll/runs/{run_id}"
