@@ -71,7 +71,7 @@ def test_the_audit_log_is_a_readable_change_list(client, auth, company_a):
     assert "悦悦 → 悦足老客" in changes and "客户 #77" in changes
 
 
-def test_the_jobs_page_names_runs_in_words(client, auth, company_a):
+def test_the_jobs_page_names_runs_in_words(client, auth, api_token, company_a):
     store = company_a.stores[1]
     with tenant_context(company_a.tenant_id):
         company_run = PayrollRun(month=date(2026, 11, 1), scope="all", status="draft")
@@ -104,3 +104,9 @@ def test_the_jobs_page_names_runs_in_words(client, auth, company_a):
     report = client.get(f"/jobs/{ids[2]}").text
     assert "by_role" not in report and "cashier" not in report
     assert "合计：" in report and "收银员" in report
+
+    # The API gives the same words beside the codes an integrator programs against.
+    listing = client.get("/api/v1/jobs", headers=api_token(company_a, "hr_manager")).get_json()
+    by_id = {item["id"]: item for item in listing["items"]}
+    assert by_id[ids[0]]["kind"] == "payroll.run" and by_id[ids[0]]["label"] == "计算工资"
+    assert by_id[ids[0]]["description"] == "2026年11月 · 全部门店"

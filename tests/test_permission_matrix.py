@@ -128,6 +128,10 @@ SECOND_CHECKS = {
     # (hr.checklists.can_work_on_checklists): a cashier or a receptionist holds none.
     "hr.checklist_item_tick": "only the roles that hold checklist items",
     "hr.offboarding_detail": "only the roles that hold checklist items",
+    # A leave or overtime request is cancelled by its person or an approver of its store
+    # (hr.time.leave._may_cancel): another self.view holder who can read it gets a 403.
+    "api_attendance.cancel_leave_request": "only the person or an approver cancels",
+    "api_attendance.cancel_overtime_request": "only the person or an approver cancels",
 }
 # The last calls of the holders' pass: they end the caller's session.
 SESSION_ENDERS = ("auth.logout",)
