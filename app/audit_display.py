@@ -5,7 +5,8 @@ An entry stores its before/after state as JSON with code keys and ids (``{"role"
 "角色：收银员 → 店长" and "账号 张三（A007 · zhangsan）":
 
 * **Fields** are labelled from FIELD_LABELS; a department adds its own with
-  ``register_audit_fields``.  An unknown key is shown as it is (better than hiding it).
+  ``register_audit_fields``, and the words of the codes it stores with
+  ``register_audit_values``.  An unknown key is shown as it is (better than hiding it).
 * **Values**: ids of the core objects (``store_id``, ``employee_id``, ``position_id`` …,
   lists of them too) become names; roles, statuses and other codes their labels;
   booleans 是/否; empty values "—"; a nested dict "label：value" pairs.
@@ -136,9 +137,20 @@ REFERENCE_FIELDS = {
 }
 
 
+# Codes a department stores under a key (``kind``: "personal" -> 事假), by key.
+VALUE_LABELS: dict[str, dict[str, object]] = defaultdict(dict)
+
+
 def register_audit_fields(labels: dict) -> None:
     """A department labels the keys its audit entries store (same label twice is fine)."""
     FIELD_LABELS.update(labels)
+
+
+def register_audit_values(key: str, labels: dict) -> None:
+    """A department labels the codes it stores under ``key``; the first label of a code
+    stays (one code, one word across the log)."""
+    for code, label in labels.items():
+        VALUE_LABELS[key].setdefault(code, label)
 
 
 @dataclass(frozen=True)
@@ -224,6 +236,8 @@ def format_value(key: str, value, names: dict | None = None) -> str:
     if isinstance(value, dict):
         return "；".join(f"{field_label(k)}：{format_value(k, v, names)}"
                         for k, v in value.items())
+    if str(value) in VALUE_LABELS.get(key, {}):
+        return str(VALUE_LABELS[key][str(value)])
     if key == "role":
         return role_label(str(value))
     if key in ("status", "gender", "type", "method"):

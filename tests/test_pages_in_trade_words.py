@@ -54,6 +54,13 @@ def test_the_audit_log_is_a_readable_change_list(client, auth, company_a):
                      after={"status": "active", "si_enrolled": True})
         record_audit("customer.update", "customer", 77, before={"name": "悦悦"},
                      after={"name": "悦足老客"})
+        record_audit("leave.approve", "leave_request", 5,
+                     before={"status": "pending", "kind": "personal", "employee_id": employee.id},
+                     after={"status": "approved", "kind": "personal",
+                            "employee_id": employee.id})
+        record_audit("leave.cancel", "leave_request", 6, before={"kind": "sick", "days": "1"})
+        record_audit("payroll.policy_update", "tenant", company_a.tenant_id,
+                     before={"late_deduction": "20.00"}, after={"late_deduction": "30.00"})
         db.session.commit()
     auth.login_as(company_a, "hr_manager")
     page = table(client.get("/audit").text, "audit-table")
@@ -69,6 +76,11 @@ def test_the_audit_log_is_a_readable_change_list(client, auth, company_a):
     assert "状态：试用期 → 在职" in changes
     assert "参加社保：否 → 是" in changes
     assert "悦悦 → 悦足老客" in changes and "客户 #77" in changes
+    # Only what changed: the approval's status, not the unchanged kind and person.
+    assert "请假申请 #5" in changes and "状态：待审批 → 已批准" in changes
+    assert "personal" not in changes and "pending" not in changes
+    assert "类型：病假（变更前）" in changes and "sick" not in changes
+    assert "每次迟到扣款：20.00 → 30.00" in changes and "late_deduction" not in changes
 
 
 def test_the_jobs_page_names_runs_in_words(client, auth, api_token, company_a):

@@ -116,7 +116,7 @@ def test_the_api_gives_the_callers_own_month_only(client, api_token, company_a):
                           headers=headers)
     assert response.status_code == 200
     body = response.get_json()
-    assert body["estimate"] is True
+    assert body["estimate"] is True and body["has_profile"] is True
     assert (body["today_jobs"], body["rotation_jobs"], body["requested_jobs"]) == (3, 2, 1)
     assert body["commission"] == "120.00" and body["card_commission"] == "0.00"
     assert body["total"] == "120.00"

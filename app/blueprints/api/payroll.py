@@ -267,6 +267,8 @@ class MonthSoFarSchema(Schema):
     addon_jobs = fields.Integer(metadata={"description": "加钟 finished this month"})
     returned_jobs = fields.Integer(metadata={"description": "退钟 this month (not paid)"})
     paid_jobs = fields.Integer(metadata={"description": "finished jobs payroll counts"})
+    has_profile = fields.Boolean(metadata={
+        "description": "false: no pay profile, payroll skips the person (figures are 0)"})
     pays_commission = fields.Boolean(metadata={"description": "the pay profile pays commission"})
     commission = Money(metadata={"description": "job commission so far (payroll's rules)"})
     card_sales_count = fields.Integer()

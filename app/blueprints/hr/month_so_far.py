@@ -59,6 +59,7 @@ class MonthSoFar:
     addon_jobs: int  # 加钟
     returned_jobs: int  # 退钟
     paid_jobs: int  # what payroll counts: every finished job of the month
+    has_profile: bool  # without a pay profile payroll skips the person: nothing to estimate
     pays_commission: bool
     commission: Decimal
     card_sales_count: int
@@ -117,7 +118,8 @@ def month_so_far(employee: Employee, now: datetime | None = None) -> MonthSoFar:
     return MonthSoFar(
         month=month, today=today, **counts,
         paid_jobs=sum(job.count for job in jobs),
-        pays_commission=pays_commission, commission=commission,
+        has_profile=profile is not None, pays_commission=pays_commission,
+        commission=commission,
         card_sales_count=card_count, card_sales_amount=Decimal(card_amount).quantize(ZERO),
         card_commission=card_commission)
 
