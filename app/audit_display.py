@@ -137,8 +137,9 @@ REFERENCE_FIELDS = {
 }
 
 
-# Codes a department stores under a key (``kind``: "personal" -> 事假), by key.
-VALUE_LABELS: dict[str, dict[str, object]] = defaultdict(dict)
+# Codes a department stores under a key (``kind``: "personal" -> 事假), by (object kind,
+# key); object kind None: under that key in any entry.
+VALUE_LABELS: dict[tuple[str | None, str], dict[str, object]] = defaultdict(dict)
 
 
 def register_audit_fields(labels: dict) -> None:
@@ -146,11 +147,11 @@ def register_audit_fields(labels: dict) -> None:
     FIELD_LABELS.update(labels)
 
 
-def register_audit_values(key: str, labels: dict) -> None:
-    """A department labels the codes it stores under ``key``; the first label of a code
-    stays (one code, one word across the log)."""
+def register_audit_values(key: str, labels: dict, object_type: str | None = None) -> None:
+    """A department labels the codes it stores under ``key`` in entries about
+    ``object_type`` (None: any); a code's first label stays."""
     for code, label in labels.items():
-        VALUE_LABELS[key].setdefault(code, label)
+        VALUE_LABELS[(object_type, key)].setdefault(code, label)
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def _object_label(entry, names: dict) -> str:
 
 
 def _change_lines(entry, names: dict) -> list[ChangeLine]:
+    kind = entry.object_type or None
     before = entry.before if isinstance(entry.before, dict) else None
     after = entry.after if isinstance(entry.after, dict) else None
     if before is None and after is None:
@@ -206,12 +208,12 @@ def _change_lines(entry, names: dict) -> list[ChangeLine]:
         keys = list(dict.fromkeys([*before, *after]))
         changed = [k for k in keys if before.get(k) != after.get(k)]
         return [ChangeLine(field_label(k),
-                           format_value(k, before[k], names) if k in before else None,
-                           format_value(k, after[k], names) if k in after else None)
+                           format_value(k, before[k], names, kind) if k in before else None,
+                           format_value(k, after[k], names, kind) if k in after else None)
                 for k in (changed or keys)]
     state, is_after = (after, True) if after is not None else (before, False)
-    return [ChangeLine(field_label(k), None if is_after else format_value(k, v, names),
-                       format_value(k, v, names) if is_after else None)
+    return [ChangeLine(field_label(k), None if is_after else format_value(k, v, names, kind),
+                       format_value(k, v, names, kind) if is_after else None)
             for k, v in state.items()]
 
 
@@ -220,8 +222,9 @@ def field_label(key: str) -> str:
     return str(label) if label is not None else key
 
 
-def format_value(key: str, value, names: dict | None = None) -> str:
-    """One stored value as the page shows it."""
+def format_value(key: str, value, names: dict | None = None,
+                 object_type: str | None = None) -> str:
+    """One stored value (under ``key`` of an entry about ``object_type``) as shown."""
     names = names or {}
     if value is None or value == "" or value == []:
         return "—"
@@ -232,12 +235,13 @@ def format_value(key: str, value, names: dict | None = None) -> str:
         found = names.get(kind, {})
         return "、".join(found.get(i) or f"#{i}" for i in _ids(value)) or str(value)
     if isinstance(value, list):
-        return "、".join(format_value("", item, names) for item in value)
+        return "、".join(format_value("", item, names, object_type) for item in value)
     if isinstance(value, dict):
-        return "；".join(f"{field_label(k)}：{format_value(k, v, names)}"
+        return "；".join(f"{field_label(k)}：{format_value(k, v, names, object_type)}"
                         for k, v in value.items())
-    if str(value) in VALUE_LABELS.get(key, {}):
-        return str(VALUE_LABELS[key][str(value)])
+    for labels in (VALUE_LABELS.get((object_type, key), {}), VALUE_LABELS.get((None, key), {})):
+        if str(value) in labels:
+            return str(labels[str(value)])
     if key == "role":
         return role_label(str(value))
     if key in ("status", "gender", "type", "method"):

@@ -58,6 +58,10 @@ def test_the_audit_log_is_a_readable_change_list(client, auth, company_a):
                      before={"status": "pending", "kind": "personal", "employee_id": employee.id},
                      after={"status": "approved", "kind": "personal",
                             "employee_id": employee.id})
+        record_audit("store.update", "store", second.id, before={"status": "open"},
+                     after={"status": "closed"})
+        record_audit("complaint.update", "complaint", 8, before={"status": "open"},
+                     after={"status": "closed"})
         record_audit("leave.cancel", "leave_request", 6, before={"kind": "sick", "days": "1"})
         record_audit("payroll.policy_update", "tenant", company_a.tenant_id,
                      before={"late_deduction": "20.00"}, after={"late_deduction": "30.00"})
@@ -79,7 +83,10 @@ def test_the_audit_log_is_a_readable_change_list(client, auth, company_a):
     # Only what changed: the approval's status, not the unchanged kind and person.
     assert "请假申请 #5" in changes and "状态：待审批 → 已批准" in changes
     assert "personal" not in changes and "pending" not in changes
-    assert "类型：病假（变更前）" in changes and "sick" not in changes
+    assert "类型：病假（变更前）" in changes
+    # One code, the word of its object: a store 营业中, a complaint 待处理.
+    assert f"门店 {second.name} 状态：营业中 → 已停业" in changes
+    assert "投诉 #8 状态：待处理 → 已结案" in changes and "sick" not in changes
     assert "每次迟到扣款：20.00 → 30.00" in changes and "late_deduction" not in changes
 
 
