@@ -47,6 +47,8 @@ def test_month_so_far_equals_what_the_payroll_run_pays(app, company_a):
         # 00:00–01:00 on 1 November: business day 31 October, not this month.
         jobs.add(therapist, [date(2026, 12, 1)], rotation=1, hour=0)
         jobs.add(therapist, [date(2026, 11, 1)], requested=1, hour=0)
+        # 06:00–07:00 on 30 November: today's first job (×1.5: 45.00).
+        jobs.add(therapist, [date(2026, 11, 30)], rotation=1, hour=6)
         addon = db.session.scalar(
             select(ServiceJob.id).where(ServiceJob.therapist_id == therapist.id,
                                         ServiceJob.started_at == data.at(date(2026, 11, 20), 14),
@@ -60,10 +62,10 @@ def test_month_so_far_equals_what_the_payroll_run_pays(app, company_a):
         figures = month_so_far(db.session.get(Employee, therapist.id),
                                now=data.at(date(2026, 12, 1), 3))
         assert figures.month == date(2026, 11, 1) and figures.today == date(2026, 11, 30)
-        assert figures.today_jobs == 1
+        assert figures.today_jobs == 2
         assert (figures.rotation_jobs, figures.requested_jobs, figures.addon_jobs,
-                figures.returned_jobs) == (5, 3, 1, 1)
-        assert figures.commission == M("399.00")  # 108 + 96 + 90 + 60 + 45
+                figures.returned_jobs) == (6, 3, 1, 1)
+        assert figures.commission == M("444.00")  # 108 + 96 + 90 + 60 + 45 + 45
         assert figures.card_sales_count == 1 and figures.card_sales_amount == M("1000.00")
         assert figures.card_commission == M("50.00")
         assert figures.estimate is True
@@ -76,7 +78,7 @@ def test_month_so_far_equals_what_the_payroll_run_pays(app, company_a):
                                                        Payslip.employee_id == therapist.id))
         assert slip.commission == figures.commission
         assert slip.card_commission == figures.card_commission
-        assert sum(slip.detail["jobs"].values()) == figures.paid_jobs == 9
+        assert sum(slip.detail["jobs"].values()) == figures.paid_jobs == 10
 
 
 def _today_jobs(company) -> dict:

@@ -26,7 +26,7 @@ month would pay for those components if the month ended now:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -84,8 +84,9 @@ def month_so_far(employee: Employee, now: datetime | None = None) -> MonthSoFar:
     month = today.replace(day=1)
     window = business_window(tenant, month)
     opens = day_policy.business_day_starts_at
-    today_window = (datetime.combine(today, opens, zone),
-                    datetime.combine(today + timedelta(days=1), opens, zone))
+    # In UTC, as business_window gives it: SQLite compares the stored UTC text.
+    today_window = (datetime.combine(today, opens, zone).astimezone(UTC),
+                    datetime.combine(today + timedelta(days=1), opens, zone).astimezone(UTC))
 
     counts = _job_counts(employee.id, window, today_window)
 
