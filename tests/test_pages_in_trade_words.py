@@ -101,7 +101,9 @@ def test_the_jobs_page_names_runs_in_words(client, auth, api_token, company_a):
         records = [JobRecord(kind="payroll.run", params={"run_id": run.id}, queue="payroll",
                              status="finished", progress=100,
                              result={"run_id": run.id, "month": "2026-11", "payslips": 3,
-                                     "total_net": "1234.56"})
+                                     "total_net": "1234.56",
+                                     "skipped": [{"employee_no": "105", "name": "小王",
+                                                  "reason": "no_pay_profile"}]})
                    for run in (company_run, store_run)]
         records.append(JobRecord(kind="hr.headcount_report", params={}, queue="reports",
                                  status="finished", progress=100,
@@ -119,6 +121,8 @@ def test_the_jobs_page_names_runs_in_words(client, auth, api_token, company_a):
     assert "计算工资" in detail and "2026年11月 · 全部门店" in detail
     assert "payroll.run" not in detail and "run_id" not in detail and "&#34;" not in detail
     assert "工资条：" in detail and "实发合计：" in detail and "1234.56" in detail
+    assert "未计算：" in detail and "原因：没有薪资方案" in detail
+    assert "no_pay_profile" not in detail and "employee_no" not in detail
     assert "工资" in detail  # the queue by its name, not "payroll"
     report = client.get(f"/jobs/{ids[2]}").text
     assert "by_role" not in report and "cashier" not in report

@@ -45,6 +45,11 @@ RESULT_LABELS: dict[str, object] = {
 }
 
 
+# Codes a run's result carries as values.
+RESULT_VALUE_LABELS: dict[str, object] = {
+    "no_pay_profile": _l("没有薪资方案"),
+}
+
 QUEUE_LABELS: dict[str, object] = {
     "default": _l("常规"),
     "payroll": _l("工资"),
@@ -97,6 +102,8 @@ def _plain(value) -> str:
         return "；".join(f"{_label(RESULT_LABELS, k)}：{_plain(v)}" for k, v in value.items())
     if isinstance(value, list):
         return " / ".join(_plain(item) for item in value)
+    if isinstance(value, str) and value in RESULT_VALUE_LABELS:
+        return str(RESULT_VALUE_LABELS[value])
     return str(value)
 
 
