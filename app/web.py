@@ -164,7 +164,7 @@ def _template_globals() -> dict:
 def _register_jinja_globals(app: Flask) -> None:
     """Helpers that imported macros use too (macros do not see context processors)."""
     from app import approvals
-    from app.blueprints.store.subnav import subnav_for
+    from app.blueprints.store.subnav import grouped_subnav_for
     from app.labels import status_label, voucher_platform_label
     from app.permissions import role_label
 
@@ -174,4 +174,4 @@ def _register_jinja_globals(app: Flask) -> None:
 
     app.jinja_env.globals.update(status_label=status_label, role_label=role_label,
                                  voucher_platform_label=voucher_platform_label,
-                                 store_subnav=subnav_for, may_decide=may_decide)
+                                 store_subnav_groups=grouped_subnav_for, may_decide=may_decide)

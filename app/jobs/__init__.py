@@ -44,24 +44,31 @@ class JobSpec:
     # The permission a viewer needs to read a run's result and error (a payroll run's
     # totals need payroll.view); None: whoever may see the jobs page (job.view).
     result_permission: str | None = None
+    # The job's name on the jobs page, in the trade's words ("计算工资"); None: its kind.
+    label: object = None
+    # Its parameters in words, a batch at a time (one query for a page of runs):
+    # ``describe(list of params) -> list of str``.  None: "name：value" pairs.
+    describe: Callable[[list[dict]], list[str]] | None = None
 
 
 REGISTRY: dict[str, JobSpec] = {}
 
 
 def job(kind: str, queue: str = "default", timeout: int = 1800, fan_out: bool = False,
-        startable: bool = False, result_permission: str | None = None):
+        startable: bool = False, result_permission: str | None = None, label: object = None,
+        describe: Callable[[list[dict]], list[str]] | None = None):
     """Register ``func(ctx, **params)`` as the job ``kind``.
 
     ``startable`` lets a user with ``job.run`` start it by name (``start_job``);
-    ``result_permission`` keeps its result and error from those without it.
+    ``result_permission`` keeps its result and error from those without it;
+    ``label`` and ``describe`` name the run and its parameters on the jobs page.
     """
 
     def decorator(func: Callable) -> Callable:
         if kind in REGISTRY and REGISTRY[kind].func is not func:
             raise ValueError(f"job kind {kind!r} registered twice")
         REGISTRY[kind] = JobSpec(kind, func, queue, timeout, fan_out, startable,
-                                 result_permission)
+                                 result_permission, label, describe)
         func.job_kind = kind
         return func
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.tenancy import cross_tenant_access
 ABANDONED_AFTER = timedelta(hours=3)
 
 
-@job("jobs.fail_abandoned", queue="default", fan_out=True)
+@job("jobs.fail_abandoned", queue="default", fan_out=True, label=_l("清理中断的任务"))
 def fail_abandoned_jobs(ctx=None) -> dict:
     """Mark as failed the runs whose worker died, so the page never shows them spinning.
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema, paginate
 from app.extensions import db
 from app.jobs import result_visible, start_job
+from app.jobs.display import job_texts
 from app.jobs.models import JOB_STATUSES, JobRecord
 from app.permissions import permission_required
 from app.tenancy import get_or_404
@@ -17,6 +18,9 @@ blp = Blueprint("api_jobs", __name__, url_prefix="/jobs", description="Backgroun
 class JobSchema(Schema):
     id = fields.Integer()
     kind = fields.String()
+    label = fields.String(metadata={"description": "the kind in words, as the jobs page shows it"})
+    description = fields.String(metadata={
+        "description": "the parameters in words (e.g. 2026年11月 · 全部门店)"})
     params = fields.Dict()
     queue = fields.String()
     status = fields.String(validate=validate.OneOf(JOB_STATUSES),
@@ -36,12 +40,14 @@ class JobSchema(Schema):
 JobPageSchema = page_schema(JobSchema, "JobPage")
 
 
-def _shown(record: JobRecord) -> JobRecord | dict:
-    """The run, without result and error for a caller who may not read them."""
-    if result_visible(record, current_user):
-        return record
-    return {name: getattr(record, name) for name in JobSchema().fields
-            if name not in ("result", "error")}
+def _shown(record: JobRecord, texts: dict | None = None) -> dict:
+    """The run with its label and description, without result and error for a caller
+    who may not read them."""
+    text = (texts or job_texts([record]))[record.id]
+    hidden = () if result_visible(record, current_user) else ("result", "error")
+    shown = {name: getattr(record, name) for name in JobSchema().fields
+             if name not in (*hidden, "label", "description")}
+    return {**shown, "label": text.label, "description": text.details}
 
 
 class JobStartSchema(Schema):
@@ -57,7 +63,8 @@ def list_jobs(args):
     """Your company's job runs, newest first."""
     page = paginate(select(JobRecord).order_by(JobRecord.id.desc()), args["page"],
                     args["page_size"])
-    page["items"] = [_shown(record) for record in page["items"]]
+    texts = job_texts(page["items"])
+    page["items"] = [_shown(record, texts) for record in page["items"]]
     return page
 
 
@@ -69,7 +76,7 @@ def start(data):
     """Start a job; poll ``GET /jobs/{id}`` for its progress and result."""
     record = start_job(data["kind"], data["params"])
     db.session.commit()  # dispatched after this commit (after_request)
-    return record
+    return _shown(record)
 
 
 @blp.route("/<int:job_id>")

@@ -14,9 +14,11 @@ from app.audit import record_audit
 from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
 from app.blueprints.api.jobs import JobSchema
 from app.blueprints.hr.models import PayrollRun, Payslip
+from app.blueprints.hr.month_so_far import month_so_far
 from app.blueprints.hr.payroll import exports
 from app.blueprints.hr.payroll import run as payroll
 from app.extensions import db
+from app.models import Employee
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_payroll", __name__, url_prefix="",
@@ -255,3 +257,39 @@ def my_payslips():
     if not current_user.employee_id:
         return []
     return [slip for slip, _run in payroll.my_payslips(current_user.employee_id)]
+
+
+class MonthSoFarSchema(Schema):
+    month = fields.Function(lambda m: f"{m.month:%Y-%m}", metadata={"example": "2026-11"})
+    today = fields.Date(metadata={"description": "today's business date"})
+    estimate = fields.Boolean(metadata={
+        "description": "always true: 预估, the month's payroll run decides"})
+    today_jobs = fields.Integer(metadata={"description": "jobs finished today (business day)"})
+    in_service = fields.Integer(metadata={"description": "jobs running now"})
+    rotation_jobs = fields.Integer(metadata={"description": "轮钟 finished, add-ons apart"})
+    requested_jobs = fields.Integer(metadata={"description": "点钟 finished, add-ons apart"})
+    addon_jobs = fields.Integer(metadata={"description": "加钟 finished this month"})
+    returned_jobs = fields.Integer(metadata={"description": "退钟 this month (not paid)"})
+    paid_jobs = fields.Integer(metadata={"description": "finished jobs payroll counts"})
+    has_profile = fields.Boolean(metadata={
+        "description": "false: no pay profile, payroll skips the person (figures are 0)"})
+    pays_commission = fields.Boolean(metadata={"description": "the pay profile pays commission"})
+    commission = Money(metadata={"description": "job commission so far (payroll's rules)"})
+    card_sales_count = fields.Integer()
+    card_sales_amount = Money()
+    card_commission = Money(metadata={"description": "card-sale commission so far"})
+    total = Money()
+
+
+@blp.route("/me/month-so-far", methods=["GET"])
+@blp.response(200, MonthSoFarSchema)
+@permission_required("self.view")
+def my_month_so_far():
+    """我的本月 (预估): the caller's jobs of the month by kind and their commission so far,
+    computed by payroll's rules (app/blueprints/hr/month_so_far.py); 404 without an
+    employee record."""
+    employee = (db.session.get(Employee, current_user.employee_id)
+                if current_user.employee_id else None)
+    if employee is None:
+        abort(404)
+    return month_so_far(employee)

@@ -24,6 +24,12 @@ def _register_approval_kinds(state) -> None:
     register()
 
 
+@bp.record_once
+def _register_audit_labels(state) -> None:
+    """HR's codes in words on the audit log (app.audit_display)."""
+    from app.blueprints.hr import audit_labels  # noqa: F401  (registers at import)
+
+
 # Each screen in its own module, imported for its routes (in the order the rules were
 # registered before the split: url_map and the OpenAPI document keep their order).
 # isort: off

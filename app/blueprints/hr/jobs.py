@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from app.blueprints.hr import headcount, offboarding
+from app.blueprints.hr.job_texts import describe_offboardings, describe_payroll_runs
 from app.jobs import job
 from app.models.base import utcnow
 
 
-@job(headcount.HEADCOUNT_REPORT, queue="reports", timeout=600, startable=True)
+@job(headcount.HEADCOUNT_REPORT, queue="reports", timeout=600, startable=True,
+     label=_l("生成人员统计"))
 def headcount_report(ctx) -> dict:
     """人员统计: on-staff headcount of every store, then of the head office.
 
@@ -32,7 +36,8 @@ def headcount_report(ctx) -> dict:
 
 
 # The run's totals are the company's payroll: only for those who read every payslip.
-@job("payroll.run", queue="payroll", timeout=1800, result_permission="payroll.view")
+@job("payroll.run", queue="payroll", timeout=1800, result_permission="payroll.view",
+     label=_l("计算工资"), describe=describe_payroll_runs)
 def payroll_run(ctx, run_id: int) -> dict:
     """计算工资: every payslip of one payroll run, replaced in the job's one transaction.
 
@@ -44,7 +49,8 @@ def payroll_run(ctx, run_id: int) -> dict:
     return compute_run(run_id, ctx)
 
 
-@job(offboarding.OFFBOARD_JOB, queue="default", timeout=300)
+@job(offboarding.OFFBOARD_JOB, queue="default", timeout=300, label=_l("办理离职"),
+     describe=describe_offboardings)
 def offboard_employee(ctx, offboarding_id: int) -> dict:
     """离职: the last working day is over: logins off, off the board, future schedules gone.
 
@@ -53,7 +59,8 @@ def offboard_employee(ctx, offboarding_id: int) -> dict:
     return offboarding.run_last_day(offboarding_id, job_record_id=ctx.record_id).as_dict()
 
 
-@job(offboarding.OFFBOARDING_TICK, queue="default", timeout=600)
+@job(offboarding.OFFBOARDING_TICK, queue="default", timeout=600,
+     label=_l("到期离职处理"))
 def offboarding_tick(ctx, now: str | None = None) -> dict:
     """Every 15 minutes per company: process each approved offboarding whose last day ended.
 
@@ -66,7 +73,7 @@ def offboarding_tick(ctx, now: str | None = None) -> dict:
 APPLY_DUE_CHANGES = "hr.apply_due_changes"
 
 
-@job(APPLY_DUE_CHANGES, queue="default", timeout=600)
+@job(APPLY_DUE_CHANGES, queue="default", timeout=600, label=_l("到期人事变动生效"))
 def apply_due_changes(ctx, today: str | None = None) -> dict:
     """人事变动: apply the approved transfers, promotions and pay changes whose
     effective date has come (today in the tenant's time zone; ``today`` ISO date

@@ -35,20 +35,19 @@ from app.blueprints.hr.time import (
     tenant_zone,
 )
 from app.blueprints.hr.time import schedules as schedule_service
-from app.blueprints.store.subnav import SUBNAV
+from app.blueprints.store.subnav import SUBNAV, SubnavItem
 from app.extensions import db
 from app.models import Employee, Store
 from app.models.people import EMPLOYED_STATUSES
-from app.navigation import NavItem
 from app.permissions import get_in_scope_or_404, store_scope
 
 # The desk's menu (门店前台): the foreman and store manager find these beside the board.
 SUBNAV.extend([
-    NavItem(_l("排班"), "hr.time_schedule", "schedule.manage", "schedule"),
-    NavItem(_l("打卡记录"), "hr.time_clocks", "attendance.view", "clocks"),
-    NavItem(_l("打卡机"), "hr.time_kiosk", "attendance.kiosk", "kiosk"),
-    NavItem(_l("请假加班"), "hr.time_leave", "leave.approve", "leave"),
-    NavItem(_l("考勤表"), "hr.time_sheet", "attendance.view", "attendance"),
+    SubnavItem(_l("排班"), "hr.time_schedule", "schedule.manage", "schedule", "people"),
+    SubnavItem(_l("打卡记录"), "hr.time_clocks", "attendance.view", "clocks", "people"),
+    SubnavItem(_l("打卡机"), "hr.time_kiosk", "attendance.kiosk", "kiosk", "people"),
+    SubnavItem(_l("请假加班"), "hr.time_leave", "leave.approve", "leave", "people"),
+    SubnavItem(_l("考勤表"), "hr.time_sheet", "attendance.view", "attendance", "people"),
 ])
 
 LABELS = {

@@ -43,7 +43,7 @@ def time_sheet_home():
 @bp.route("/time/stores/<int:store_id>/attendance")
 @permission_required("attendance.view")
 def time_sheet(store_id: int):
-    """月度考勤表: each person's scheduled days, A, PL, SL, UL, AB, LATE and overtime."""
+    """月度考勤表: each person's days: 排班, 出勤, 带薪假, 病假, 事假, 旷工, 迟到/早退, 加班."""
     store = store_or_404(store_id)
     month = month_arg()
     view = sheet_service.sheet_view(store.id, month)

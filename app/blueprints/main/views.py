@@ -7,9 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.audit import AUDIT_ACTIONS
+from app.audit_display import audit_rows
 from app.blueprints.main import bp
 from app.extensions import db
 from app.jobs import JobStartError, result_visible
+from app.jobs.display import job_texts, result_lines
 from app.jobs.models import JobRecord
 from app.models import AuditEntry, Employee
 from app.navigation import navigation_for
@@ -42,7 +44,13 @@ def me():
     employee = (
         db.session.get(Employee, current_user.employee_id) if current_user.employee_id else None
     )
-    return render_template("main/me.html", employee=employee)
+    month = None
+    # Those who go on the board (技师) see their month so far first: 今日钟数 and commission.
+    if employee is not None and current_user.can("board.clock_in"):
+        from app.blueprints.hr.month_so_far import month_so_far
+
+        month = month_so_far(employee)
+    return render_template("main/me.html", employee=employee, month=month)
 
 
 @bp.route("/lang/<code>", methods=["POST", "GET"])
@@ -76,8 +84,8 @@ def jobs():
             (page - 1) * PAGE_SIZE)
     ).all()
     total = db.session.scalar(select(func.count(JobRecord.id)))
-    return render_template("main/jobs.html", jobs=rows, page=page, total=total,
-                           page_size=PAGE_SIZE)
+    return render_template("main/jobs.html", jobs=rows, texts=job_texts(rows), page=page,
+                           total=total, page_size=PAGE_SIZE)
 
 
 @bp.route("/jobs/start", methods=["POST"])
@@ -100,6 +108,8 @@ def job_start():
 def job_detail(job_id: int):
     record = get_or_404(JobRecord, job_id)
     return render_template("main/job_detail.html", job=record,
+                           text=job_texts([record])[record.id],
+                           result=result_lines(record.result),
                            show_result=result_visible(record, current_user))
 
 
@@ -122,7 +132,7 @@ def audit_log():
     rows = db.session.scalars(
         query.order_by(AuditEntry.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return render_template("main/audit.html", entries=rows, page=page, action=action,
+    return render_template("main/audit.html", entries=audit_rows(rows), page=page, action=action,
                            actions=AUDIT_ACTIONS, page_size=PAGE_SIZE)
 
 

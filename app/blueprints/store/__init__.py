@@ -13,6 +13,12 @@ def _register_approval_kinds(state) -> None:
     register()
 
 
+@bp.record_once
+def _register_audit_labels(state) -> None:
+    """The desk's codes in words on the audit log (app.audit_display)."""
+    from app.blueprints.store import audit_labels  # noqa: F401  (registers at import)
+
+
 from app.blueprints.store import (  # noqa: E402,F401  # noqa: E402,F401,I001  # noqa: E402,F401,I001
     models,
     views,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from app.blueprints.store import reservations
 from app.jobs import job
 
 RESERVATIONS_TICK = "store.reservations_tick"
 
 
-@job(RESERVATIONS_TICK, queue="default", timeout=300)
+@job(RESERVATIONS_TICK, queue="default", timeout=300, label=_l("预订到期处理"))
 def reservations_tick(ctx, now: str | None = None) -> dict:
     """预订: hold rooms for bookings now due and release no-shows, in every store.
 

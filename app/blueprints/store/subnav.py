@@ -2,7 +2,19 @@
 
 Each department of the desk appends its pages here; an entry shows when its
 endpoint exists and the person holds its permission.
+
+Nineteen pages do not fit one row (a 1366 px laptop cut the row off), so the
+menu is grouped the way a store divides its day: 前台 (the floor: rooms,
+check-in, the board, the till), 客户 (guests: files, cards, feedback,
+complaints), 人员 (people: schedule, clocks, leave, the attendance sheet) and
+店务 (the manager's desk: 日结, refunds, prices).  Each group is one dropdown;
+the group holding the current page is highlighted and names that page, so the
+row stays four buttons wide on a phone too.
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,26 +25,52 @@ from app.models import Store
 from app.navigation import NavItem
 from app.permissions import store_scope
 
-SUBNAV: list[NavItem] = [
-    NavItem(_l("房态"), "store.index", "store.view", "rooms"),
-    NavItem(_l("开单"), "store.checkin", "order.create", "checkin"),
-    NavItem(_l("轮牌"), "store.board", "dispatch.view_log", "board"),
-    NavItem(_l("派钟记录"), "store.dispatch_log", "dispatch.view_log", "dispatch_log"),
-    NavItem(_l("今日消费单"), "store.orders", "customer.view", "orders"),
-    NavItem(_l("日结"), "store.closing", "closing.run", "closing"),
-    NavItem(_l("客户"), "store.customers", "customer.view", "customers"),
-    NavItem(_l("预订"), "store.reservations", "reservation.manage", "reservations"),
-    NavItem(_l("评价"), "store.feedback", "feedback.record", "feedback"),
-    NavItem(_l("投诉"), "store.complaints", "complaint.manage", "complaints"),
-    NavItem(_l("收银"), "store.cashier", "order.checkout", "cashier"),
-    NavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards"),
-    NavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds"),
-    NavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue"),
-    NavItem(_l("前台设置"), "store.settings", "store.settings", "settings"),
+# The groups in the order they show; an entry names its group by key.
+SUBNAV_GROUPS: dict[str, object] = {
+    "floor": _l("前台"),
+    "guests": _l("客户"),
+    "people": _l("人员"),
+    "office": _l("店务"),
+}
+
+
+@dataclass(frozen=True)
+class SubnavItem(NavItem):
+    """A desk menu entry and the group (a SUBNAV_GROUPS key) it sits in."""
+
+    group: str = "floor"
+
+
+SUBNAV: list[SubnavItem] = [
+    SubnavItem(_l("房态"), "store.index", "store.view", "rooms", "floor"),
+    SubnavItem(_l("开单"), "store.checkin", "order.create", "checkin", "floor"),
+    SubnavItem(_l("轮牌"), "store.board", "dispatch.view_log", "board", "floor"),
+    SubnavItem(_l("派钟记录"), "store.dispatch_log", "dispatch.view_log", "dispatch_log",
+               "floor"),
+    SubnavItem(_l("收银"), "store.cashier", "order.checkout", "cashier", "floor"),
+    SubnavItem(_l("今日消费单"), "store.orders", "customer.view", "orders", "floor"),
+    SubnavItem(_l("预订"), "store.reservations", "reservation.manage", "reservations", "floor"),
+    SubnavItem(_l("客户"), "store.customers", "customer.view", "customers", "guests"),
+    SubnavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards", "guests"),
+    SubnavItem(_l("评价"), "store.feedback", "feedback.record", "feedback", "guests"),
+    SubnavItem(_l("投诉"), "store.complaints", "complaint.manage", "complaints", "guests"),
+    SubnavItem(_l("日结"), "store.closing", "closing.run", "closing", "office"),
+    SubnavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds", "office"),
+    SubnavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue", "office"),
+    SubnavItem(_l("前台设置"), "store.settings", "store.settings", "settings", "office"),
 ]
 
 
-def subnav_for(user, store_id: int | None = None) -> list[tuple[NavItem, str]]:
+@dataclass
+class SubnavGroup:
+    """One dropdown of the menu: its label and the (entry, url) pairs the person may open."""
+
+    key: str
+    label: object
+    entries: list[tuple[SubnavItem, str]]
+
+
+def subnav_for(user, store_id: int | None = None) -> list[tuple[SubnavItem, str]]:
     """(entry, url) pairs for the person; pages of one store get ``store_id``
     (the page's store, else the first store the person works in)."""
     entries = []
@@ -50,6 +88,14 @@ def subnav_for(user, store_id: int | None = None) -> list[tuple[NavItem, str]]:
             entries.append((item, url_for(item.endpoint, store_id=store_id)
                             if store_id else url_for(item.endpoint)))
     return entries
+
+
+def grouped_subnav_for(user, store_id: int | None = None) -> list[SubnavGroup]:
+    """The person's entries by group, in SUBNAV_GROUPS order; empty groups left out."""
+    groups = {key: SubnavGroup(key, label, []) for key, label in SUBNAV_GROUPS.items()}
+    for item, url in subnav_for(user, store_id):
+        groups[item.group].entries.append((item, url))
+    return [group for group in groups.values() if group.entries]
 
 
 def _first_store_id(user) -> int | None:
