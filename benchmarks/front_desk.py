@@ -103,6 +103,7 @@ def run_benchmark(scale: str = "small", actions: int = 1000, echo: Callable = pr
     from app.models.base import utcnow
     from app.tenancy import tenant_context
     from app.tenants import find_tenant_by_code
+    from app.validation import InputError
 
     assign_rotation = _service("app.blueprints.store.dispatch", "assign_rotation")
     finish_job = _service("app.blueprints.store.dispatch", "finish_job")
@@ -152,7 +153,12 @@ def run_benchmark(scale: str = "small", actions: int = 1000, echo: Callable = pr
                 if therapist.id in on_board:
                     continue
                 if clock_in is not None:
-                    clock_in(store.id, therapist.id, actor)
+                    # The dispatcher confirms a rest day (a busy day calls everyone in)
+                    # and leaves off whoever the desk refuses (an expired 健康证).
+                    try:
+                        clock_in(store.id, therapist.id, actor, confirm_rest_day=True)
+                    except InputError:
+                        continue
                 else:
                     db.session.add(BoardEntry(business_day_id=day.id, store_id=store.id,
                                               therapist_id=therapist.id, position=n))

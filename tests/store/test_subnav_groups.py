@@ -16,7 +16,7 @@ EXPECTED_GROUPS = {
     "guests": ["store.customers", "store.cards_index", "store.feedback", "store.complaints"],
     "people": ["hr.time_schedule", "hr.time_clocks", "hr.time_kiosk", "hr.time_leave",
                "hr.time_sheet"],
-    "office": ["store.closing", "store.refunds", "store.catalogue"],
+    "office": ["store.closing", "store.refunds", "store.catalogue", "store.settings"],
 }
 
 

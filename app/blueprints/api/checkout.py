@@ -16,7 +16,7 @@ from marshmallow import Schema, fields, validate
 from app.blueprints.api.common import Blueprint, Money
 from app.blueprints.store import checkout
 from app.blueprints.store.models import Order, Refund
-from app.blueprints.store.models.orders import LINE_KINDS, ORDER_STATUSES
+from app.blueprints.store.models.orders import JOB_TYPES, LINE_KINDS, ORDER_STATUSES
 from app.blueprints.store.models.payments import (
     PAYMENT_METHODS,
     REFUND_STATUSES,
@@ -64,7 +64,7 @@ class ReceiptLineSchema(Schema):
     therapist_no = fields.String(allow_none=True, metadata={
         "description": "技师号 of the job that counts (finished, else running); null for a "
                        "product or a line nobody serves yet"})
-    job_type = fields.String(allow_none=True, metadata={
+    job_type = fields.String(allow_none=True, validate=validate.OneOf(JOB_TYPES), metadata={
         "description": "rotation (轮钟) / requested (点钟); null as therapist_no"})
 
 
