@@ -225,3 +225,22 @@ def test_tax_opening_requests_have_approve_and_reject_like_the_page(client, api_
                            headers=hr_manager, json={"note": "数字不对"})
     assert rejected.status_code == 200 and rejected.get_json()["decision_note"] == "数字不对"
     assert client.get(url, headers=hr_manager).get_json()[0]["cumulative_taxable"] == "500.00"
+
+
+def test_hr_staff_read_the_levels_and_profiles_they_hire_with(client, api_token, company_a,
+                                                              in_tenant):
+    """The employee form lists levels and pay profiles to HR staff, who hire but do not
+    edit pay settings: the API lets them read both lists, and change neither."""
+    hr = api_token(company_a, "hr_manager")
+    level = client.post("/api/v1/therapist-levels", headers=hr,
+                        json={"name": "银牌", "commission_multiplier": "1.1", "rank": 2})
+    profile = client.post("/api/v1/pay-profiles", headers=hr,
+                          json={"name": "前台方案", "monthly_base": "3500.00"})
+    assert (level.status_code, profile.status_code) == (201, 201)
+    staff = api_token(company_a, "hr_staff")
+    levels = client.get("/api/v1/therapist-levels", headers=staff)
+    profiles = client.get("/api/v1/pay-profiles", headers=staff)
+    assert level.get_json()["id"] in [row["id"] for row in levels.get_json()]
+    assert profile.get_json()["id"] in [row["id"] for row in profiles.get_json()]
+    assert client.patch(f"/api/v1/pay-profiles/{profile.get_json()['id']}", headers=staff,
+                        json={"monthly_base": "9999.00"}).status_code == 403

@@ -64,9 +64,12 @@ def _or_404(model, object_id: int):
 
 @blp.route("/therapist-levels")
 @blp.response(200, TherapistLevelSchema(many=True))
-@permission_required("payroll.settings")
+@permission_required("payroll.view")
 def list_levels():
-    """技师等级, by rank (deactivated ones too)."""
+    """技师等级, by rank (deactivated ones too).
+
+    Readable by whoever reads payroll, which includes HR staff: they choose a level
+    when they hire (the employee form lists them) without editing the levels."""
     return pay_settings.levels()
 
 
@@ -139,9 +142,9 @@ class PayProfilePatchSchema(Schema):
 
 @blp.route("/pay-profiles")
 @blp.response(200, PayProfileSchema(many=True))
-@permission_required("payroll.settings")
+@permission_required("payroll.view")
 def list_profiles():
-    """薪资方案, by name (deactivated ones too)."""
+    """薪资方案, by name (deactivated ones too); readable like the levels."""
     return pay_settings.profiles()
 
 
