@@ -281,6 +281,12 @@ def test_api_a_return_then_a_later_rotation_skips_the_returned_therapist(api_des
     returned = api["client"].post(f"/api/v1/service-jobs/{job['id']}/return",
                                   headers=api["headers"], json={"reason": "手法太重"})
     assert returned.status_code == 200 and returned.get_json()["replacement"] is None
+    # Why the line waits: 801 is busy, 802 was just returned by this guest, the others
+    # went off the board.
+    assert [(p["employee_id"], p["reason_code"])
+            for p in returned.get_json()["passed_over"]] == [
+        (api["t"][0], "busy"), (api["t"][1], "returned"), (api["t"][2], "away"),
+        (api["t"][3], "away")], returned.get_json()
     board = api["client"].get(f"/api/v1/stores/{api['store']}/board",
                               headers=api["headers"]).get_json()
     waiting = next(w for w in board["waiting_lines"] if w["line_id"] == lines[0]["id"])

@@ -163,9 +163,23 @@ class ReturnArgsSchema(Schema):
         "description": "the replacement's gender; absent: the line's wish; null: any"})
 
 
+class PassedOverReasonSchema(Schema):
+    """One therapist rotation could not use, in the shape of a refused dispatch's
+    ``error.passed_over``."""
+
+    employee_id = fields.Integer()
+    number = fields.String(metadata={"description": "技师号"})
+    name = fields.String()
+    reason_code = fields.String(validate=validate.OneOf(tuple(rotation.PASS_REASONS)))
+    reason = fields.String(metadata={"description": "the reason in words"})
+
+
 class ReturnResultSchema(Schema):
     returned = fields.Nested(ServiceJobSchema)
     replacement = fields.Nested(ServiceJobSchema, allow_none=True)
+    passed_over = fields.List(fields.Nested(PassedOverReasonSchema), metadata={
+        "description": "no replacement: each therapist on the board and why rotation "
+                       "passed them over (the line waits); empty when replaced"})
 
 
 class AddonArgsSchema(Schema):
@@ -300,7 +314,8 @@ def return_job(data, service_job_id: int):
     replacement = _run(lambda: dispatch.return_job(job, current_user, data["reason"],
                                                    gender=data.get("gender",
                                                                    dispatch.LINE_WISH)))
-    return {"returned": job, "replacement": replacement}
+    passed_over = dispatch.why_nobody_replaces(job) if replacement is None else []
+    return {"returned": job, "replacement": replacement, "passed_over": passed_over}
 
 
 @blp.route("/service-jobs/<int:service_job_id>/addon", methods=["POST"])

@@ -413,6 +413,20 @@ def return_job(job: ServiceJob, actor, reason: str, gender=LINE_WISH) -> Service
     return replacement
 
 
+def why_nobody_replaces(job: ServiceJob) -> list[dict]:
+    """After a 退钟 that found no replacement: each therapist on the job's board and
+    why rotation passes them over for its line now (busy, not qualified, the wrong
+    gender, 停牌, returned by this guest…), as a refused dispatch explains itself."""
+    line = db.session.get(OrderLine, job.order_line_id)
+    board = _load_board(db.session.get(BusinessDay, job.business_day_id))
+    try:
+        rotation.pick_for_rotation(board.queue, line.service_item_id, line.gender_wish,
+                                   exclude=line.returned_therapist_ids or ())
+    except RotationError as error:
+        return _explained(error, board).details["passed_over"]
+    return []  # someone is free now: the line waits only for a dispatch
+
+
 def add_on(job: ServiceJob, service_item_id, actor) -> ServiceJob:
     """加钟: another item for the same guest by the same therapist, same job type;
     it runs after the job (the therapist's planned end moves on) and carries a
