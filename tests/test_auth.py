@@ -263,3 +263,14 @@ def test_the_api_authenticates_before_it_validates(client, company_a):
         assert response.status_code == 401, (method, url)
         assert response.get_json()["error"]["code"] == "unauthorized"
     assert client.get("/api/v1/openapi.json").status_code == 200  # public documents stay open
+
+
+def test_the_login_form_focuses_one_field(client, auth, company_a):
+    """The company code first; after a failed try (the code kept), the username."""
+    def focused(html: str) -> list[str]:
+        return re.findall(r'<input[^>]*\bautofocus\b[^>]*\bname="(\w+)"', html)
+
+    assert focused(client.get("/login").get_data(as_text=True)) == ["company"]
+    again = auth.login(company_a.code, "cashier", "wrong-password").get_data(as_text=True)
+    assert focused(again) == ["username"]
+    assert 'autofocus="None"' not in again
