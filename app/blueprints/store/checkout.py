@@ -181,6 +181,23 @@ def _used_vouchers(entries: list[dict]) -> dict[str, str]:
             for pair, entry in wanted.items() if pair in used}
 
 
+def _add_payments(rows: list[Payment], entries: list[dict]) -> None:
+    """Add the payments; with a voucher among them, in a savepoint: a voucher redeemed
+    at this moment by another store's cashier (another day lock) meets the unique
+    constraint here, and only this is undone.  Without one nothing can collide, and
+    the common checkout saves the savepoint's two round trips."""
+    if not any(e["method"] == "voucher" for e in entries):
+        db.session.add_all(rows)
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(rows)
+    except IntegrityError:
+        raise CheckoutError(_used_vouchers(entries) or {
+            f"payments.{e['index']}.voucher_code": _("该团购券已核销过，不能重复使用")
+            for e in entries if e["method"] == "voucher"}) from None
+
+
 def checkout_order(order: Order, payments: list[dict], *, actor=None) -> CheckoutResult:
     """结账: take the payments for the order and close it (status ``paid``).
 
@@ -269,15 +286,7 @@ def checkout_order(order: Order, payments: list[dict], *, actor=None) -> Checkou
                                       if entry["method"] == "package_card" else ""))[:64],
                           created_by_account_id=getattr(actor, "id", None))
         rows.append(payment)
-    try:
-        # In a savepoint: a voucher redeemed at this moment by another store's cashier
-        # (another day lock) meets the unique constraint here, and only this is undone.
-        with db.session.begin_nested():
-            db.session.add_all(rows)
-    except IntegrityError:
-        raise CheckoutError(_used_vouchers(entries) or {
-            f"payments.{e['index']}.voucher_code": _("该团购券已核销过，不能重复使用")
-            for e in entries if e["method"] == "voucher"}) from None
+    _add_payments(rows, entries)
     order.membership_level_id = bill.level.id if bill.level else None
     order.subtotal, order.discount, order.total = bill.subtotal, bill.discount, bill.total
     order.status = "paid"
