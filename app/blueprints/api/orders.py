@@ -67,7 +67,10 @@ class OrderCheckInSchema(Schema):
 class OrderLineInSchema(Schema):
     kind = fields.String(load_default="service", validate=validate.OneOf(("service", "product")))
     service_item_id = fields.Integer(allow_none=True, strict=True)
-    guest_no = fields.Integer(load_default=1, strict=True)
+    guest_no = fields.Integer(load_default=None, allow_none=True, strict=True,
+                              metadata={"description": "which guest of the party, 1…; "
+                                        "omitted or null: the first guest with no service "
+                                        "line yet, else guest 1"})
     therapist_no = fields.String(load_default="", validate=validate.Length(max=16))
     gender = GENDER_WISH
     product_id = fields.Integer(allow_none=True, strict=True)

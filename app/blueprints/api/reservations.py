@@ -11,11 +11,16 @@ from app.blueprints.store import reservations as service
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import Reservation
 from app.blueprints.store.models.reservations import RESERVATION_STATUSES
+from app.blueprints.store.order_lines import GENDER_WISHES
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required
 
 blp = Blueprint("api_reservations", __name__, description="Reservations (预订)")
+
+GENDER_WISH_DESCRIPTION = ("the guest's wish for a female or male therapist (null: any); "
+                           "every order line the arrival opens carries it, and rotation "
+                           "dispatches them by it")
 
 
 class ReservationSchema(Schema):
@@ -29,6 +34,8 @@ class ReservationSchema(Schema):
     party_size = fields.Integer(strict=True)
     service_item_ids = fields.List(fields.Integer(strict=True))
     requested_therapist_id = fields.Integer(allow_none=True, strict=True)
+    gender_wish = fields.String(allow_none=True, validate=validate.OneOf(GENDER_WISHES),
+                                metadata={"description": GENDER_WISH_DESCRIPTION})
     room_id = fields.Integer(dump_only=True, allow_none=True,
                              metadata={"description": "the room held for it"})
     status = fields.String(validate=validate.OneOf(RESERVATION_STATUSES), dump_only=True)
@@ -45,7 +52,25 @@ class ReservationWriteSchema(Schema):
     party_size = fields.Integer(load_default=1, strict=True)
     service_item_ids = fields.List(fields.Integer(strict=True), load_default=list)
     requested_therapist_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    gender_wish = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(GENDER_WISHES),
+                                metadata={"description": GENDER_WISH_DESCRIPTION})
     note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ReservationUpdateSchema(Schema):
+    """A change of a booking still expected: only the fields given change."""
+
+    starts_at = fields.AwareDateTime()
+    name = fields.String(validate=validate.Length(max=64))
+    phone = fields.String(validate=validate.Length(max=32))
+    customer_id = fields.Integer(allow_none=True, strict=True)
+    party_size = fields.Integer(strict=True)
+    service_item_ids = fields.List(fields.Integer(strict=True))
+    requested_therapist_id = fields.Integer(allow_none=True, strict=True)
+    gender_wish = fields.String(allow_none=True, validate=validate.OneOf(GENDER_WISHES),
+                                metadata={"description": GENDER_WISH_DESCRIPTION})
+    note = fields.String(validate=validate.Length(max=200))
 
 
 class DayArgsSchema(Schema):
@@ -97,6 +122,19 @@ def create_reservation(data, store_id: int):
 @permission_required("reservation.manage")
 def get_reservation(reservation_id: int):
     return get_in_scope_or_404(Reservation, reservation_id)
+
+
+@blp.route("/reservations/<int:reservation_id>", methods=["PATCH"])
+@blp.arguments(ReservationUpdateSchema)
+@blp.response(200, ReservationSchema)
+@permission_required("reservation.manage")
+def update_reservation(data, reservation_id: int):
+    """Change a booking still expected (time, party, items, 点钟, gender wish, guest,
+    note), as the page does; a new time or a bigger party holds a room again."""
+    reservation = get_in_scope_or_404(Reservation, reservation_id)
+    service.update_reservation(reservation, **data)
+    db.session.commit()
+    return reservation
 
 
 @blp.route("/reservations/<int:reservation_id>/confirm", methods=["POST"])

@@ -2,6 +2,13 @@
 
 A service line also keeps the guest's gender wish (``gender_wish``: female,
 male or None for any), which every rotation dispatch of the line uses.
+
+A service added to an open order without a guest number (the order page's
+"add a line" form pre-selects the same guest; the API's omitted ``guest_no``) is
+for the first guest of the party who has no service line yet — cancelled lines
+do not count, a guest whose only service was cancelled has none — and, when
+every guest has one, for guest 1 (:func:`guest_for_new_line`).  A party of 3
+whose guests 1 and 2 have their 足疗 gets guest 3's service next.
 """
 
 from __future__ import annotations
@@ -120,18 +127,35 @@ def clean_gender_wish(value) -> str | None:
     return value
 
 
-def add_service_line(order: Order, service_item_id: int, *, guest_no: int = 1,
+def guest_for_new_line(order: Order, lines: list[OrderLine] | None = None) -> int:
+    """The guest a service added without a guest number is for: the first guest of
+    the party with no active service line, else guest 1.  ``lines``: the order's
+    lines when already loaded (the order page), else they are queried."""
+    if lines is None:
+        served = set(db.session.scalars(
+            select(OrderLine.guest_no).where(OrderLine.order_id == order.id,
+                                             OrderLine.kind == "service",
+                                             OrderLine.status == "active")))
+    else:
+        served = {line.guest_no for line in lines
+                  if line.kind == "service" and line.status == "active"}
+    return next((n for n in range(1, order.party_size + 1) if n not in served), 1)
+
+
+def add_service_line(order: Order, service_item_id: int, *, guest_no: int | None = None,
                      requested_therapist_id: int | None = None,
                      addon_of_line_id: int | None = None,
                      gender_wish: str | None = None) -> OrderLine:
     """A service for one guest of the order (with their gender wish); a therapist
-    is dispatched to it next."""
+    is dispatched to it next.  No ``guest_no`` (None / ""): :func:`guest_for_new_line`."""
     if order.status not in SERVING_STATUSES:
         raise OrderError.on("order", _("该消费单已结账、已取消或服务已结束"))
     item = db.session.get(ServiceItem, _as_int(service_item_id)) if _is_int(service_item_id) \
         else None
     if item is None or not item.is_active:
         raise OrderError.on("service_item_id", _("没有这个服务项目"))
+    if guest_no is None or (isinstance(guest_no, str) and not guest_no.strip()):
+        guest_no = guest_for_new_line(order)
     if not _is_int(guest_no) or not 1 <= int(guest_no) <= order.party_size:
         raise OrderError.on("guest_no", _("客人序号应为 1–%(n)d", n=order.party_size))
     try:

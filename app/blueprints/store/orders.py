@@ -12,6 +12,9 @@ Rules chosen where specs/dispatch.md is silent:
 * A service line can be added while the party is waiting or in service (not
   once the order went to the cashier); a product line until it is paid.
   (Pricing and adding lines: order_lines.py, re-exported here.)
+* A service added with no guest named is for the first guest of the party who
+  has no service line yet, else guest 1 (order_lines.guest_for_new_line); at
+  check-in the n-th row is for guest n (:func:`next_guest`).
 * A line is cancelled (never deleted) only while no therapist has started or
   finished it; an order is cancelled only while nothing was served or paid.
   Both are audited: a cancelled line is money that did not come in.
@@ -60,6 +63,7 @@ from app.blueprints.store.order_lines import (  # noqa: F401
     add_product_line,
     add_service_line,
     clean_gender_wish,
+    guest_for_new_line,
     product_line_values,
     service_line_values,
     service_price,

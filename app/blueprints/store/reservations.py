@@ -20,6 +20,11 @@ Rules chosen where the spec is silent:
 * On check-in the reserved items become order lines, shared out over the party
   (item 1 → guest 1, item 2 → guest 2, … round again); the requested therapist
   goes on the first line.  An item no longer sold is skipped and reported.
+* The guest's gender wish (``gender_wish``: female / male, None for any; a
+  guest on the phone says "要女技师") is for the whole party: every line the
+  arrival opens carries it, so each rotation of those lines honours it.  A
+  requested therapist (点钟) on the first line is dispatched by number and is
+  not checked against it.
 * A booking by phone is linked to the company's customer file with that phone
   (at booking and again at arrival); no customer file is created without the desk.
 """
@@ -84,14 +89,16 @@ class CheckIn:
 def create_reservation(store_id: int, *, starts_at: datetime, name: str = "", phone: str = "",
                        customer_id: int | None = None, party_size: int = 1,
                        service_item_ids: list[int] | None = None,
-                       requested_therapist_id: int | None = None, note: str = "",
+                       requested_therapist_id: int | None = None,
+                       gender_wish: str | None = None, note: str = "",
                        actor=None, now: datetime | None = None) -> Reservation:
     """Book a visit: a known guest (``customer_id``) or a name and phone."""
     now = as_utc(now or utcnow())
     values = _check(store_id, {
         "starts_at": starts_at, "name": name, "phone": phone, "customer_id": customer_id,
         "party_size": party_size, "service_item_ids": service_item_ids or [],
-        "requested_therapist_id": requested_therapist_id, "note": note}, now=now)
+        "requested_therapist_id": requested_therapist_id, "gender_wish": gender_wish,
+        "note": note}, now=now)
     reservation = Reservation(store_id=store_id, status="booked",
                               created_by_account_id=getattr(actor, "id", None), **values)
     db.session.add(reservation)
@@ -102,11 +109,12 @@ def create_reservation(store_id: int, *, starts_at: datetime, name: str = "", ph
 
 def update_reservation(reservation: Reservation, *, now: datetime | None = None,
                        **changes) -> Reservation:
-    """Change time, party, items, therapist, guest or note of a booking still expected."""
+    """Change time, party, items, therapist, gender wish, guest or note of a booking
+    still expected."""
     _ensure_expected(reservation)
     now = as_utc(now or utcnow())
     allowed = {"starts_at", "name", "phone", "customer_id", "party_size", "service_item_ids",
-               "requested_therapist_id", "note"}
+               "requested_therapist_id", "gender_wish", "note"}
     unknown = set(changes) - allowed
     if unknown:
         raise ReservationError({name: _("不能修改此字段") for name in sorted(unknown)})
@@ -189,7 +197,8 @@ def check_in_reservation(reservation: Reservation, *, room_id: int | None = None
             continue
         orders.add_service_line(
             order, item_id, guest_no=index % reservation.party_size + 1,
-            requested_therapist_id=reservation.requested_therapist_id if index == 0 else None)
+            requested_therapist_id=reservation.requested_therapist_id if index == 0 else None,
+            gender_wish=reservation.gender_wish)
     reservation.status = "arrived"
     reservation.customer_id = customer_id
     reservation.order_id = order.id
@@ -257,6 +266,11 @@ def _check(store_id: int, values: dict, *, now: datetime, time_changed: bool = T
         therapist = db.session.get(Employee, therapist_id)
         if therapist is None or therapist.store_id != store_id or therapist.status == "left":
             errors["requested_therapist_id"] = _("本店没有这位技师")
+    try:
+        gender_wish = orders.clean_gender_wish(values.get("gender_wish"))
+    except ValueError:
+        gender_wish = None
+        errors["gender_wish"] = _("性别只能是女或男")
     note = (values.get("note") or "").strip()
     if len(note) > 200:
         errors["note"] = _("不能超过 %(n)d 个字符", n=200)
@@ -265,4 +279,4 @@ def _check(store_id: int, values: dict, *, now: datetime, time_changed: bool = T
     return {"starts_at": starts_at, "name": name, "phone": phone,
             "customer_id": customer.id if customer else None, "party_size": party_size,
             "service_item_ids": list(item_ids), "requested_therapist_id": therapist_id,
-            "note": note}
+            "gender_wish": gender_wish, "note": note}

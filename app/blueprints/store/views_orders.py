@@ -283,8 +283,10 @@ def order_detail(store_id: int, order_id: int):
     sheet = services.order_sheet(order)
     items, products = _catalogue()
     rooms = services.free_rooms(store.id) if order.status in orders.SERVING_STATUSES else []
+    new_line_guest = orders.guest_for_new_line(order, [s.line for s in sheet.lines])
     return render_template("store/order_detail.html", sheet=sheet, order=order, items=items,
-                           products=products, free_rooms=rooms, **desk_context(store))
+                           products=products, free_rooms=rooms, new_line_guest=new_line_guest,
+                           **desk_context(store))
 
 
 def _order_action(store_id: int, order_id: int, verb, done: str):
@@ -320,7 +322,7 @@ def order_add_line(store_id: int, order_id: int):
                 raise orders.OrderError.on("therapist_no",
                                            _("本店没有 %(no)s 号技师", no=number))
         orders.add_service_line(order, _int_or_none(form.get("service_item_id")),
-                                guest_no=form.get("guest_no", "1").strip() or "1",
+                                guest_no=(form.get("guest_no") or "").strip() or None,
                                 requested_therapist_id=therapist.id if therapist else None,
                                 gender_wish=form.get("gender"))
 

@@ -51,6 +51,12 @@ class ReservationForm(FlaskForm):
         DataRequired(), NumberRange(min=1, max=service.MAX_PARTY)])
     service_item_ids = MultiCheckboxField(_l("项目"), coerce=int)
     requested_therapist_id = SelectField(_l("点钟技师"), coerce=optional_int)
+    # Checked by the service, which names the field in the desk's words.
+    gender_wish = SelectField(_l("技师性别"), choices=[SelectChoice("", _l("不限")),
+                                                       SelectChoice("female", _l("女技师")),
+                                                       SelectChoice("male", _l("男技师"))],
+                              validate_choice=False,
+                              description=_l("到店开单后，轮钟按客人的要求派技师"))
     note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
 
     def __init__(self, store_id: int, *args, **kwargs):
@@ -69,6 +75,7 @@ class ReservationForm(FlaskForm):
             "party_size": self.party_size.data,
             "service_item_ids": list(self.service_item_ids.data or []),
             "requested_therapist_id": self.requested_therapist_id.data,
+            "gender_wish": self.gender_wish.data or None,
             "note": self.note.data or "",
         }
 

@@ -30,6 +30,9 @@ class Reservation(TenantScoped, db.Model):
     party_size: Mapped[int] = mapped_column(default=1)
     service_item_ids: Mapped[list] = mapped_column(JSON, default=list)
     requested_therapist_id: Mapped[int | None]
+    # The guest's wish for a female or male therapist (NULL: any); every line the
+    # arrival opens carries it (OrderLine.gender_wish), so rotation honours it.
+    gender_wish: Mapped[str | None] = mapped_column(String(8))
     # The room held for it (from hold_minutes before the time).
     room_id: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default="booked", index=True)
