@@ -17,6 +17,10 @@ reads like a real one:
   across stores, and the card's cached balance equals the ledger's sum;
 * every generated day is locked with ``closing_summary`` computed by the real
   closing code (app/blueprints/store/closing_figures.py).
+* a 退钟's line remembers the therapist returned (``returned_therapist_ids``);
+* 团购 vouchers, gender wishes, early finishes with their reason, therapists'
+  card sales and one 停牌: history_extras.py (its docstring has the shares), so
+  the 日结 of every demo day (and finance's closings) shows a 团购 figure.
 
 The catalogue, qualifications and guests are set up by history_setup.py; the
 generator plans each day here and writes it with history_writer.py.
@@ -40,11 +44,13 @@ from sqlalchemy import func, select
 from app.blueprints.store.closing_figures import compute_closing
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import (
+    BoardSuspension,
     BusinessDay,
     MemberCard,
     Order,
     StoreServicePrice,
 )
+from app.demo.history_extras import SUSPENSION_REASON, HistoryExtras
 from app.demo.history_setup import (
     ADDONS,
     CATALOGUE,
@@ -85,6 +91,7 @@ class GuestPlan:
     requested: int | None
     addon: ItemInfo | None
     returned: bool
+    gender_wish: str | None = None  # 指定女技师 / 男技师 (rotation lines only)
 
 
 @dataclass
@@ -98,7 +105,7 @@ class HistoryResult:
 # --- the day generator ------------------------------------------------------------------
 
 
-class HistoryGenerator(HistoryWriter):
+class HistoryGenerator(HistoryWriter, HistoryExtras):
     """Generates and writes the history of a company's stores, day by day."""
 
     def __init__(self, tenant_id: int, stores: list[StorePlan], items: list[ItemInfo],
@@ -125,6 +132,7 @@ class HistoryGenerator(HistoryWriter):
         self.card_seq = db.session.scalar(select(func.count(MemberCard.id))) or 0
         self._card_created: dict[int, datetime] = {}
         self._product_names: dict[int, str] = {}
+        self._setup_extras(seed)
 
     # One business date, every store: generate, insert, close.
     def run_day(self, business_date: date) -> None:
@@ -224,12 +232,14 @@ class HistoryGenerator(HistoryWriter):
         addon = rng.choices(self.addon_items, weights=self.addon_weights)[0] \
             if rng.random() < 0.12 else None
         returned = requested is None and rng.random() < 0.015
-        return GuestPlan(item, requested, addon, returned)
+        wish = self._gender_wish(store, item) if requested is None else None
+        return GuestPlan(item, requested, addon, returned, wish)
 
     def _plan_order(self, store, day, business_date, seq, arrival, queue, free_at, room_free,
                     new_cards) -> dict:
         rng, t = self.rng, self.tenant_id
         customer = self._pick_customer(store)
+        first_visit = self._first_visit(customer)
         party = 1 if rng.random() < 0.8 else (2 if rng.random() < 0.85 else 3)
         room = min(store.rooms, key=lambda r: (max(room_free[r], arrival), r))
         start = max(arrival, room_free[room])
@@ -242,7 +252,8 @@ class HistoryGenerator(HistoryWriter):
             plan = self._guest_plan(store, customer if guest_no == 1 else None)
             price = store.prices.get(plan.item.id, plan.item.price)
             line = {"kind": "service", "item": plan.item, "price": price, "guest_no": guest_no,
-                    "requested": plan.requested, "addon_of": None, "status": "active"}
+                    "requested": plan.requested, "addon_of": None, "status": "active",
+                    "gender_wish": plan.gender_wish, "returned": []}
             lines.append(line)
             if cancelled:
                 line["status"] = "cancelled"
@@ -289,9 +300,9 @@ class HistoryGenerator(HistoryWriter):
         order = {"row": row, "lines": lines, "jobs": jobs, "store": store, "closed": closed,
                  "date": business_date,
                  "total": total, "customer": customer, "payments": [], "ledger": [],
-                 "refund": None}
+                 "refund": None, "card_seller": None}
         if not cancelled:
-            self._plan_payments(order, new_cards)
+            self._plan_payments(order, new_cards, rate, first_visit)
         return order
 
     def _dispatch(self, store, plan: GuestPlan, line, start, queue, free_at, jobs) -> float:
@@ -303,6 +314,8 @@ class HistoryGenerator(HistoryWriter):
             job_type = "requested"
         else:
             able = [t for t in queue if item.id in store.qualified[t]] or list(queue)
+            if plan.gender_wish is not None:
+                able = [t for t in able if store.genders.get(t) == plan.gender_wish] or able
             ready = [t for t in able if free_at[t] <= start]
             therapist = ready[0] if ready else min(able, key=lambda x: free_at[x])
             job_start = max(start, free_at[therapist])
@@ -312,6 +325,7 @@ class HistoryGenerator(HistoryWriter):
                 jobs.append({"line": line, "therapist": therapist, "type": job_type,
                              "addon_of": None, "start": job_start, "end": job_start + 6,
                              "status": "returned"})
+                line["returned"].append(therapist)
                 free_at[therapist] = job_start + 6
                 others = [x for x in able if x != therapist] or [therapist]
                 ready = [x for x in others if free_at[x] <= job_start + 6]
@@ -319,13 +333,15 @@ class HistoryGenerator(HistoryWriter):
                 job_start = max(job_start + 6, free_at[therapist])
             queue.remove(therapist)
             queue.append(therapist)  # 轮钟: to the tail
-        end = job_start + item.minutes
+        early = self._early_finish(item) if plan.addon is None else None
+        end = job_start + item.minutes - (early[0] if early else 0)
         jobs.append({"line": line, "therapist": therapist, "type": job_type, "addon_of": None,
-                     "start": job_start, "end": end, "status": "finished"})
+                     "start": job_start, "end": end, "status": "finished", "early": early})
         free_at[therapist] = end + 5
         return end
 
-    def _plan_payments(self, order: dict, new_cards: list[CardState]) -> None:
+    def _plan_payments(self, order: dict, new_cards: list[CardState], rate: Decimal,
+                       first_visit: bool) -> None:
         rng, total = self.rng, order["total"]
         customer, store = order["customer"], order["store"]
         card = self.cards.get(customer) if customer else None
@@ -342,24 +358,34 @@ class HistoryGenerator(HistoryWriter):
                                      weights=(45, 25, 15, 15))[0]
                 card.balance += amount
                 order["ledger"].append(("topup", card, amount, method, card.balance))
+                order["card_seller"] = self._card_seller(order)
                 card.balance += bonus
                 order["ledger"].append(("bonus", card, bonus, None, card.balance))
             if card.balance >= total:
                 card.balance -= total
                 order["ledger"].append(("spend", card, -total, None, card.balance))
-                order["payments"].append(("stored_value", total, card))
+                order["payments"].append(("stored_value", total, card, None))
                 return
         method = rng.choices([m for m, _w in PAY_METHODS], weights=[w for _m, w in PAY_METHODS])[0]
         if total >= 100 and rng.random() < 0.08:
             part = money(total * Decimal(rng.choice(("0.3", "0.5", "0.6"))))
-            order["payments"].append(("cash", part, None))
+            order["payments"].append(("cash", part, None, None))
             order["payments"].append((method if method != "cash" else "wechat",
-                                      total - part, None))
+                                      total - part, None, None))
         else:
-            order["payments"].append((method, total, None))
+            order["payments"].append((method, total, None, None))
+        vouchers = self._vouchers(order, rate, first_visit)
+        if vouchers:
+            # 团购 pays the deal lines; the guest pays the rest by cash / 微信 / 支付宝.
+            rest = total - sum((amount for _m, amount, _c, _v in vouchers), Decimal("0.00"))
+            by = method if method in ("cash", "wechat", "alipay") else "wechat"
+            order["payments"] = vouchers + ([(by, rest, None, None)] if rest > 0 else [])
         if total >= 100 and rng.random() < 0.004:
-            method, _amount, _card = order["payments"][-1]
-            order["refund"] = (method, money(total * Decimal("0.3")), rng.choice(REFUND_REASONS))
+            method, paid, _card, _voucher = order["payments"][-1]
+            refund = money(total * Decimal("0.3"))
+            reason = rng.choice(REFUND_REASONS)
+            if method != "voucher" and paid >= refund:  # voucher money: never at the desk
+                order["refund"] = (method, refund, reason)
 
 
 def analyze_tables() -> None:
@@ -405,6 +431,13 @@ def load_history(company_code: str = "yuezu", days: int = 90, customers: int = 2
             .join(Position, Position.id == Employee.position_id)
             .where(Position.role == "therapist", Employee.store_id.is_not(None))
             .order_by(Employee.id)).all()
+        genders = dict(db.session.execute(
+            select(Employee.id, Employee.gender).where(Employee.id.in_(
+                [e for e, _s in therapist_rows]))).all())
+        dispatchers = dict(db.session.execute(
+            select(Employee.store_id, Employee.name)
+            .join(Position, Position.id == Employee.position_id)
+            .where(Position.role == "dispatcher").order_by(Employee.employee_no.desc())).all())
         rooms = db.session.execute(select(Room.id, Room.store_id).order_by(Room.id)).all()
         cashier = db.session.scalar(select(Account.id).where(Account.role == "cashier"))
         items, products, levels = ensure_catalogue(tenant.id)
@@ -425,7 +458,9 @@ def load_history(company_code: str = "yuezu", days: int = 90, customers: int = 2
                 id=store.id, code=store.code, rooms=store_rooms, therapists=therapists,
                 qualified={t: qualified[t] for t in therapists}, prices=prices,
                 orders_per_day=(28, max(36, int(50 * size))), cap=70,
-                closer_account_id=cashier if index == 0 else None))
+                closer_account_id=cashier if index == 0 else None,
+                genders={t: genders[t] for t in therapists},
+                dispatcher_name=dispatchers.get(store.id, "")))
         bulk_insert(StoreServicePrice, [
             {"tenant_id": tenant.id, "store_id": p.id, "service_item_id": item_id,
              "price": price} for p in plans for item_id, price in p.prices.items()])
@@ -442,9 +477,25 @@ def load_history(company_code: str = "yuezu", days: int = 90, customers: int = 2
             if n == 0:
                 analyze_tables()
         generator.finish()
+        if plans:
+            suspend_a_therapist(tenant.id, plans[0], today, ZoneInfo(tenant.timezone))
         db.session.flush()
         analyze_tables()
         return generator.result
+
+
+def suspend_a_therapist(tenant_id: int, store: StorePlan, today: date, tz: ZoneInfo) -> None:
+    """停牌 the store's last therapist (by 工号) since yesterday evening, with the reason,
+    as a dispatcher does on the board: the board lists them 停牌 until someone lifts it."""
+    dispatcher = db.session.scalar(select(Account.id).where(Account.role == "dispatcher"))
+    therapist = db.session.scalar(
+        select(Employee.id).where(Employee.id.in_(store.therapists))
+        .order_by(Employee.employee_no.desc()).limit(1))
+    suspended = datetime.combine(today - timedelta(days=1), time(21, 40), tzinfo=tz)
+    bulk_insert(BoardSuspension, [{
+        "tenant_id": tenant_id, "store_id": store.id, "therapist_id": therapist,
+        "reason": SUSPENSION_REASON, "suspended_at": suspended.astimezone(UTC),
+        "suspended_by_account_id": dispatcher}])
 
 
 __all__ = ["HistoryGenerator", "StorePlan", "load_history"]

@@ -87,6 +87,11 @@ class StorePlan:
     closer_account_id: int | None = None
     customers: list[int] = field(default_factory=list)
     customer_weights: list[float] = field(default_factory=list)
+    # therapist -> "female" / "male": a guest's gender wish picks among them (empty: no
+    # wishes are generated, as in the scale company).
+    genders: dict[int, str] = field(default_factory=dict)
+    # Who the dispatch log names for the store's 下钟 (its dispatcher).
+    dispatcher_name: str = ""
 
 
 def ensure_catalogue(tenant_id: int) -> tuple[list[ItemInfo], list[tuple[int, Decimal]],

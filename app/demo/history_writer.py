@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.blueprints.store.models import (
     CardLedgerEntry,
     ComplaintCase,
+    DispatchLog,
     Feedback,
     MemberCard,
     OrderLine,
@@ -57,6 +58,8 @@ class HistoryWriter:
                         "quantity": qty, "unit_price": ln["price"], "amount": ln["price"] * qty,
                         "guest_no": ln["guest_no"], "requested_therapist_id": ln["requested"],
                         "addon_of_line_id": ln["addon_of"]["id"] if phase else None,
+                        "gender_wish": ln.get("gender_wish"),
+                        "returned_therapist_ids": ln.get("returned", []),
                         "status": ln["status"], "created_at": o["row"]["opened_at"]})
                     refs.append(ln)
             for ln, lid in zip(refs, bulk_insert(OrderLine, rows, returning=True), strict=True):
@@ -86,6 +89,7 @@ class HistoryWriter:
                     refs.append(job)
             for job, jid in zip(refs, bulk_insert(ServiceJob, rows, returning=True), strict=True):
                 job["id"] = jid
+        self._write_early_finishes(orders)
         self._write_money(orders)
         self._write_feedback(orders)
 
@@ -113,15 +117,18 @@ class HistoryWriter:
         for o in orders:
             base = {"tenant_id": t, "store_id": o["store"].id, "order_id": o["id"],
                     "business_day_id": o["row"]["business_day_id"]}
-            for method, amount, card in o["payments"]:
+            for method, amount, card, voucher in o["payments"]:
                 cash = method == "cash"
+                platform, code = voucher or (None, None)
                 tendered = (amount / 50).to_integral_value(rounding="ROUND_CEILING") * 50 \
                     if cash else None
                 payments.append({**base, "method": method, "amount": amount,
                                  "tendered": tendered,
                                  "change": (tendered - amount) if cash else Decimal("0.00"),
                                  "card_id": card.id if card else None, "refund_id": None,
-                                 "reference": "" if cash or card else f"T{o['id']:010d}",
+                                 "reference": "" if cash or card or voucher
+                                 else f"T{o['id']:010d}",
+                                 "voucher_platform": platform, "voucher_code": code,
                                  "created_at": o["closed"], "created_by_account_id": None})
             for kind, card, amount, method, after in o["ledger"]:
                 ledger.append({"tenant_id": t, "card_id": card.id, "store_id": o["store"].id,
@@ -129,17 +136,43 @@ class HistoryWriter:
                                "balance_after": after, "count_after": 0,
                                "order_id": o["id"] if kind == "spend" else None,
                                "payment_method": method, "note": "",
-                               "created_at": o["closed"], "created_by_account_id": None})
+                               "created_at": o["closed"], "created_by_account_id": None,
+                               "sold_by_employee_id": o["card_seller"] if kind == "topup"
+                               else None})
         for o, rid in zip(refund_orders, refund_ids, strict=True):
             method, amount, _reason = o["refund"]
             payments.append({"tenant_id": t, "store_id": o["store"].id, "order_id": o["id"],
                              "business_day_id": o["row"]["business_day_id"], "method": method,
                              "amount": -amount, "tendered": None, "change": Decimal("0.00"),
                              "card_id": None, "refund_id": rid, "reference": "",
+                             "voucher_platform": None, "voucher_code": None,
                              "created_at": o["closed"] + timedelta(minutes=20),
                              "created_by_account_id": None})
         bulk_insert(Payment, payments)
         bulk_insert(CardLedgerEntry, ledger)
+
+    def _write_early_finishes(self, orders: list[dict]) -> None:
+        """The dispatch log's 下钟 entry of each job the guest ended early, with the
+        minutes short and the reason, as ``finish_job`` writes it (the rest of the
+        board's history is not replayed: the log's other entries belong to the desk)."""
+        rows = []
+        for o in orders:
+            for job in o["jobs"]:
+                if not job.get("early"):
+                    continue
+                short, reason = job["early"]
+                requested = job["type"] == "requested"
+                rows.append({
+                    "tenant_id": self.tenant_id, "store_id": o["store"].id,
+                    "business_day_id": o["row"]["business_day_id"],
+                    "at": self._local(o["date"], job["end"]), "actor_account_id": None,
+                    "actor_name": o["store"].dispatcher_name or "调派", "action": "finish",
+                    "rule": "下钟：点钟不占轮，留在原位" if requested
+                    else "下钟：轮钟结束，排到队尾",
+                    "therapist_id": job["therapist"], "job_id": job["id"], "order_id": o["id"],
+                    "reason": reason, "minutes_short": short, "queue_before": None,
+                    "queue_after": None, "passed_over": []})
+        bulk_insert(DispatchLog, rows)
 
     def _write_feedback(self, orders: list[dict]) -> None:
         t, rng = self.tenant_id, self.rng

@@ -30,8 +30,9 @@ locked attendance sheets, joiners and a leaver, and who sold each member card.
   the month has one, one on a rest day, others after the shift), approved rewards
   and fines in the previous month; a pending leave, overtime and reward this month;
 * the previous month's attendance sheets locked, so payroll can run on it;
-* every top-up on the card ledger credited to a cashier, receptionist or store
-  manager of its store (售卡人), deterministic by entry id.
+* every top-up on the card ledger credited to its seller (售卡人): a third to the
+  therapist who recommended it (set by the history), the rest to a cashier,
+  receptionist or store manager of its store, deterministic by entry id.
 
 No payroll run is created.  The front-desk history (app/demo/history.py) keeps
 every therapist on the floor every day, so therapists have service jobs on their
@@ -228,6 +229,8 @@ def _company(tenant: Tenant) -> Company:
 def assign_card_sellers() -> int:
     """Credit every top-up without a seller to a cashier, receptionist or store manager
     of its store employed that day (weights 6 : 3 : 1, chosen by the entry's id).
+    The history credits a third of the top-ups to the therapist who served the guest
+    (技师推卡, app/demo/history_extras.py); those keep their seller.
 
     The ledger is append-only for the app (app/blueprints/store/cards.py refuses ORM
     updates); the demo backfills only this attribution column of its own generated

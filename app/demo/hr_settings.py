@@ -21,9 +21,10 @@ LEVELS = (("初级", "1.000", 1), ("中级", "1.100", 2), ("高级", "1.200", 3)
 # therapist's base sits just above it and the commission makes the pay.  Head office
 # has no store schedule (schedules belong to a store), so no meal allowance or
 # full-attendance bonus, which are counted on scheduled days.  The owner and the
-# general manager work under 不定时工作制: no overtime.
+# general manager work under 不定时工作制: no overtime.  The desk earns 3% on the cards
+# it sells; a therapist 2% on a card the guest bought on their recommendation (技师推卡).
 PROFILES = {
-    "therapist": ("2600.00", True, False, "0", "15.00", "200.00"),
+    "therapist": ("2600.00", True, False, "0.02", "15.00", "200.00"),
     "store_manager": ("8000.00", False, True, "0.03", "15.00", "200.00"),
     "supervisor": ("6000.00", False, True, "0", "15.00", "200.00"),
     "foreman": ("5000.00", False, True, "0", "15.00", "200.00"),

@@ -143,3 +143,83 @@ def test_loading_again_changes_nothing(app, history):
     assert again.skipped
     with _in_yuezu():
         assert db.session.scalar(select(func.count(Order.id))) == before
+
+
+def test_new_guests_pay_by_tuangou_and_the_closings_show_it(app, history):
+    """团购 is how new guests pay: about one order in five, mostly walk-ins, one voucher
+    per code, 美团 ahead of 抖音, the rest of the bill by cash / 微信 / 支付宝; every
+    locked 日结 lists the vouchers by platform."""
+    with _in_yuezu():
+        paid = dict(db.session.execute(
+            select(Order.id, Order.customer_id).where(Order.status == "paid")).all())
+        vouchers = db.session.execute(
+            select(Payment.order_id, Payment.voucher_platform, Payment.voucher_code,
+                   Payment.amount, Payment.reference)
+            .where(Payment.method == "voucher")).all()
+        by_voucher = {order_id for order_id, *_rest in vouchers}
+        share = len(by_voucher) / len(paid)
+        assert 0.15 <= share <= 0.25, share
+        walk_ins = sum(1 for order_id in by_voucher if paid[order_id] is None)
+        assert walk_ins / len(by_voucher) > 0.75
+        platforms = Counter(platform for _o, platform, *_rest in vouchers)
+        assert set(platforms) == {"meituan", "douyin"}
+        assert platforms["meituan"] > 2 * platforms["douyin"]
+        codes = [(platform, code) for _o, platform, code, *_rest in vouchers]
+        assert len(set(codes)) == len(codes)
+        assert all(code.isdigit() and len(code) == {"meituan": 12, "douyin": 15}[platform]
+                   for platform, code in codes)
+        assert all(amount > 0 and reference == "" for *_x, amount, reference in vouchers)
+        others = Counter(db.session.execute(
+            select(Payment.method).where(Payment.order_id.in_(by_voucher),
+                                         Payment.method != "voucher")).scalars())
+        assert others and set(others) <= {"cash", "wechat", "alipay"}, others
+        # Voucher money is the platform's: never refunded at the desk.
+        assert db.session.scalar(select(func.count(Payment.id)).where(
+            Payment.method == "voucher", Payment.amount < 0)) == 0
+        days = db.session.scalars(select(BusinessDay)).all()
+        assert all(d.closing_summary["vouchers_by_platform"] for d in days)
+        for day in days[:3]:
+            live = compute_closing(day)
+            assert day.closing_summary["vouchers_by_platform"] == live["vouchers_by_platform"]
+            assert day.closing_summary["methods"]["voucher"] == live["methods"]["voucher"]
+
+
+def test_floor_details_a_new_user_sees(app, history):
+    """Early finishes carry their reason in the dispatch log, some lines a gender wish
+    the dispatch kept, a 退钟's line remembers who was returned, one therapist is 停牌."""
+    from app.blueprints.store.board_view import board_snapshot
+    from app.blueprints.store.models import BoardSuspension, DispatchLog
+    from app.models import Employee, Store
+
+    with _in_yuezu():
+        early = db.session.execute(
+            select(DispatchLog, ServiceJob)
+            .join(ServiceJob, ServiceJob.id == DispatchLog.job_id)
+            .where(DispatchLog.action == "finish")).all()
+        assert early
+        for log, job in early:
+            assert log.reason and log.therapist_id == job.therapist_id
+            planned, ended = job.planned_end_at, job.ended_at
+            assert round((planned - ended).total_seconds() / 60) == log.minutes_short > 10
+        genders = dict(db.session.execute(select(Employee.id, Employee.gender)).all())
+        wished = db.session.execute(
+            select(OrderLine.gender_wish, ServiceJob.therapist_id)
+            .join(ServiceJob, ServiceJob.order_line_id == OrderLine.id)
+            .where(OrderLine.gender_wish.is_not(None), ServiceJob.status == "finished")).all()
+        assert Counter(w for w, _t in wished)["female"] > 10
+        matched = sum(genders[therapist] == wish for wish, therapist in wished)
+        assert matched / len(wished) > 0.9
+        returned = defaultdict(list)
+        for line_id, therapist in db.session.execute(
+                select(ServiceJob.order_line_id, ServiceJob.therapist_id)
+                .where(ServiceJob.status == "returned")):
+            returned[line_id].append(therapist)
+        assert returned
+        for line in db.session.scalars(select(OrderLine).where(
+                OrderLine.id.in_(list(returned)))):
+            assert line.returned_therapist_ids == returned[line.id]
+        suspension = db.session.scalar(select(BoardSuspension))
+        assert "停牌" in suspension.reason
+        gz01 = db.session.scalar(select(Store.id).where(Store.code == "GZ01"))
+        assert suspension.store_id == gz01
+        assert board_snapshot(gz01).suspended_off_board == {suspension.therapist_id}

@@ -282,7 +282,8 @@ def test_requests_rewards_and_card_sellers(app, hr_demo):
         assert all(first <= r.effective_on <= last for r in done)
 
     # Front-desk history loaded after the HR data: its top-ups get their sellers on the
-    # next load, each a cashier, receptionist or manager of the store.
+    # next load, each a cashier, receptionist or manager of the store, or the store's
+    # therapist who recommended the card (技师推卡, credited by the history itself).
     load_history("yuezu", days=3, customers=200)
     again = load_hr("yuezu")
     db.session.commit()
@@ -294,7 +295,7 @@ def test_requests_rewards_and_card_sellers(app, hr_demo):
         assert topups
         for entry in topups:
             assert roles[entry.sold_by_employee_id] in ("cashier", "receptionist",
-                                                        "store_manager")
+                                                        "store_manager", "therapist")
             assert stores[entry.sold_by_employee_id] == entry.store_id
         assert db.session.scalar(select(func.count(CardLedgerEntry.id)).where(
             CardLedgerEntry.kind != "topup",
@@ -416,3 +417,24 @@ def test_a_load_on_the_first_of_a_month(app, monkeypatch):
         # Nothing clocked for "today" (the night shift of the 31st ends at 06:00 local).
         assert _aware(db.session.scalar(select(func.max(ClockRecord.at)))) < datetime(
             2026, 11, 1, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_card_sellers_earn_their_commission_on_the_payslip(app):
+    """售卡提成: last month's top-ups are credited to the therapists who recommended
+    them and to the desk; both see it on the payslip at their profile's rate."""
+    load_demo()
+    with _yuezu():
+        today = today_for_store()
+    load_history("yuezu", days=today.day + 12, customers=300)
+    load_hr("yuezu")
+    db.session.commit()
+    draft_payroll("yuezu")
+    with _yuezu():
+        roles = {e.id: role for e, role in _people()}
+        slips = {p.employee_id: p for p in db.session.scalars(select(Payslip))}
+        earned = Counter(roles[e] for e, slip in slips.items() if slip.card_commission > 0)
+        assert earned["therapist"] > 0 and earned["cashier"] + earned["receptionist"] > 0
+        rates = {p.position_id: p.card_sale_rate for p in db.session.scalars(
+            select(PayProfile).where(PayProfile.position_id.is_not(None)))}
+        therapists = [e for e, role in _people() if role == "therapist"]
+        assert rates[therapists[0].position_id] == Decimal("0.02")
