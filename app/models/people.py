@@ -35,6 +35,9 @@ class TherapistLevel(TenantScoped, db.Model):
         Numeric(6, 3), default=Decimal("1.000")
     )
     rank: Mapped[int] = mapped_column(default=0)
+    # The skill-assessment score (0–100) that reaches this level
+    # (specs/skill-assessment.md); None: the level is not reached by assessment.
+    assessment_threshold: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     is_active: Mapped[bool] = mapped_column(default=True)
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("technical", __name__)
 
-from app.blueprints.technical import views  # noqa: E402,F401
+from app.blueprints.technical import models, views  # noqa: E402,F401

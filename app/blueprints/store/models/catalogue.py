@@ -1,6 +1,7 @@
 """The catalogue (head office, per tenant): service items, products, membership
 levels, store price overrides and which therapist may do which item."""
 
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Numeric, String, UniqueConstraint
@@ -28,6 +29,11 @@ class ServiceItem(TenantScoped, db.Model):
     commission_rotation: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     commission_requested: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # 技术考核: the pass mark (0–100) of the item's practical exam; None: the item
+    # needs no exam, and a therapist is qualified for it by hand on the grid.
+    exam_pass_score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # A draft from an approved 新项目 proposal: not sold until head office releases it.
+    is_draft: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[Timestamp]
 
 
@@ -81,7 +87,14 @@ class TherapistQualification(TenantScoped, db.Model):
         UniqueConstraint("tenant_id", "employee_id", "service_item_id"),
         tenant_fk("employee_id", "employees"),
         tenant_fk("service_item_id", "service_items"),
+        tenant_fk("exam_id", "practical_exams"),
     )
 
     employee_id: Mapped[int] = mapped_column(index=True)
     service_item_id: Mapped[int] = mapped_column(index=True)
+    # Why the therapist may do the item (shown on the grid): the passed exam that
+    # granted it, or (exam_id None) a grant by hand on the grid; rows from before
+    # these columns have no date.
+    exam_id: Mapped[int | None]
+    granted_on: Mapped[date | None]
+    granted_by_account_id: Mapped[int | None]
