@@ -59,7 +59,13 @@ PERMISSIONS: dict[str, str] = {
     "hr.view": _l("人力资源部工作台"),
     "service.view": _l("服务部工作台"),
     "technical.view": _l("技术部工作台"),
-    "therapist.assess": _l("技师考核"),
+    "therapist.assess": _l("技师考核：考核评分、确认技能评定（晋升/降级）、技术投诉调查"),
+    "technical.settings": _l("技术部设置：考核评分标准与合格线、技能评定参数与等级分数线"),
+    "training.manage": _l("安排培训、记录出勤与岗前培训结果"),
+    "discipline.record": _l("登记违纪"),
+    "discipline.approve": _l("审批违纪处理（警告、罚款）"),
+    "technique.propose": _l("提出新项目、新手法"),
+    "technique.approve": _l("审批新项目提案"),
     "logistics.view": _l("后勤工作台"),
     "asset_count.close": _l("结束资产盘点"),
     "store.view": _l("门店前台（房态）"),
@@ -143,7 +149,7 @@ ROLES: dict[str, Role] = {
         "payroll.run", "payroll.view", "audit.view", "permissions.view", "job.run",
         "payroll.settings", "employee.change_approve", "schedule.manage",
         "attendance.view", "attendance.record", "attendance.lock", "leave.approve",
-        "leave.approve_long", "reward.manage", "reward.approve",
+        "leave.approve_long", "reward.manage", "reward.approve", "discipline.approve",
     ),
     "hr_staff": _role(
         _l("人事专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -162,7 +168,8 @@ ROLES: dict[str, Role] = {
     "technical_director": _role(
         _l("技术总监"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
         "technical.view", "therapist.assess", "employee.view", "job.run", "complaint.manage",
-        "dispatch.view_log",
+        "dispatch.view_log", "technical.settings", "training.manage", "discipline.record",
+        "discipline.approve", "technique.propose", "technique.approve",
     ),
     "logistics_head": _role(
         _l("后勤负责人"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -172,10 +179,12 @@ ROLES: dict[str, Role] = {
     "technical_supervisor": _role(
         _l("技术督导"), STORE, "account.self", "org.view", "self.view",
         "technical.view", "therapist.assess", "employee.view", "dispatch.view_log",
+        "training.manage", "discipline.record", "technique.propose",
     ),
     "trainee_supervisor": _role(
         _l("见习技术督导"), STORE, "account.self", "org.view", "self.view",
-        "technical.view", "employee.view", "dispatch.view_log",
+        "technical.view", "employee.view", "dispatch.view_log", "training.manage",
+        "discipline.record", "technique.propose",
     ),
     # The store manager calls their staff in and acts in an emergency: their store's
     # contacts, never pay (app/blueprints/hr/visibility.py); and their stores' guests.
@@ -186,12 +195,14 @@ ROLES: dict[str, Role] = {
         "board.clock_in", "customer.manage", "reservation.manage", "card.sell",
         "feedback.record", "complaint.manage", "schedule.manage", "attendance.view",
         "attendance.record", "attendance.kiosk", "leave.approve", "reward.manage",
+        "discipline.record",
     ),
     "supervisor": _role(
         _l("主管"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
         "order.create", "order.checkout", "board.clock_in", "customer.manage",
         "reservation.manage", "card.sell", "feedback.record", "complaint.manage",
         "schedule.manage", "attendance.view", "attendance.record", "attendance.kiosk",
+        "discipline.record",
     ),
     # The foreman (领班) schedules the floor and records punches for those who forgot.
     "foreman": _role(

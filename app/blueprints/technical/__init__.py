@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("technical", __name__)
 
+
+@bp.record_once
+def _register_globals(state):
+    from app.blueprints.technical.nav import tabs_for
+
+    state.app.jinja_env.globals["technical_tabs"] = tabs_for
+
+
 from app.blueprints.technical import models, views  # noqa: E402,F401
