@@ -346,3 +346,25 @@ class TechniqueProposal(TenantScoped, db.Model):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     service_item_id: Mapped[int | None]
     created_at: Mapped[Timestamp]
+
+
+def _register_path_objects() -> None:
+    """Ids of these objects in URLs are resolved centrally (app.permissions): another
+    tenant's, or another store's for a store-level supervisor, is a 404."""
+    from app.permissions import register_path_object
+
+    for argument, model in {
+        "criterion_id": ExamCriterion,
+        "exam_id": PracticalExam,
+        "training_id": TrainingSession,
+        "attendance_id": TrainingAttendance,
+        "assessment_run_id": AssessmentRun,
+        "assessment_id": SkillAssessment,
+        "discipline_id": DisciplineRecord,
+        "investigation_id": ComplaintInvestigation,
+        "proposal_id": TechniqueProposal,
+    }.items():
+        register_path_object(argument, model)
+
+
+_register_path_objects()
