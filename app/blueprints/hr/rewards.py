@@ -49,6 +49,7 @@ register_audit_actions({
     "reward.approve": _l("批准奖惩"),
     "reward.reject": _l("驳回奖惩"),
     "reward.cancel": _l("撤销奖惩"),
+    "reward.file_approved": _l("计入已批准的罚款（违纪处理）"),
 })
 
 # The kind of the one approval flow (app/approvals.py; hr/approval_kinds.py).
@@ -248,3 +249,39 @@ def pending_count(scope: set[int] | None = None) -> int:
     if scope is not None:
         query = query.where(or_(RewardPenalty.store_id.in_(scope or [-1])))
     return db.session.scalar(query) or 0
+
+
+# --------------------------------------------------------------------------- from elsewhere
+
+
+def month_is_frozen(effective_on: date, store_id: int | None) -> bool:
+    """Whether a 奖惩 effective on that day would land in an approved or paid payroll."""
+    return _month_is_frozen(effective_on, store_id)
+
+
+def file_approved_fine(employee: Employee, amount: Decimal, effective_on: date, reason: str,
+                       *, requested_by_account_id: int | None, actor=None) -> RewardPenalty:
+    """A fine already decided by another approval (a 违纪 fine approved in its own flow):
+    filed as ``approved`` at once, so the payroll of ``effective_on``'s month deducts it
+    without a second approval.  The caller's approval is the decision; this is its effect.
+
+    Refused (HrError on ``effective_on``) when that month's payroll is already approved
+    or paid; the amount must be > 0 (HrError on ``amount``).
+    """
+    if not isinstance(amount, Decimal) or amount <= 0:
+        raise HrError({"amount": _("金额须大于 0")})
+    if _month_is_frozen(effective_on, employee.store_id):
+        raise HrError({"effective_on": _(
+            "%(month)s 的工资已审批，罚款不能再计入：请改到以后的月份生效",
+            month=effective_on.strftime("%Y-%m"))})
+    reason = (reason or "").strip()[:MAX_REASON]
+    row = RewardPenalty(employee_id=employee.id, store_id=employee.store_id, kind="fine",
+                        amount=amount.quantize(Decimal("0.01")), effective_on=effective_on,
+                        reason=reason, status="approved",
+                        requested_by_account_id=requested_by_account_id,
+                        decided_by_account_id=getattr(actor, "id", None), decided_at=utcnow())
+    db.session.add(row)
+    db.session.flush()
+    record_audit("reward.file_approved", "reward", row.id,
+                 after={**_snapshot(row), "reason": reason}, actor=actor)
+    return row

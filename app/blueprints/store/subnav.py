@@ -54,6 +54,7 @@ SUBNAV: list[SubnavItem] = [
     SubnavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards", "guests"),
     SubnavItem(_l("评价"), "store.feedback", "feedback.record", "feedback", "guests"),
     SubnavItem(_l("投诉"), "store.complaints", "complaint.manage", "complaints", "guests"),
+    SubnavItem(_l("违纪"), "technical.discipline", "discipline.record", "discipline", "people"),
     SubnavItem(_l("日结"), "store.closing", "closing.run", "closing", "office"),
     SubnavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds", "office"),
     SubnavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue", "office"),

@@ -12,4 +12,13 @@ def _register_globals(state):
     state.app.jinja_env.globals["technical_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_discipline_kind(state) -> None:
+    """违纪 in the one approval flow (app.approvals)."""
+    from app.blueprints.technical.approval_kinds_discipline import register
+
+    register()
+
+
 from app.blueprints.technical import models, views  # noqa: E402,F401
+from app.blueprints.technical import views_discipline  # noqa: E402,F401
