@@ -39,6 +39,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         db.session.flush()
         desk = _front_desk_objects(company, store_index)
         hr = _hr_objects(company, store_index, desk.pop("therapist"))
+        technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {
@@ -51,6 +52,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             "position_id": position.id,
             **{name: obj.id for name, obj in desk.items()},
             **{name: obj.id for name, obj in hr.items()},
+            **{name: obj.id for name, obj in technical.items()},
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,
@@ -204,3 +206,16 @@ def _hr_objects(company, n: int, therapist) -> dict:
         "run_id": run,
         "pay_profile_id": profile, "therapist_level_id": level, "person": person,
     }
+
+
+def _technical_discipline_objects(company, n: int, person, desk: dict) -> dict:
+    """违纪: one pending verbal warning about store ``n``'s therapist, from a complaint."""
+    from app.blueprints.technical.models import DisciplineRecord
+
+    record = DisciplineRecord(employee_id=person.id, store_id=company.stores[n].id,
+                              category="lateness", occurred_on=date(2026, 11, 3),
+                              description="迟到 20 分钟", step="verbal", repeat_no=1,
+                              complaint_id=desk["complaint_id"].id)
+    db.session.add(record)
+    db.session.flush()
+    return {"discipline_id": record}
