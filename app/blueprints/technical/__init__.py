@@ -20,5 +20,7 @@ def _register_discipline_kind(state) -> None:
     register()
 
 
+# One import line per page module (helpers add theirs at the end).
+# isort: off
 from app.blueprints.technical import models, views  # noqa: E402,F401
 from app.blueprints.technical import views_discipline  # noqa: E402,F401

@@ -128,8 +128,8 @@ def discipline_new():
                     show_on_form(form, exc.fields)
                 else:
                     db.session.commit()
-                    flash(_("已登记违纪（%(step)s），等待审批", step=discipline.step_label(row.step)),
-                          "success")
+                    flash(_("已登记违纪（%(step)s），等待审批",
+                            step=discipline.step_label(row.step)), "success")
                     return redirect(url_for("technical.discipline_detail",
                                             discipline_id=row.id))
     if any(f.errors for f in form):
