@@ -163,6 +163,9 @@ def test_api_records_names_bad_fields_and_decides(client, api_token, company_a, 
     assert client.post(f"/api/v1/discipline/{record_id}/approve", json={},
                        headers=supervisor).status_code == 403
     hr = api_token(company_a, "hr_manager")
+    assert client.get("/api/v1/discipline", headers=hr).status_code == 403
+    every = client.get("/api/v1/discipline/review?status=pending", headers=hr).get_json()
+    assert {r["id"] for r in every["items"]} == {ids["own"], ids["other"], record_id}
     refused = client.post(f"/api/v1/discipline/{record_id}/reject", json={}, headers=hr)
     assert refused.status_code == 422 and "note" in refused.get_json()["error"]["fields"]
     approved = client.post(f"/api/v1/discipline/{record_id}/approve", json={"note": "属实"},

@@ -143,12 +143,25 @@ def _employee(employee_id: int) -> Employee:
 @permission_required("discipline.record")
 def list_discipline(args):
     """One page of discipline records of your stores, newest first."""
+    return _page(args)
+
+
+def _page(args):
     filters = discipline.DisciplineFilters(
         store_id=args.get("store_id"), category=args.get("category"), step=args.get("step"),
         status=args.get("status"), employee_id=args.get("employee_id"),
         month=_parse_month(args["month"]) if args.get("month") else None)
     return paginate(discipline.discipline_query(filters, store_scope(current_user)),
                     args["page"], args["page_size"])
+
+
+@blp.route("/discipline/review")
+@blp.arguments(DisciplineQueryArgsSchema, location="query")
+@blp.response(200, DisciplinePageSchema)
+@permission_required("discipline.approve")
+def review_discipline(args):
+    """The approvers' list (the HR manager records none): every store, newest first."""
+    return _page(args)
 
 
 @blp.route("/discipline", methods=["POST"])
