@@ -13,6 +13,7 @@ from app.blueprints.store.models.feedback import ComplaintCase
 from app.blueprints.technical import discipline
 from app.blueprints.technical.models import DisciplineRecord
 from app.extensions import db
+from app.models import Account, Store
 from tests.hr.helpers import add_employee
 
 DAY = date(2026, 11, 2)
@@ -175,3 +176,25 @@ def test_api_records_names_bad_fields_and_decides(client, api_token, company_a, 
     waiting = client.get("/api/v1/approvals", headers=hr).get_json()
     assert any(item["kind"] == "discipline" and item["object_id"] == ids["own"]
                for item in (waiting if isinstance(waiting, list) else waiting["items"]))
+
+
+def test_the_list_page_does_not_grow_in_statements(client, auth, company_a, in_tenant):
+    from tests.hr.test_query_budget import _statements_for
+
+    director_id = company_a.accounts["technical_director"].id
+
+    def add(count: int, start: int) -> None:
+        with in_tenant(company_a):
+            stores = db.session.scalars(select(Store).order_by(Store.id)).all()
+            director = db.session.get(Account, director_id)
+            for n in range(start, start + count):
+                person = add_employee(f"Q{n:03d}", store=stores[n % 2])
+                discipline.record_discipline(person, "hygiene", DAY, "工位不整洁", director)
+            db.session.commit()
+
+    auth.login_as(company_a, "technical_director")
+    add(2, 0)
+    few = _statements_for(client, "/technical/discipline")
+    add(25, 2)
+    many = _statements_for(client, "/technical/discipline")
+    assert many == few, f"{few} statements for few records, {many} for many"
