@@ -44,6 +44,7 @@ from sqlalchemy.orm import contains_eager
 
 from app import approvals, duties
 from app.audit import record_audit, register_audit_actions
+from app.audit_display import register_audit_fields, register_audit_values
 from app.blueprints.hr import rewards, validators
 from app.blueprints.hr.common import HrError, tenant_today
 from app.blueprints.store.models.feedback import ComplaintCase
@@ -85,6 +86,14 @@ COUNTING_STATUSES = ("pending", "approved")
 MAX_DESCRIPTION = 1000
 assert set(STEP_LABELS) == set(DISCIPLINE_STEPS)
 assert set(STATUS_LABELS) == set(DISCIPLINE_STATUSES)
+
+# Words for the audit log (its entries store the codes).
+register_audit_fields({"occurred_on": _l("违纪日期"), "repeat_no": _l("第几次"),
+                       "fine_amount": _l("罚款金额"), "complaint_id": _l("投诉"),
+                       "reward_id": _l("奖惩记录")})
+register_audit_values("category", CATEGORY_LABELS, "discipline")
+register_audit_values("step", STEP_LABELS, "discipline")
+register_audit_values("status", STATUS_LABELS, "discipline")
 
 
 class DisciplineError(InputError):
