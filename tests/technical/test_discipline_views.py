@@ -86,6 +86,15 @@ def test_who_sees_which_records(client, auth, api_token, company_a, in_tenant):
     assert _ids_on(page) == {ids["own"], ids["other"]}
     detail = client.get(f"/technical/discipline/review/{ids['other']}").get_data(as_text=True)
     assert 'data-testid="discipline-decide"' in detail
+    # HR's inbox: both wait, described in words, linked to the approvers' page.
+    inbox = client.get("/approvals").get_data(as_text=True)
+    assert "二店技师 仪容仪表（2026-11-02，第 1 次）：口头警告" in inbox
+    assert f"/technical/discipline/review/{ids['other']}" in inbox
+    decided = client.post(f"/approvals/discipline/{ids['other']}/decision",
+                          data={"verdict": "approved", "note": ""})
+    assert decided.status_code == 302
+    with in_tenant(company_a):
+        assert db.session.get(DisciplineRecord, ids["other"]).status == "approved"
 
 
 def test_record_with_the_step_shown_first_then_decide_in_place(client, auth, company_a,
