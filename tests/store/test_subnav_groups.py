@@ -15,8 +15,8 @@ EXPECTED_GROUPS = {
               "store.cashier", "store.orders", "store.reservations"],
     "guests": ["store.customers", "store.cards_index", "store.feedback", "store.complaints"],
     # 违纪 (issue 11): the desk's supervisors and managers record offences of their staff.
-    "people": ["technical.discipline", "hr.time_schedule", "hr.time_clocks", "hr.time_kiosk", "hr.time_leave",
-               "hr.time_sheet"],
+    "people": ["technical.discipline", "hr.time_schedule", "hr.time_clocks", "hr.time_kiosk",
+               "hr.time_leave", "hr.time_sheet"],
     "office": ["store.closing", "store.refunds", "store.catalogue", "store.settings"],
 }
 
