@@ -12,4 +12,15 @@ def _register_globals(state):
     state.app.jinja_env.globals["technical_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_training_guard(state):
+    from app.blueprints.hr import onboarding
+    from app.blueprints.technical.training import review_guard
+
+    onboarding.register_review_guard("technical.pre_job_training", review_guard)
+
+
+# isort: off
 from app.blueprints.technical import models, views  # noqa: E402,F401
+from app.blueprints.technical import views_training  # noqa: E402,F401
+# isort: on
