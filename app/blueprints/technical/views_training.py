@@ -49,8 +49,8 @@ def _names(ids) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(ids)))
-                .tuples())
+    rows = db.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(ids)))
+    return {employee_id: name for employee_id, name in rows}
 
 
 def _page_labels() -> dict:
