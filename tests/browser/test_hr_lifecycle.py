@@ -1,13 +1,13 @@
 """入职 to first login, then 离职 until the therapist's open session dies — in the browser.
 
-HR (人事专员) creates a therapist candidate and starts onboarding; logistics issues
-the uniform, locker key and badge; the store's technical supervisor holds the
-pre-job training (which ticks 岗前培训), the 入职技师审核 and the first practical exam; HR ticks the documents
-last, and that page shows the new login once.  The therapist logs in with it
-and keeps the page open.  HR staff request the offboarding with yesterday as
-the last day and the HR manager approves it from 待我审批; the last-day job runs (inline: the
-test server has no Redis) and the therapist's next page load lands on the login
-page.  Each person works in their own browser context (their own session).
+HR (人事专员) creates a therapist candidate and starts onboarding; logistics issues the
+uniform, locker key and badge; the store's technical supervisor holds the pre-job
+training (which ticks 岗前培训), the 入职技师审核 and the first practical exam; HR ticks the
+documents last, and that page shows the new login once. The therapist logs in with it
+and keeps the page open. HR staff request the offboarding with yesterday as the last day
+and the HR manager approves it from 待我审批; the last-day job runs (inline: the test server
+has no Redis) and the therapist's next page load lands on the login page. Each person
+works in their own browser context (their own session).
 """
 
 from __future__ import annotations

@@ -127,6 +127,13 @@ class TrainingCancelSchema(Schema):
 TrainingPageSchema = page_schema(TrainingSchema, "TrainingPage")
 
 
+def _act(training_id: int, verb) -> dict:
+    """Run ``verb(session)`` on a session in scope, commit, answer with the session."""
+    verb(get_in_scope_or_404(TrainingSession, training_id))
+    db.session.commit()
+    return _detail(training_id)
+
+
 def _detail(training_id: int) -> dict:
     session = get_in_scope_or_404(TrainingSession, training_id)
     data = {column: getattr(session, column) for column in TrainingSchema._declared_fields}
@@ -175,10 +182,7 @@ def get_training(training_id: int):
 @permission_required("training.manage")
 def update_training(data, training_id: int):
     """Change a planned session (fields not sent keep their values)."""
-    training.edit_training(get_in_scope_or_404(TrainingSession, training_id), current_user,
-                           **data)
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.edit_training(s, current_user, **data))
 
 
 @blp.route("/<int:training_id>/cancel", methods=["POST"])
@@ -187,10 +191,8 @@ def update_training(data, training_id: int):
 @permission_required("training.manage")
 def cancel_training(data, training_id: int):
     """Cancel a planned session (kept, status ``cancelled``)."""
-    training.cancel_training(get_in_scope_or_404(TrainingSession, training_id), current_user,
-                             data["reason"])
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.cancel_training(s, current_user,
+                                                                data["reason"]))
 
 
 @blp.route("/<int:training_id>/attendees", methods=["POST"])
@@ -199,10 +201,8 @@ def cancel_training(data, training_id: int):
 @permission_required("training.manage")
 def add_attendees(data, training_id: int):
     """Put people on a planned session's list."""
-    training.add_attendees(get_in_scope_or_404(TrainingSession, training_id),
-                           data["employee_ids"], current_user)
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.add_attendees(s, data["employee_ids"],
+                                                              current_user))
 
 
 @blp.route("/<int:training_id>/attendees/remove", methods=["POST"])
@@ -211,10 +211,8 @@ def add_attendees(data, training_id: int):
 @permission_required("training.manage")
 def remove_attendee(data, training_id: int):
     """Take someone off a planned session's list."""
-    training.remove_attendee(get_in_scope_or_404(TrainingSession, training_id),
-                             data["employee_id"], current_user)
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.remove_attendee(s, data["employee_id"],
+                                                                current_user))
 
 
 @blp.route("/<int:training_id>/attendance", methods=["PUT"])
@@ -224,10 +222,7 @@ def remove_attendee(data, training_id: int):
 def record_attendance(data, training_id: int):
     """Record who came and (pre-job training) who passed; a pass on a held pre-job
     training ticks the person's open 岗前培训 onboarding item."""
-    training.record_attendance(get_in_scope_or_404(TrainingSession, training_id), data,
-                               current_user)
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.record_attendance(s, data, current_user))
 
 
 @blp.route("/<int:training_id>/held", methods=["POST"])
@@ -235,6 +230,4 @@ def record_attendance(data, training_id: int):
 @permission_required("training.manage")
 def mark_held(training_id: int):
     """Mark held: every listed person's attendance recorded, the session begun."""
-    training.mark_held(get_in_scope_or_404(TrainingSession, training_id), current_user)
-    db.session.commit()
-    return _detail(training_id)
+    return _act(training_id, lambda s: training.mark_held(s, current_user))
