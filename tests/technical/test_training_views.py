@@ -37,6 +37,13 @@ def test_a_supervisor_plans_a_pre_job_training_from_the_waiting_list(app, compan
     person_id = _commit(company_a, in_tenant, lambda: onboarding.start_onboarding(
         candidate(company_a, "T820", name="待培训技师")).onboarding.employee_id)
     supervisor = _client(app, company_a, "technical_supervisor")
+    with in_tenant(company_a):
+        review_id = db.session.scalar(select(ChecklistItem.id).where(
+            ChecklistItem.employee_id == person_id, ChecklistItem.title == "入职技师审核"))
+    # On the onboarding page, 通过 is refused with the reason until the training is passed.
+    refused = supervisor.post(f"/hr/checklist-items/{review_id}/tick",
+                              data={"outcome": "pass"})
+    assert refused.status_code == 422 and "尚未通过岗前培训" in refused.get_data(as_text=True)
     page = supervisor.get("/technical/trainings").get_data(as_text=True)
     assert 'data-testid="pre-job-waiting"' in page and "待培训技师" in page
     assert 'data-tab="technical.trainings"' in page
@@ -80,6 +87,10 @@ def test_a_supervisor_plans_a_pre_job_training_from_the_waiting_list(app, compan
     page = supervisor.get("/technical/trainings?month=2026-11").get_data(as_text=True)
     assert 'data-testid="pre-job-waiting"' not in page
     assert f'data-training-id="{session_id}" data-status="held"' in page
+    assert supervisor.post(f"/hr/checklist-items/{review_id}/tick",
+                           data={"outcome": "pass"}).status_code == 302
+    with in_tenant(company_a):
+        assert db.session.get(ChecklistItem, review_id).done_at is not None
 
 
 def test_the_roster_buttons_and_another_stores_session(app, company_a, in_tenant):

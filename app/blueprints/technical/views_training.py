@@ -283,7 +283,7 @@ def _choice(name: str) -> bool | None:
 @bp.route("/trainings/<int:training_id>/attendance", methods=["POST"])
 @permission_required("training.manage")
 def training_attendance(training_id: int):
-    """One row's button: 出勤 / 缺席, or 合格 / 不合格 (合格 means they came)."""
+    """One row's button: 出勤 / 缺席, or 合格 / 不合格 (a result means they came)."""
     if not RowForm().validate_on_submit():
         return _back(training_id)
     employee_id = request.form.get("employee_id", type=int)
@@ -293,7 +293,7 @@ def training_attendance(training_id: int):
         attended, passed = _choice("attended"), _choice("passed")
         entry = {"employee_id": employee_id,
                  "attended": attended if attended is not None else (
-                     True if passed else getattr(current, "attended", None)),
+                     True if passed is not None else getattr(current, "attended", None)),
                  "passed": passed if passed is not None else getattr(current, "passed", None)}
         if entry["attended"] is False:
             entry["passed"] = None
