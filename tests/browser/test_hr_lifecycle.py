@@ -106,6 +106,7 @@ def test_onboard_a_therapist_to_first_login_then_offboard_them(browser, live_ser
         technical.locator("[data-testid=training-held]").click()
     expect(technical.locator("[data-testid=training-status]")).to_have_attribute(
         "data-status", "held")
+    technical.screenshot(path=str(artifacts / "training_roster_phone.png"), full_page=True)
     technical.set_viewport_size({"width": 1280, "height": 800})
     technical.goto(onboarding_url)
     expect(technical.locator("[data-testid=checklist] [data-item-title='岗前培训']")
