@@ -40,6 +40,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         desk = _front_desk_objects(company, store_index)
         hr = _hr_objects(company, store_index, desk.pop("therapist"))
         technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
+        hr.update(_technical_training_objects(company, store_index, hr["person"]))
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {
@@ -219,3 +220,17 @@ def _technical_discipline_objects(company, n: int, person, desk: dict) -> dict:
     db.session.add(record)
     db.session.flush()
     return {"discipline_id": record}
+def _technical_training_objects(company, n: int, person) -> dict:
+    """A held pre-job training in store ``n`` with the store's therapist attending."""
+    from app.blueprints.technical.models import TrainingAttendance, TrainingSession
+
+    session = TrainingSession(topic=f"岗前培训{n}", kind="pre_job", status="held",
+                              store_id=company.stores[n].id, trainer_name="外聘老师",
+                              starts_at=datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+    db.session.add(session)
+    db.session.flush()
+    attendance = TrainingAttendance(session_id=session.id, employee_id=person.id,
+                                    attended=True, passed=True)
+    db.session.add(attendance)
+    db.session.flush()
+    return {"training_id": session, "attendance_id": attendance}

@@ -31,6 +31,8 @@ FIELD_ALIASES = {
     "new_position_id": "position_id",
     "new_pay_profile_id": "pay_profile_id",
     "sold_by_employee_id": "employee_id",  # 售卡人 of a card sale or top-up
+    "partner_store_id": "store_id",  # the visiting store of a 技术交流 training
+    "trainer_employee_id": "employee_id",
 }
 DATE = "2026-11-03"
 # In the future: a reservation may not start in the past.

@@ -1,13 +1,13 @@
 """入职 to first login, then 离职 until the therapist's open session dies — in the browser.
 
-HR (人事专员) creates a therapist candidate and starts onboarding; logistics issues
-the uniform, locker key and badge; the store's technical supervisor does the
-training, the 入职技师审核 and the first practical exam; HR ticks the documents
-last, and that page shows the new login once.  The therapist logs in with it
-and keeps the page open.  HR staff request the offboarding with yesterday as
-the last day and the HR manager approves it from 待我审批; the last-day job runs (inline: the
-test server has no Redis) and the therapist's next page load lands on the login
-page.  Each person works in their own browser context (their own session).
+HR (人事专员) creates a therapist candidate and starts onboarding; logistics issues the
+uniform, locker key and badge; the store's technical supervisor holds the pre-job
+training (which ticks 岗前培训), the 入职技师审核 and the first practical exam; HR ticks the
+documents last, and that page shows the new login once. The therapist logs in with it
+and keeps the page open. HR staff request the offboarding with yesterday as the last day
+and the HR manager approves it from 待我审批; the last-day job runs (inline: the test server
+has no Redis) and the therapist's next page load lands on the login page. Each person
+works in their own browser context (their own session).
 """
 
 from __future__ import annotations
@@ -81,10 +81,37 @@ def test_onboard_a_therapist_to_first_login_then_offboard_them(browser, live_ser
     _tick(logistics, "发放工服、储物柜钥匙、工牌")
     expect(logistics.locator("[data-testid=issued-items]")).to_contain_text("储物柜钥匙")
 
-    # 3. The store's technical supervisor: training, entry review (通过), first exam.
+    # 3. The store's technical supervisor: the pre-job training (planned from the
+    #    trainings page's waiting list, passed on a phone-sized roster: that ticks
+    #    岗前培训), then the entry review (通过, refused before the training) and first exam.
     technical = _log_in(browser, base, "technical_supervisor")
+    technical.set_viewport_size({"width": 375, "height": 740})
+    technical.goto(f"{base}/technical/trainings")
+    waiting = technical.locator("[data-testid=pre-job-waiting] li", has_text="林小满")
+    with technical.expect_navigation():
+        waiting.locator("[data-testid=plan-pre-job]").click()
+    form = technical.locator("[data-testid=training-form]")
+    form.locator("#topic").fill("岗前培训：基础手法")
+    form.locator("#trainer_name").fill("王老师")
+    started = datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=2)
+    form.locator("#starts_at").fill(started.strftime("%Y-%m-%dT%H:%M"))
+    with technical.expect_navigation():
+        form.locator("button[type=submit]").click()
+    row = technical.locator("[data-testid=training-roster] li", has_text="林小满")
+    with technical.expect_navigation():
+        row.locator("[data-pass='1']").click()
+    expect(technical.locator("[data-testid=training-roster] li", has_text="林小满")
+           ).to_have_attribute("data-passed", "1")
+    with technical.expect_navigation():
+        technical.locator("[data-testid=training-held]").click()
+    expect(technical.locator("[data-testid=training-status]")).to_have_attribute(
+        "data-status", "held")
+    technical.screenshot(path=str(artifacts / "training_roster_phone.png"), full_page=True)
+    technical.set_viewport_size({"width": 1280, "height": 800})
     technical.goto(onboarding_url)
-    for title in TECHNICAL_ITEMS:
+    expect(technical.locator("[data-testid=checklist] [data-item-title='岗前培训']")
+           ).to_have_attribute("data-done", "1")
+    for title in TECHNICAL_ITEMS[1:]:
         _tick(technical, title)
     assert "通过" in technical.locator("[data-item-title='入职技师审核']").inner_text()
     # Who ticked what, and when, is on the page for everyone.

@@ -19,6 +19,9 @@ Rules chosen where the spec is silent:
   comes from the template (``detail``), logistics may leave some out.
 * 入职技师审核: "pass" ticks the item; "fail" leaves it open with the note and
   an audit entry, so it can be reviewed again or HR cancels the onboarding.
+  Other departments may refuse a "pass" through :func:`register_review_guard`
+  (the technical department: not before the person passed a pre-job training);
+  hr never imports them.
 * Cancelling an onboarding sends the person back to ``candidate`` (they never
   worked) and disables a login created at the start; the checklist stays.
 * The hire date is kept when HR entered one, else it is the day the person
@@ -29,6 +32,7 @@ Rules chosen where the spec is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -61,6 +65,24 @@ REVIEW_OUTCOMES = ("pass", "fail")
 PROBATION_OUTCOMES = ("confirm", "end")
 # How many days ahead a probation review shows up as due on the HR page.
 REVIEW_DUE_WITHIN_DAYS = 7
+
+
+# name -> guard(employee) returning a message that refuses a 入职技师审核 "pass", or None.
+REVIEW_GUARDS: dict[str, Callable[[Employee], str | None]] = {}
+
+
+def register_review_guard(name: str, guard: Callable[[Employee], str | None]) -> None:
+    """Let another department refuse a 入职技师审核 "pass" (registered at app start;
+    registering the same name again replaces it)."""
+    REVIEW_GUARDS[name] = guard
+
+
+def _review_refusal(employee: Employee) -> str | None:
+    for guard in REVIEW_GUARDS.values():
+        message = guard(employee)
+        if message:
+            return message
+    return None
 
 
 @dataclass
@@ -184,6 +206,9 @@ def tick_item(item: ChecklistItem, actor, *, note: str = "", outcome: str | None
             record_audit("onboarding.review_failed", "employee", employee.id,
                          after={**audit_after, "note": note})
             return result
+        refusal = _review_refusal(employee)
+        if refusal:
+            raise services.HrError({"outcome": refusal})
         note = _("通过") + (f"：{note}" if note else "")
         audit_after["outcome"] = "pass"
     if item.action == "issue_items":

@@ -20,7 +20,18 @@ def _register_discipline_kind(state) -> None:
     register()
 
 
-# One import line per page module (helpers add theirs at the end).
+@bp.record_once
+def _register_training_guard(state):
+    """入职技师审核 passes only after a passed 岗前培训 (hr asks through its hook)."""
+    from app.blueprints.hr import onboarding
+    from app.blueprints.technical.training import review_guard
+
+    onboarding.register_review_guard("technical.pre_job_training", review_guard)
+
+
+# One import line per page module.
 # isort: off
 from app.blueprints.technical import models, views  # noqa: E402,F401
 from app.blueprints.technical import views_discipline  # noqa: E402,F401
+from app.blueprints.technical import views_training  # noqa: E402,F401
+# isort: on

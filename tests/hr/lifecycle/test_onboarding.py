@@ -16,7 +16,12 @@ from app.extensions import db
 from app.models import Account, AuditEntry
 from app.security import verify_password
 from tests.hr.helpers import position
-from tests.hr.lifecycle.helpers import candidate, item, tick_all_required
+from tests.hr.lifecycle.helpers import (
+    candidate,
+    item,
+    pass_pre_job_training,
+    tick_all_required,
+)
 
 
 def _count(model, *where) -> int:
@@ -123,6 +128,7 @@ def test_a_store_supervisor_reviews_only_people_of_their_stores(company_a, in_te
             onboarding.tick_item(review, company_a.accounts["technical_supervisor"],
                                  outcome="pass")
         # The technical director (head office) reviews anyone.
+        pass_pre_job_training(elsewhere.id)
         onboarding.tick_item(review, company_a.accounts["technical_director"], outcome="pass")
         assert review.done_at is not None and review.note.startswith("通过")
 
@@ -151,6 +157,7 @@ def test_a_failed_technical_review_leaves_the_item_open(company_a, in_tenant):
         assert "note" in error.value.fields
         onboarding.tick_item(review, supervisor, outcome="fail", note="手法不规范")
         assert review.done_at is None and "手法不规范" in review.note
+        pass_pre_job_training(review.employee_id)
         onboarding.tick_item(review, supervisor, outcome="pass", note="复核通过")
         assert review.done_at is not None
 

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Account, AccountStore, Employee
 from tests.conftest import AuthActions
 from tests.hr.helpers import position
+from tests.hr.lifecycle.helpers import pass_pre_job_training
 
 
 def _in(company, in_tenant, fn):
@@ -90,6 +91,7 @@ def test_onboarding_a_therapist_through_the_pages(app, company_a, in_tenant):
     technical = _client(app, company_a, "technical_supervisor")
     for title in ("岗前培训", "首次实操考核"):
         assert _tick(technical, items[title]).status_code == 302
+    _in(company_a, in_tenant, lambda: pass_pre_job_training(employee_id))
     assert _tick(technical, items["入职技师审核"], outcome="pass",
                  note="手法规范").status_code == 302
 
