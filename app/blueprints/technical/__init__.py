@@ -12,4 +12,14 @@ def _register_globals(state):
     state.app.jinja_env.globals["technical_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_exam_reader(state):
+    # The store's qualification grid shows an exam grant's score (store never imports us).
+    from app.blueprints.store.catalogue import register_exam_reader
+    from app.blueprints.technical.exams import exam_summaries
+
+    register_exam_reader(exam_summaries)
+
+
 from app.blueprints.technical import models, views  # noqa: E402,F401
+from app.blueprints.technical import views_exams  # noqa: E402,F401
