@@ -334,11 +334,14 @@ def _scores(criteria: list[ExamCriterion], scores) -> list[dict]:
     rows = []
     for criterion in criteria:
         field = f"scores.{criterion.id}"
+        value = given.get(criterion.id)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[field] = _("请为“%(name)s”打分（0–100）", name=criterion.name)
+            continue
         try:
-            score = parse_score(given.get(criterion.id), field)
+            score = parse_score(value, field)
         except ExamError as exc:
-            errors[field] = exc.fields[field] if criterion.id in given else _(
-                "请为“%(name)s”打分（0–100）", name=criterion.name)
+            errors[field] = exc.fields[field]
             continue
         rows.append({"criterion_id": criterion.id, "name": criterion.name,
                      "weight": str(criterion.weight), "score": str(score)})
