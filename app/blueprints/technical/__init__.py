@@ -21,5 +21,8 @@ def _register_exam_reader(state):
     register_exam_reader(exam_summaries)
 
 
-from app.blueprints.technical import models, views  # noqa: E402,F401
-from app.blueprints.technical import views_exams  # noqa: E402,F401
+from app.blueprints.technical import (  # noqa: E402,F401
+    models,
+    views,
+    views_exams,
+)
