@@ -7,54 +7,34 @@ from a thread)."""
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.demo.history_setup import ensure_catalogue
-from app.demo.loader import load_demo
-from app.extensions import db
 from app.tenancy import tenant_context
 from app.tenants import find_tenant_by_code
 from tests.browser.conftest import (  # noqa: F401 - fixtures
     artifacts,
-    browser_app,
     browser_type_launch_args,
     no_csp_violations,
+    serve_demo,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PHONE = {"width": 390, "height": 844}
-ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo_catalogue() -> None:
+    tenant_id = find_tenant_by_code("yuezu").id
+    with tenant_context(tenant_id):
+        ensure_catalogue(tenant_id)
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The demo companies plus the demo catalogue (no history), served from a thread."""
-    from flask_migrate import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('exams') / 'muzu.sqlite'}"
-    app = browser_app(url)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
-        load_demo()
-        db.session.commit()
-        tenant_id = find_tenant_by_code("yuezu").id
-        with tenant_context(tenant_id):
-            ensure_catalogue(tenant_id)
-            db.session.commit()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="exams-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    yield from serve_demo(tmp_path_factory, "exams", _demo_catalogue)
 
 
 def _login(page, base: str, username: str) -> None:
