@@ -173,6 +173,8 @@ def test_rubric_changes_are_checked_audited_and_old_exams_stay_readable(setup, c
         assert points.is_active is False and foot.exam_pass_score == Decimal("85.00")
         assert db.session.scalar(select(func.count(AuditEntry.id)).where(
             AuditEntry.action == "technical.rubric")) >= 4
+        exams.reorder_criteria(foot, [c.id for c in reversed(exams.criteria_of(foot.id))])
+        assert [c.name for c in exams.criteria_of(foot.id)] == ["仪态", "力度", "推拿手法"]
         new = exams.criteria_of(foot.id)
         with pytest.raises(exams.ExamError) as refused:  # the archived one is not scored
             exams.record_exam(mine, foot, {**scores(new, 90, 90, 90), str(points.id): 90},
@@ -225,6 +227,10 @@ def test_a_supervisor_scores_an_exam_on_the_page_ordered_by_a_complaint(setup, c
         db.session.commit()
         complaint_id = complaint.id
     auth.login_as(company, "technical_supervisor")
+    # The complaint names the therapist: the link may give only the complaint and item.
+    page = client.get(f"/technical/exams/new?service_item_id={foot.id}"
+                      f"&complaint_id={complaint_id}").get_data(as_text=True)
+    assert f'name="employee_id" value="{mine.id}"' in page
     url = (f"/technical/exams/new?employee_id={mine.id}&service_item_id={foot.id}"
            f"&complaint_id={complaint_id}")
     page = client.get(url).get_data(as_text=True)

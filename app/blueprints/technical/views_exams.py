@@ -86,6 +86,9 @@ def exam_new():
     """
     employee = _chosen(Employee, "employee_id")
     complaint = _chosen(ComplaintCase, "complaint_id")
+    if employee is None and complaint is not None and complaint.therapist_id is not None \
+            and request.method == "GET":
+        employee = get_in_scope_or_404(Employee, complaint.therapist_id)
     item = _chosen_item()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -119,7 +122,8 @@ def exam_new():
         "technical/exam_new.html", employee=employee, item=item, complaint=complaint,
         criteria=criteria, ready=ready, errors=errors, form=request.form, kind=kind,
         kinds=EXAM_KINDS, therapists=_therapist_choices(), items=_items(exam_only=True),
-        today=hr_services.tenant_today(), **_page_context()), 422 if errors else 200
+        today=hr_services.tenant_today(),
+        **_page_context()), 422 if errors and request.method == "POST" else 200
 
 
 @bp.route("/exams/<int:exam_id>")
