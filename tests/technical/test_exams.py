@@ -10,12 +10,17 @@ import pytest
 from sqlalchemy import func, select
 
 from app.blueprints.store import dispatch, orders
-from app.blueprints.store.models import ComplaintCase, OrderLine, TherapistQualification
+from app.blueprints.store.models import (
+    ComplaintCase,
+    OrderLine,
+    ServiceItem,
+    TherapistQualification,
+)
 from app.blueprints.store.rotation import RotationError
 from app.blueprints.technical import exams
 from app.blueprints.technical.models import PracticalExam
 from app.extensions import db
-from app.models import AuditEntry
+from app.models import Account, AuditEntry, Employee
 from app.tenancy import tenant_context
 from tests.technical.helpers import make_exam_setup, scores
 
@@ -327,3 +332,29 @@ def test_the_qualifications_api_refuses_an_exam_item_and_writes_nothing(setup, c
         "service_item_ids"][0]
     assert client.get(url, headers=gm).get_json()["service_item_ids"] == []
     assert client.put(url, headers=gm, json={"service_item_ids": [oil.id]}).status_code == 200
+
+
+# --- query budget -----------------------------------------------------------------------------
+
+def test_the_exam_list_and_the_grid_load_in_a_fixed_number_of_statements(setup, client, auth):
+    from tests.hr.test_query_budget import _statements_for
+
+    company = setup["company"]
+    ids = (setup["mine"].id, setup["foot"].id, company.accounts["technical_director"].id)
+
+    def add(count):
+        with tenant_context(company.tenant_id):
+            mine, foot = db.session.get(Employee, ids[0]), db.session.get(ServiceItem, ids[1])
+            director = db.session.get(Account, ids[2])
+            for n in range(count):
+                exams.record_exam(mine, foot, scores(exams.criteria_of(foot.id), 70 + n, 90, 90),
+                                  actor=director)
+            db.session.commit()
+
+    grid = f"/store/{company.stores[0].id}/catalogue/qualifications"
+    auth.login_as(company, "owner")
+    add(2)
+    few = (_statements_for(client, "/technical/exams"), _statements_for(client, grid))
+    add(12)
+    many = (_statements_for(client, "/technical/exams"), _statements_for(client, grid))
+    assert many == few
