@@ -90,6 +90,7 @@ def test_a_supervisor_scores_an_exam_on_a_phone_and_sees_the_qualification(
         box.fill({"手法": "90", "力度": "85"}.get(name, "90"))
     page.fill("#exam-note", "手法到位")
     assert _fits(page)
+    page.screenshot(path=str(artifacts / "technical-exam-form-phone.png"), full_page=True)
     page.click("[data-testid=exam-save]")
     page.wait_for_selector("[data-testid=exam-result]")
     assert _fits(page)
