@@ -41,6 +41,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         hr = _hr_objects(company, store_index, desk.pop("therapist"))
         technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
         hr.update(_technical_training_objects(company, store_index, hr["person"]))
+        technical_exams = _technical_exams_objects(desk["therapist_id"], desk["service_item_id"])
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {
@@ -54,6 +55,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             **{name: obj.id for name, obj in desk.items()},
             **{name: obj.id for name, obj in hr.items()},
             **{name: obj.id for name, obj in technical.items()},
+            **{name: obj.id for name, obj in technical_exams.items()},
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,
@@ -143,6 +145,23 @@ def _catalogue(n: int) -> dict:
     db.session.add_all([foot, tea, gold])
     db.session.flush()
     return {"foot": foot, "tea": tea, "gold": gold}
+
+
+def _technical_exams_objects(therapist, item) -> dict:
+    """技术考核: a criterion of the item's rubric and a passed exam (pass mark 80)."""
+    from app.blueprints.technical.models import ExamCriterion, PracticalExam
+
+    criterion = ExamCriterion(service_item_id=item.id, name="手法", weight=Decimal("1.00"))
+    db.session.add(criterion)
+    db.session.flush()
+    exam = PracticalExam(employee_id=therapist.id, service_item_id=item.id,
+                         store_id=therapist.store_id, examined_on=date(2026, 11, 3),
+                         scores=[{"criterion_id": criterion.id, "name": "手法", "weight": "1.00",
+                                  "score": "92.50"}],
+                         score=Decimal("92.50"), pass_score=Decimal("80.00"), passed=True)
+    db.session.add(exam)
+    db.session.flush()
+    return {"criterion_id": criterion, "exam_id": exam}
 
 
 def _hr_objects(company, n: int, therapist) -> dict:

@@ -61,17 +61,20 @@ def browser_app(database_url: str):
     return create_app("test", SQLALCHEMY_DATABASE_URI=database_url, WTF_CSRF_ENABLED=True)
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of the app with the demo loaded, served from a background thread."""
+def serve_demo(tmp_path_factory, folder: str = "browser", prepare=None):
+    """Yield the base URL of the app on a migrated SQLite file with the demo loaded;
+    ``prepare()`` (in the app context, after the demo) adds what a test module needs."""
     from flask_migrate import upgrade
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'muzu.sqlite'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp(folder) / 'muzu.sqlite'}"
     app = browser_app(url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         load_demo()
         db.session.commit()
+        if prepare is not None:
+            prepare()
+            db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -81,6 +84,12 @@ def live_server(tmp_path_factory):
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """Base URL of the app with the demo loaded, served from a background thread."""
+    yield from serve_demo(tmp_path_factory)
 
 
 @pytest.fixture(autouse=True)

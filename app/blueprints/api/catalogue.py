@@ -6,6 +6,7 @@ store's qualification grid: read and replace one therapist's set, audited).
 A service item's ``category`` is one of: foot 足疗, body 按摩, ear 采耳, spa 水疗,
 other 其他."""
 
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -170,8 +171,11 @@ def get_qualifications(employee_id: int):
 @permission_required("catalogue.manage")
 def put_qualifications(data, employee_id: int):
     """Replace the therapist's set (as ticking their row of the store's grid): a working
-    therapist of a store, known item ids; audited.  Rotation then offers them those items."""
+    therapist of a store, known item ids; audited.  Rotation then offers them those items.
+    An item with an exam pass mark cannot be added here (422 on ``service_item_ids``): only
+    a passed practical exam (POST /exams) grants it; it may be removed."""
     employee = get_in_scope_or_404(Employee, employee_id)
-    services.set_therapist_qualifications(employee, data["service_item_ids"])
+    services.set_therapist_qualifications(employee, data["service_item_ids"],
+                                          actor=current_user)
     db.session.commit()
     return _qualifications(employee_id)

@@ -9,6 +9,9 @@ Rules chosen where the specs are silent:
 * A store price override is removed by clearing it (the head-office price then
   applies); the price of every sold line is kept on the line itself.
 * Money: a non-negative amount with at most 2 decimals, below 1 000 000.
+* A therapist's qualification for an item with an exam pass mark comes only from
+  a passed 技术考核 (the technical department writes it); the grid and the API may
+  remove it but not tick it.  Other items are ticked by hand, with the day and who.
 * Every change of a price, commission or discount is written to the audit log
   (``catalogue.update``) — a price is what the cashier charges and what payroll
   pays commissions on.
@@ -16,7 +19,9 @@ Rules chosen where the specs are silent:
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -31,8 +36,10 @@ from app.blueprints.store.models import (
 )
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES
 from app.extensions import db
-from app.models import Employee, Position, Store
+from app.models import Employee, Position, Store, Tenant
+from app.models.base import utcnow
 from app.models.people import ON_STAFF_STATUSES
+from app.tenancy import current_tenant_id
 from app.validation import InputError
 
 CENT = Decimal("0.01")
@@ -334,22 +341,56 @@ def qualifications_of(therapist_ids: list[int]) -> set[tuple[int, int]]:
     return {(employee_id, item_id) for employee_id, item_id in pairs}
 
 
-def set_store_qualifications(store_id: int, ticked: set[tuple[int, int]]) -> tuple[int, int]:
+def exam_pass_mark_text(pass_score: Decimal) -> str:
+    """80.00 -> "80", 85.50 -> "85.5" (a pass mark as people say it)."""
+    return format(pass_score.normalize(), "f")
+
+
+def _refuse_exam_items(pairs, field: str) -> None:
+    """A manual grant of an item that has an exam pass mark is refused: its grants come
+    only from a passed 技术考核 (the technical department writes those rows)."""
+    item_ids = sorted({item_id for _employee, item_id in pairs})
+    if not item_ids:
+        return
+    refused = db.session.execute(
+        select(ServiceItem.name, ServiceItem.exam_pass_score)
+        .where(ServiceItem.id.in_(item_ids), ServiceItem.exam_pass_score.is_not(None))
+        .order_by(ServiceItem.code, ServiceItem.id).limit(1)).first()
+    if refused is not None:
+        raise CatalogueError.on(field, _(
+            "“%(item)s”须通过技术考核，合格线 %(score)s 分，不能手工授予资格",
+            item=refused.name, score=exam_pass_mark_text(refused.exam_pass_score)))
+
+
+def _tenant_today() -> date:
+    tenant = db.session.get(Tenant, current_tenant_id())
+    zone = ZoneInfo((tenant.timezone if tenant else None) or "Asia/Shanghai")
+    return utcnow().astimezone(zone).date()
+
+
+def set_store_qualifications(store_id: int, ticked: set[tuple[int, int]], actor=None,
+                             field: str = "qualifications") -> tuple[int, int]:
     """Make the store's therapists hold exactly the ``ticked`` (employee, item) pairs.
 
     Returns (added, removed).  A qualification is a permission to be dispatched,
     not a record payroll needs (the job keeps its therapist), so an unticked box
-    removes the row.
+    removes the row.  A box ticked by hand records the day and who ticked it; an
+    item with an exam pass mark (``exam_pass_score``) cannot be ticked by hand — it
+    is granted only by passing its 技术考核 — but may be taken away.
     """
     therapists = {t.id for t in therapists_of_store(store_id)}
     items = set(db.session.scalars(select(ServiceItem.id)))
     bad = {pair for pair in ticked if pair[0] not in therapists or pair[1] not in items}
     if bad:
-        raise CatalogueError.on("qualifications", _("包含不属于本店的技师或不存在的项目"))
+        raise CatalogueError.on(field, _("包含不属于本店的技师或不存在的项目"))
     current = qualifications_of(sorted(therapists))
     add, remove = ticked - current, current - ticked
+    _refuse_exam_items(add, field)
+    today = _tenant_today() if add else None
     for employee_id, item_id in sorted(add):
-        db.session.add(TherapistQualification(employee_id=employee_id, service_item_id=item_id))
+        db.session.add(TherapistQualification(
+            employee_id=employee_id, service_item_id=item_id, granted_on=today,
+            granted_by_account_id=getattr(actor, "id", None)))
     for employee_id, item_id in sorted(remove):
         db.session.execute(delete(TherapistQualification).where(
             TherapistQualification.employee_id == employee_id,
@@ -358,8 +399,50 @@ def set_store_qualifications(store_id: int, ticked: set[tuple[int, int]]) -> tup
     if add or remove:
         record_audit("catalogue.update", "qualifications", store_id,
                      before=None, after={"added": sorted(map(list, add)),
-                                         "removed": sorted(map(list, remove))})
+                                         "removed": sorted(map(list, remove))}, actor=actor)
     return len(add), len(remove)
+
+
+# The technical department registers a reader here (store never imports technical):
+# exam ids -> {exam id: (score, examined_on)}, for the grid's "why" of an exam grant.
+_EXAM_READERS: list = []
+
+
+def register_exam_reader(reader) -> None:
+    """Called by the technical blueprint when it is registered."""
+    if reader not in _EXAM_READERS:
+        _EXAM_READERS.append(reader)
+
+
+def qualification_reasons(therapist_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(employee id, item id) -> why the therapist holds it, for the grid:
+    "考核 92.50 分 · 2026-11-03", "手工授予 · 2026-11-03" or "原有资格" (before reasons
+    were kept).  Two queries (the rows, then the exams through the technical hook)."""
+    if not therapist_ids:
+        return {}
+    rows = db.session.execute(select(
+        TherapistQualification.employee_id, TherapistQualification.service_item_id,
+        TherapistQualification.exam_id, TherapistQualification.granted_on)
+        .where(TherapistQualification.employee_id.in_(therapist_ids))).all()
+    exam_ids = [row.exam_id for row in rows if row.exam_id is not None]
+    exams: dict = {}
+    for reader in _EXAM_READERS if exam_ids else ():
+        exams.update(reader(exam_ids))
+    reasons = {}
+    for row in rows:
+        pair = (row.employee_id, row.service_item_id)
+        if row.exam_id is not None and row.exam_id in exams:
+            score, examined_on = exams[row.exam_id]
+            reasons[pair] = _("考核 %(score)s 分 · %(day)s", score=score,
+                              day=examined_on.isoformat())
+        elif row.exam_id is not None:
+            reasons[pair] = _("考核通过 · %(day)s", day=row.granted_on.isoformat()
+                              if row.granted_on else "")
+        elif row.granted_on is not None:
+            reasons[pair] = _("手工授予 · %(day)s", day=row.granted_on.isoformat())
+        else:
+            reasons[pair] = _("原有资格")
+    return reasons
 
 
 def therapist_qualifications(employee_id: int) -> list[ServiceItem]:
@@ -371,14 +454,16 @@ def therapist_qualifications(employee_id: int) -> list[ServiceItem]:
         .order_by(ServiceItem.category, ServiceItem.code, ServiceItem.id)))
 
 
-def set_therapist_qualifications(employee: Employee, service_item_ids) -> tuple[int, int]:
+def set_therapist_qualifications(employee: Employee, service_item_ids,
+                                 actor=None) -> tuple[int, int]:
     """Make one therapist hold exactly these items (the API's replace of one row of the
     store's grid); the store's other therapists keep theirs.  Returns (added, removed);
     audited like the grid, through :func:`set_store_qualifications`.
 
     Only a working therapist of a store may be qualified; an unknown item id is refused
     and nothing changes.  An inactive item may be kept or given (the grid keeps ticks on
-    items it no longer shows).
+    items it no longer shows); an item with an exam pass mark may be kept or removed,
+    never given (only its passed exam gives it).
     """
     wanted = set(service_item_ids)
     if employee.store_id is None or employee.id not in {
@@ -392,4 +477,5 @@ def set_therapist_qualifications(employee: Employee, service_item_ids) -> tuple[
     therapists = [t.id for t in therapists_of_store(employee.store_id)]
     others = {pair for pair in qualifications_of(therapists) if pair[0] != employee.id}
     return set_store_qualifications(employee.store_id,
-                                    others | {(employee.id, item) for item in wanted})
+                                    others | {(employee.id, item) for item in wanted},
+                                    actor=actor, field="service_item_ids")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.blueprints.store import bp
@@ -208,7 +209,8 @@ def qualifications(store_id: int):
         kept = {pair for pair in services.qualifications_of([t.id for t in therapists])
                 if pair[1] not in shown}
         try:
-            added, removed = services.set_store_qualifications(store.id, ticked | kept)
+            added, removed = services.set_store_qualifications(store.id, ticked | kept,
+                                                               actor=current_user)
         except InputError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -217,5 +219,7 @@ def qualifications(store_id: int):
             flash(_("已保存：新增 %(a)s 项，取消 %(r)s 项", a=added, r=removed), "success")
             return redirect(url_for("store.qualifications", store_id=store.id))
     held = services.qualifications_of([t.id for t in therapists])
+    reasons = services.qualification_reasons([t.id for t in therapists])
     return render_template("store/catalogue_qualifications.html", store=store, stores=stores,
-                           therapists=therapists, items=items, held=held)
+                           therapists=therapists, items=items, held=held, reasons=reasons,
+                           pass_mark=services.exam_pass_mark_text)

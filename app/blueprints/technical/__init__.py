@@ -13,6 +13,15 @@ def _register_globals(state):
 
 
 @bp.record_once
+def _register_exam_reader(state):
+    """The store's qualification grid shows an exam grant's score (store never imports us)."""
+    from app.blueprints.store.catalogue import register_exam_reader
+    from app.blueprints.technical.exams import exam_summaries
+
+    register_exam_reader(exam_summaries)
+
+
+@bp.record_once
 def _register_discipline_kind(state) -> None:
     """违纪 in the one approval flow (app.approvals)."""
     from app.blueprints.technical.approval_kinds_discipline import register
@@ -34,4 +43,5 @@ def _register_training_guard(state):
 from app.blueprints.technical import models, views  # noqa: E402,F401
 from app.blueprints.technical import views_discipline  # noqa: E402,F401
 from app.blueprints.technical import views_training  # noqa: E402,F401
+from app.blueprints.technical import views_exams  # noqa: E402,F401
 # isort: on
