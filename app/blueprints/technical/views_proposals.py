@@ -33,12 +33,16 @@ class ProposalForm(FlaskForm):
         SelectChoice(code, service.category_label(code)) for code in SERVICE_CATEGORIES])
     duration_minutes = StringField(_l("时长（分钟）"), default="60")
     price_idea = StringField(_l("建议售价（元，可不填）"))
-    process = TextAreaField(_l("操作流程"), validators=[Length(max=4000)],
+    # Not "process": a form's own method has that name.
+    procedure = TextAreaField(_l("操作流程"), validators=[Length(max=4000)],
                             description=_l("手法步骤、力度、注意事项"))
     materials = TextAreaField(_l("所需用品"), validators=[Length(max=2000)],
                               description=_l("药包、精油、器具等"))
     rationale = TextAreaField(_l("提出理由"), validators=[Length(max=2000)],
                               description=_l("客人需求、其他门店或同行的做法"))
+
+
+FORM_NAMES = {"process": "procedure"}
 
 
 class NoteForm(FlaskForm):
@@ -71,11 +75,12 @@ def proposal_new():
     form = ProposalForm()
     if form.validate_on_submit():
         try:
-            proposal = service.propose({name: getattr(form, name).data for name in service.FIELDS},
-                                       current_user)
+            proposal = service.propose(
+                {name: getattr(form, FORM_NAMES.get(name, name)).data
+                 for name in service.FIELDS}, current_user)
         except InputError as exc:
             db.session.rollback()
-            show_on_form(form, exc.fields)
+            show_on_form(form, {FORM_NAMES.get(k, k): v for k, v in exc.fields.items()})
         else:
             db.session.commit()
             flash(_("提案已提交，等待技术总监审批"), "success")
