@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.blueprints.technical import investigations as service
 from app.blueprints.technical.models import ComplaintInvestigation, PracticalExam
 from app.extensions import db
-from app.models import AuditEntry
+from app.models import Account, AuditEntry
 from app.tenancy import tenant_context
 from tests.conftest import AuthActions
 from tests.technical.complaint_helpers import complaint_with_job
@@ -184,3 +184,32 @@ def _item_id() -> int:
     from app.blueprints.store.models import ServiceItem
 
     return db.session.scalar(select(func.min(ServiceItem.id)))
+
+
+def test_the_lists_statements_do_not_grow_with_complaints_or_proposals(client, auth,
+                                                                        company_a):
+    from app.blueprints.technical import proposals
+    from tests.hr.test_query_budget import _statements_for
+
+    def add(start: int, count: int) -> None:
+        with tenant_context(company_a.tenant_id):
+            director = db.session.scalar(select(Account).where(
+                Account.role == "technical_director"))
+            for n in range(start, start + count):
+                case, served, _other = complaint_with_job(company_a, n % 2,
+                                                          number_from=1000 + 2 * n)
+                if n % 3 == 0:
+                    service.update_investigation(case, None, findings="查看监控",
+                                                 therapist_id=served.id)
+                proposals.propose({"name": f"新手法{n}", "category": "foot", "process": "步骤",
+                                   "duration_minutes": 60}, director)
+            db.session.commit()
+
+    auth.login_as(company_a, "technical_director")
+    add(0, 2)
+    few = (_statements_for(client, "/technical/investigations"),
+           _statements_for(client, "/technical/proposals"))
+    add(2, 12)
+    many = (_statements_for(client, "/technical/investigations"),
+            _statements_for(client, "/technical/proposals"))
+    assert many == few, f"{few} statements for a few, {many} for many"

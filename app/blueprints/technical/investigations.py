@@ -38,6 +38,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.audit import record_audit, register_audit_actions
+from app.blueprints.hr.common import tenant_today
 from app.blueprints.store.models import ComplaintCase, OrderLine, ServiceJob
 from app.blueprints.technical.models import (
     CORRECTIVE_ACTIONS,
@@ -341,16 +342,12 @@ def _zone() -> ZoneInfo:
     return ZoneInfo((tenant.timezone if tenant else None) or "Asia/Shanghai")
 
 
-def tenant_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(_zone()).date()
-
-
-def local_date(moment: datetime | None) -> date | None:
+def local_date(moment: datetime | None, zone: ZoneInfo | None = None) -> date | None:
     if moment is None:
         return None
     if moment.tzinfo is None:  # SQLite hands back naive UTC
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone()).date()
+    return moment.astimezone(zone or _zone()).date()
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -408,9 +405,10 @@ def list_cases(scope: set[int] | None, *, store_id: int | None = None,
         query.order_by(ComplaintCase.created_at.desc(), ComplaintCase.id.desc())
         .limit(page_size).offset((max(1, page) - 1) * page_size)).all()
     today = today or tenant_today()
+    zone = _zone()  # once: the tenant row is not kept in the session between rows
     result = []
     for case, store, desk_no, desk_name, inv, att_no, att_name in rows:
-        opened = local_date(case.created_at) or today
+        opened = local_date(case.created_at, zone) or today
         until = inv.concluded_on if inv is not None and inv.concluded_on else today
         result.append(CaseRow(case, store, f"{desk_no} {desk_name}" if desk_no else None, inv,
                               f"{att_no} {att_name}" if att_no else None,
