@@ -50,7 +50,8 @@ def complaint_with_job(company, store_index: int = 0, *, number_from=801):
     now = utcnow()
     db.session.add(ServiceJob(store_id=store.id, business_day_id=order.business_day_id,
                               order_id=order.id, order_line_id=line.id,
-                              therapist_id=served.id, room_id=order.room_id or room_of_store(store.id),
+                              therapist_id=served.id,
+                              room_id=order.room_id or room_of_store(store.id),
                               job_type="rotation", status="finished",
                               started_at=now - timedelta(minutes=70),
                               planned_end_at=now - timedelta(minutes=10)))

@@ -38,6 +38,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.audit import record_audit, register_audit_actions
+from app.audit_display import register_audit_fields, register_audit_values
 from app.blueprints.hr.common import tenant_today
 from app.blueprints.store.models import ComplaintCase, OrderLine, ServiceJob
 from app.blueprints.technical.models import (
@@ -61,6 +62,13 @@ register_audit_actions({
     "investigation.reopen": _l("重新打开技术投诉调查"),
 })
 
+register_audit_fields({
+    "substantiated": _l("是否属实"), "findings": _l("调查结果"),
+    "corrective_action": _l("纠正措施"), "corrective_note": _l("纠正措施说明"),
+    "guest_feedback": _l("给客人的反馈"), "complaint_id": _l("投诉"),
+    "concluded_on": _l("结论日期"),
+})
+
 TEXT_LIMIT = 2000
 # The director's own permission (with the owner): reopening changes the assessment.
 REOPEN_PERMISSION = "technical.settings"
@@ -70,6 +78,9 @@ STATES = ("pending", "open", "concluded")
 STATE_LABELS = {"pending": _l("待调查"), "open": _l("调查中"), "concluded": _l("已结论")}
 ACTION_LABELS = {"none": _l("无需纠正"), "training": _l("培训"), "re_exam": _l("复考"),
                  "penalty": _l("处罚")}
+register_audit_values("corrective_action", ACTION_LABELS)
+register_audit_values("status", {"open": _l("调查中"), "concluded": _l("已结论")},
+                      "complaint_investigation")
 # Actions that name a person, and those that need the complaint proven.
 ACTIONS_NEEDING_THERAPIST = ("re_exam", "penalty")
 ACTIONS_NEEDING_SUBSTANTIATED = ("penalty",)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app import approvals
 from app.audit import record_audit, register_audit_actions
+from app.audit_display import register_audit_fields, register_audit_values
 from app.blueprints.store import catalogue
 from app.blueprints.store.models.catalogue import SERVICE_CATEGORIES
 from app.blueprints.technical.models import PROPOSAL_STATUSES, TechniqueProposal
@@ -47,6 +48,10 @@ STATUS_LABELS = {"pending": _l("待审批"), "approved": _l("已批准"), "rejec
                  "cancelled": _l("已撤回")}
 CATEGORY_LABELS = {"foot": _l("足疗"), "body": _l("按摩"), "ear": _l("采耳"), "spa": _l("水疗"),
                    "other": _l("其他")}
+register_audit_fields({"price_idea": _l("建议售价"), "service_item_id": _l("服务项目"),
+                       "is_draft": _l("草稿")})
+register_audit_values("status", STATUS_LABELS, "technique_proposal")
+
 FIELDS = ("name", "category", "process", "duration_minutes", "materials", "price_idea",
           "rationale")
 LIMITS = {"name": 64, "process": 4000, "materials": 2000, "rationale": 2000}
