@@ -213,3 +213,34 @@ def test_the_lists_statements_do_not_grow_with_complaints_or_proposals(client, a
     many = (_statements_for(client, "/technical/investigations"),
             _statements_for(client, "/technical/proposals"))
     assert many == few, f"{few} statements for a few, {many} for many"
+
+
+def test_follow_up_links_only_to_pages_that_exist_and_the_viewer_may_open(app, company_a,
+                                                                         monkeypatch):
+    """The exam, training and discipline pages come from other parts of the department:
+    a link shows once the page exists, with the complaint and the therapist."""
+    from flask_login import login_user
+
+    from app.blueprints.technical import views_investigations as views
+
+    def page(permission):
+        def view():
+            return ""
+        view.required_permission = permission
+        return view
+
+    with tenant_context(company_a.tenant_id):
+        case, served, _other = complaint_with_job(company_a)
+        investigation = service.update_investigation(case, None, findings="力度过大")
+        db.session.commit()
+        monkeypatch.setattr(views, "url_for", lambda endpoint, **args: (endpoint, args))
+        monkeypatch.delitem(app.view_functions, "technical.exam_new", raising=False)
+        monkeypatch.setitem(app.view_functions, "technical.training_new",
+                            page("training.manage"))
+        monkeypatch.setitem(app.view_functions, "technical.discipline_new",
+                            page("discipline.approve"))
+        with app.test_request_context():
+            login_user(company_a.accounts["technical_supervisor"])
+            links = views._follow_up_links(case, investigation)
+    assert [url for _label, url in links] == [
+        ("technical.training_new", {"complaint_id": case.id, "employee_id": served.id})]
