@@ -244,3 +244,14 @@ def test_follow_up_links_only_to_pages_that_exist_and_the_viewer_may_open(app, c
             links = views._follow_up_links(case, investigation)
     assert [url for _label, url in links] == [
         ("technical.training_new", {"complaint_id": case.id, "employee_id": served.id})]
+
+
+def test_the_list_names_who_it_is_attributed_to_or_says_nobody(client, auth, company_a):
+    with tenant_context(company_a.tenant_id):
+        case, _served, _other = complaint_with_job(company_a)
+        service.update_investigation(case, None, therapist_id=None, findings="房间太冷")
+        db.session.commit()
+    auth.login_as(company_a, "technical_director")
+    page = client.get("/technical/investigations").get_data(as_text=True)
+    row = page.split(f'data-complaint-id="{case.id}"', 1)[1].split("</tr>", 1)[0]
+    assert "不归属技师" in row and "None" not in row
