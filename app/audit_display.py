@@ -43,6 +43,7 @@ OBJECT_LABELS: dict[str, object] = {
     "checklist_template": _l("清单模板"),
     "clock_record": _l("打卡记录"),
     "complaint": _l("投诉"),
+    "complaint_investigation": _l("技术投诉调查"),
     "customer": _l("客户"),
     "employee": _l("员工"),
     "employee_change": _l("人事变动"),
@@ -61,6 +62,7 @@ OBJECT_LABELS: dict[str, object] = {
     "store": _l("门店"),
     "store_price": _l("门店价格"),
     "tax_opening": _l("个税期初"),
+    "technique_proposal": _l("新项目提案"),
     "tenant": _l("企业"),
     "therapist_level": _l("技师等级"),
 }

@@ -38,6 +38,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         db.session.add_all([job, token])
         db.session.flush()
         desk = _front_desk_objects(company, store_index)
+        desk.update(_technical_complaint_objects(company, store_index, desk))
         hr = _hr_objects(company, store_index, desk.pop("therapist"))
         technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
         hr.update(_technical_training_objects(company, store_index, hr["person"]))
@@ -112,6 +113,22 @@ def _front_desk_objects(company, n: int) -> dict:
         "service_item_id": items["foot"], "product_id": items["tea"],
         "level_id": items["gold"], "therapist": therapist, "therapist_id": therapist,
     }
+
+
+def _technical_complaint_objects(company, n: int, desk: dict) -> dict:
+    """技术投诉调查 of the desk's complaint, and a pending 新项目 proposal, in store ``n``."""
+    from app.blueprints.technical.models import ComplaintInvestigation, TechniqueProposal
+
+    store = company.stores[n]
+    investigation = ComplaintInvestigation(complaint_id=desk["complaint_id"].id,
+                                           store_id=store.id, therapist_id=desk["therapist"].id,
+                                           findings="水温偏高", status="open")
+    proposal = TechniqueProposal(name=f"艾草足浴{n}", category="foot", process="泡脚 20 分钟",
+                                 duration_minutes=60, price_idea=Decimal("98.00"),
+                                 store_id=store.id, status="pending")
+    db.session.add_all([investigation, proposal])
+    db.session.flush()
+    return {"investigation_id": investigation, "proposal_id": proposal}
 
 
 def _therapist(store_id: int, number: str, item):

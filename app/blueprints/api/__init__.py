@@ -30,6 +30,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import stores as stores_resources
     from app.blueprints.api import technical_discipline as technical_discipline_resources
     from app.blueprints.api import technical_exams as technical_exams_resources
+    from app.blueprints.api import technical_investigations, technical_proposals
     from app.blueprints.api import technical_training as technical_training_resources
     from app.blueprints.api.common import document_decimals_as_strings, limit_api_writes
     from app.extensions import api, csrf
@@ -49,6 +50,7 @@ def register_api(app: Flask) -> None:
     resources += (technical_discipline_resources,)
     resources += (technical_training_resources,)
     resources += (technical_exams_resources,)
+    resources += (technical_investigations, technical_proposals)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

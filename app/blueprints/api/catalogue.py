@@ -36,6 +36,8 @@ class ServiceItemSchema(Schema):
     commission_rotation = Money(metadata={"description": "轮钟 commission per job"})
     commission_requested = Money(metadata={"description": "点钟 commission per job"})
     is_active = fields.Boolean()
+    is_draft = fields.Boolean(dump_only=True, metadata={
+        "description": "a draft from an approved 新项目 proposal: inactive until released"})
 
 
 class ServiceItemInSchema(Schema):
@@ -132,6 +134,19 @@ def _resource(path, model, out_schema, in_schema, create, update, argument, name
 _resource("/service-items", ServiceItem, ServiceItemSchema, ServiceItemInSchema,
           services.create_service_item, services.update_service_item, "service_item_id",
           "ServiceItem")
+@blp.route("/service-items/<int:service_item_id>/release", methods=["POST"])
+@blp.response(200, ServiceItemSchema)
+@permission_required("catalogue.manage")
+def release_service_item(service_item_id: int):
+    """发布 a 新项目 draft (``is_draft``): it goes on sale (``is_active``).  Set its price and
+    commissions with PATCH first; a draft cannot be activated by PATCH, and one with no
+    price (0) is refused (422 naming ``price``)."""
+    item = get_in_scope_or_404(ServiceItem, service_item_id)
+    services.release_draft_item(item)
+    db.session.commit()
+    return item
+
+
 _resource("/products", Product, ProductSchema, ProductInSchema, services.create_product,
           services.update_product, "product_id", "Product")
 _resource("/membership-levels", MembershipLevel, LevelSchema, LevelInSchema,

@@ -166,6 +166,9 @@ def _clean_service_item(values: dict, item: ServiceItem | None) -> dict:
     for field in ("price", "commission_rotation", "commission_requested"):
         _money(values, errors, field)
     _bool(values, "is_active")
+    if item is not None and item.is_draft and values.get("is_active"):
+        # A 新项目 draft goes on sale only through release_draft_item (发布).
+        errors["is_active"] = _("新项目草稿须先定价，再点“发布”上架")
     price = values.get("price", item.price if item else None)
     for field in ("commission_rotation", "commission_requested"):
         commission = values.get(field, getattr(item, field, None) if item else None)
@@ -193,6 +196,42 @@ def create_service_item(**values) -> ServiceItem:
 def update_service_item(item: ServiceItem, **changes) -> ServiceItem:
     """Change an item; ``is_active=False`` takes it off new orders (never deleted)."""
     _apply(item, _clean_service_item(changes, item), "service_item")
+    return item
+
+
+def create_draft_service_item(*, code_stem: str, name: str, category: str,
+                              duration_minutes: int, price: Decimal) -> ServiceItem:
+    """A draft item (草稿) from an approved 新项目 proposal: inactive, so never offered
+    at the desk, with no commissions until head office prices and releases it.  The
+    code is ``code_stem``, or ``code_stem-2``… when taken."""
+    code, n = code_stem, 1
+    while _code_taken(ServiceItem, code, None):
+        n += 1
+        code = f"{code_stem}-{n}"
+    item = ServiceItem(code=code, name=name[:64], category=category,
+                       duration_minutes=duration_minutes, price=price,
+                       commission_rotation=Decimal("0.00"),
+                       commission_requested=Decimal("0.00"), is_active=False, is_draft=True)
+    db.session.add(item)
+    db.session.flush()
+    record_audit("catalogue.update", "service_item", item.id, before=None,
+                 after={"code": code, "name": item.name, "price": str(item.price),
+                        "is_draft": True, "is_active": False})
+    return item
+
+
+def release_draft_item(item: ServiceItem) -> ServiceItem:
+    """发布: a draft goes on sale (no longer a draft, active) once it has a price."""
+    if not item.is_draft:
+        raise CatalogueError.on("is_draft", _("该项目不是草稿"))
+    if item.price is None or item.price <= 0:
+        raise CatalogueError.on("price", _("发布前请先设置售价"))
+    item.is_draft = False
+    item.is_active = True
+    db.session.flush()
+    record_audit("catalogue.update", "service_item", item.id,
+                 before={"is_draft": True, "is_active": False},
+                 after={"is_draft": False, "is_active": True})
     return item
 
 

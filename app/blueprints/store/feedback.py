@@ -27,6 +27,7 @@ Rules chosen where the specs are silent:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -370,6 +371,23 @@ def shown_guest_confirmed_at(case: ComplaintCase) -> datetime | None:
 
 def shown_closed_at(case: ComplaintCase) -> datetime | None:
     return case.closed_at if case.status == "closed" else None
+
+
+# --------------------------------------------------------------------------- panels
+
+# Other departments add a panel to a complaint's page without the store importing
+# them (the technical department's conclusion): name -> callable(case) -> HTML or None.
+COMPLAINT_PANELS: dict[str, Callable[[ComplaintCase], object]] = {}
+
+
+def register_complaint_panel(name: str, render: Callable[[ComplaintCase], object]) -> None:
+    """Registered at blueprint registration; the same name again replaces itself."""
+    COMPLAINT_PANELS[name] = render
+
+
+def complaint_panels(case: ComplaintCase) -> list:
+    """The registered panels that have something to show for ``case``."""
+    return [panel for panel in (render(case) for render in COMPLAINT_PANELS.values()) if panel]
 
 
 def _audit_value(value):

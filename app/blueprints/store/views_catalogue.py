@@ -4,10 +4,11 @@ therapists may do which item.  Nothing is deleted: items are deactivated."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.blueprints.store import bp
@@ -47,6 +48,10 @@ LEVEL_FORM = (
     ("discount_products", _l("商品也打折"), "check", None),
     ("sort_order", _l("排序"), "number", None),
 )
+
+class ReleaseForm(FlaskForm):
+    """Carries the CSRF token of a draft's 发布 button."""
+
 
 KINDS = {
     "service_item": (ServiceItem, SERVICE_ITEM_FORM, services.create_service_item,
@@ -116,7 +121,8 @@ def _edit(kind: str, obj=None):
                              "unit": "份", "discount": "1.000", "sort_order": 0}.get(name, "")
     return render_template("store/catalogue_form.html", title=title, fields=fields,
                            current=current, errors=errors, obj=obj, store=pick_store()[1],
-                           categories=SERVICE_CATEGORIES), 422 if errors else 200
+                           categories=SERVICE_CATEGORIES,
+                           release_form=ReleaseForm(formdata=None)), 422 if errors else 200
 
 
 @bp.route("/catalogue/service-items/new", methods=["GET", "POST"])
@@ -129,6 +135,24 @@ def service_item_new():
 @permission_required("catalogue.manage")
 def service_item_edit(service_item_id: int):
     return _edit("service_item", get_in_scope_or_404(ServiceItem, service_item_id))
+
+
+@bp.route("/catalogue/service-items/<int:service_item_id>/release", methods=["POST"])
+@permission_required("catalogue.manage")
+def service_item_release(service_item_id: int):
+    """发布 a 新项目 draft: on sale from now on (its price set on the edit form first)."""
+    item = get_in_scope_or_404(ServiceItem, service_item_id)
+    if not ReleaseForm().validate_on_submit():
+        abort(400)
+    try:
+        services.release_draft_item(item)
+    except InputError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("store.service_item_edit", service_item_id=service_item_id))
+    db.session.commit()
+    flash(_("%(name)s 已发布，各门店可以开单", name=item.name), "success")
+    return redirect(url_for("store.catalogue") + "#service_item")
 
 
 @bp.route("/catalogue/products/new", methods=["GET", "POST"])

@@ -236,4 +236,5 @@ def complaint_detail(complaint_id: int):
                            feedback=feedback_entry, order=order, number=number,
                            confirmed_at=service.shown_guest_confirmed_at(case),
                            closed_at=service.shown_closed_at(case),
+                           panels=service.complaint_panels(case),
                            label=service.complaint_status_label), _status(form)
