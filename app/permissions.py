@@ -149,13 +149,14 @@ ROLES: dict[str, Role] = {
         "payroll.run", "payroll.view", "audit.view", "permissions.view", "job.run",
         "payroll.settings", "employee.change_approve", "schedule.manage",
         "attendance.view", "attendance.record", "attendance.lock", "leave.approve",
-        "leave.approve_long", "reward.manage", "reward.approve", "discipline.approve",
+        "leave.approve_long", "reward.manage", "reward.approve", "discipline.record",
+        "discipline.approve",
     ),
     "hr_staff": _role(
         _l("人事专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
         "hr.view", "employee.view", "employee.view_personal", "employee.reveal_sensitive",
         "employee.manage", "employee.onboard", "payroll.view", "schedule.manage",
-        "attendance.view", "attendance.record", "reward.manage",
+        "attendance.view", "attendance.record", "reward.manage", "discipline.record",
         # Files a resignation or termination; the HR manager decides it (app/approvals.py).
         "employee.offboard",
     ),

@@ -81,8 +81,9 @@ HOLDERS: dict[str, frozenset[str]] = {
     "technical.settings": frozenset({"owner", "technical_director"}),
     "training.manage": frozenset({"owner", "technical_director"}) | SUPERVISORS,
     # specs/skill-assessment.md: supervisors, store managers or the technical department.
-    "discipline.record": frozenset({"owner", "technical_director", "store_manager",
-                                    "supervisor"}) | SUPERVISORS,
+    # HR records them too (it keeps 奖惩), and so may still make a 主管 (app/duties.py).
+    "discipline.record": HR | {"hr_staff", "technical_director", "store_manager",
+                               "supervisor"} | SUPERVISORS,
     "discipline.approve": frozenset({"owner", "technical_director", "hr_manager"}),
     "technique.propose": frozenset({"owner", "technical_director"}) | SUPERVISORS,
     "technique.approve": frozenset({"owner", "technical_director"}),

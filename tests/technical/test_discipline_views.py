@@ -81,15 +81,17 @@ def test_who_sees_which_records(client, auth, api_token, company_a, in_tenant):
     assert 'data-testid="technical-nav"' in page
     auth.logout()
     auth.login_as(company_a, "hr_manager")
-    assert client.get("/technical/discipline").status_code == 403
+    # HR records 违纪 too (it keeps 奖惩), and reads every store's.
+    assert _ids_on(client.get("/technical/discipline").get_data(as_text=True)) == {
+        ids["own"], ids["other"]}
     page = client.get("/technical/discipline/review").get_data(as_text=True)
     assert _ids_on(page) == {ids["own"], ids["other"]}
     detail = client.get(f"/technical/discipline/review/{ids['other']}").get_data(as_text=True)
     assert 'data-testid="discipline-decide"' in detail
-    # HR's inbox: both wait, described in words, linked to the approvers' page.
+    # HR's inbox: both wait, described in words, linked to the record's page.
     inbox = client.get("/approvals").get_data(as_text=True)
     assert "二店技师 仪容仪表（2026-11-02，第 1 次）：口头警告" in inbox
-    assert f"/technical/discipline/review/{ids['other']}" in inbox
+    assert f"/technical/discipline/{ids['other']}\"" in inbox
     decided = client.post(f"/approvals/discipline/{ids['other']}/decision",
                           data={"verdict": "approved", "note": ""})
     assert decided.status_code == 302
@@ -173,7 +175,8 @@ def test_api_records_names_bad_fields_and_decides(client, api_token, company_a, 
     assert client.post(f"/api/v1/discipline/{record_id}/approve", json={},
                        headers=supervisor).status_code == 403
     hr = api_token(company_a, "hr_manager")
-    assert client.get("/api/v1/discipline", headers=hr).status_code == 403
+    listed = client.get("/api/v1/discipline?status=pending", headers=hr).get_json()
+    assert {r["id"] for r in listed["items"]} == {ids["own"], ids["other"], record_id}
     every = client.get("/api/v1/discipline/review?status=pending", headers=hr).get_json()
     assert {r["id"] for r in every["items"]} == {ids["own"], ids["other"], record_id}
     refused = client.post(f"/api/v1/discipline/{record_id}/reject", json={}, headers=hr)
