@@ -13,3 +13,4 @@ def _register_globals(state):
 
 
 from app.blueprints.technical import models, views  # noqa: E402,F401
+from app.blueprints.technical import views_profiles  # noqa: E402,F401
