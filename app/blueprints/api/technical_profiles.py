@@ -30,7 +30,7 @@ class ProfileArgsSchema(Schema):
     end = fields.String(metadata={"description": "YYYY-MM-DD, last day, included"})
 
 
-class JobFiguresSchema(Schema):
+class ProfileJobFiguresSchema(Schema):
     completed = fields.Integer(metadata={"description": "finished jobs (轮钟 + 点钟)"})
     rotation = fields.Integer(metadata={"description": "finished 轮钟, add-ons included"})
     requested = fields.Integer(metadata={"description": "finished 点钟, add-ons included"})
@@ -42,25 +42,25 @@ class JobFiguresSchema(Schema):
     rating_count = fields.Integer()
 
 
-class TrendPointSchema(JobFiguresSchema):
+class ProfileTrendPointSchema(ProfileJobFiguresSchema):
     month = fields.String(metadata={"description": "YYYY-MM"})
 
 
-class ComplaintSchema(Schema):
+class ProfileComplaintSchema(Schema):
     complaint_id = fields.Integer()
     investigation_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     outcome = fields.String(validate=validate.OneOf(profiles.COMPLAINT_OUTCOMES))
 
 
-class ComplaintCountsSchema(Schema):
+class ProfileComplaintCountsSchema(Schema):
     substantiated = fields.Integer()
     not_substantiated = fields.Integer()
     open = fields.Integer()
     uninvestigated = fields.Integer()
 
 
-class ExamSchema(Schema):
+class ProfileExamSchema(Schema):
     id = fields.Integer()
     service_item_id = fields.Integer()
     item_name = fields.String()
@@ -71,7 +71,7 @@ class ExamSchema(Schema):
     passed = fields.Boolean()
 
 
-class TrainingSchema(Schema):
+class ProfileTrainingSchema(Schema):
     session_id = fields.Integer()
     topic = fields.String()
     kind = fields.String(validate=validate.OneOf(tuple(profiles.TRAINING_KIND_LABELS)))
@@ -80,7 +80,7 @@ class TrainingSchema(Schema):
     passed = fields.Boolean(allow_none=True)
 
 
-class DisciplineSchema(Schema):
+class ProfileDisciplineSchema(Schema):
     id = fields.Integer()
     occurred_on = fields.Date()
     category = fields.String()
@@ -89,13 +89,13 @@ class DisciplineSchema(Schema):
     fine_amount = fields.Decimal(as_string=True, allow_none=True)
 
 
-class LevelStepSchema(Schema):
+class ProfileLevelStepSchema(Schema):
     effective_on = fields.Date()
     old_level = fields.String(allow_none=True)
     new_level = fields.String()
 
 
-class QualificationSchema(Schema):
+class ProfileQualificationSchema(Schema):
     service_item_id = fields.Integer()
     item_name = fields.String()
     granted_on = fields.Date(allow_none=True)
@@ -103,7 +103,7 @@ class QualificationSchema(Schema):
     exam_score = fields.Decimal(as_string=True, allow_none=True)
 
 
-class HealthCertificateSchema(Schema):
+class ProfileHealthCertificateSchema(Schema):
     number = fields.String()
     expires_on = fields.Date(allow_none=True)
     state = fields.String(validate=validate.OneOf(("ok", "expiring", "expired", "missing")))
@@ -118,18 +118,18 @@ class ProfileSchema(Schema):
     level = fields.String(allow_none=True)
     start = fields.Date()
     end = fields.Date()
-    jobs = fields.Nested(JobFiguresSchema)
-    complaint_counts = fields.Nested(ComplaintCountsSchema)
-    complaints = fields.List(fields.Nested(ComplaintSchema))
+    jobs = fields.Nested(ProfileJobFiguresSchema)
+    complaint_counts = fields.Nested(ProfileComplaintCountsSchema)
+    complaints = fields.List(fields.Nested(ProfileComplaintSchema))
     exam_mean_score = fields.Decimal(as_string=True, allow_none=True)
-    exams_latest = fields.List(fields.Nested(ExamSchema))
-    exams = fields.List(fields.Nested(ExamSchema))
-    trainings = fields.List(fields.Nested(TrainingSchema))
-    discipline = fields.List(fields.Nested(DisciplineSchema))
-    level_history = fields.List(fields.Nested(LevelStepSchema))
-    qualifications = fields.List(fields.Nested(QualificationSchema))
-    health_certificate = fields.Nested(HealthCertificateSchema)
-    trend = fields.List(fields.Nested(TrendPointSchema))
+    exams_latest = fields.List(fields.Nested(ProfileExamSchema))
+    exams = fields.List(fields.Nested(ProfileExamSchema))
+    trainings = fields.List(fields.Nested(ProfileTrainingSchema))
+    discipline = fields.List(fields.Nested(ProfileDisciplineSchema))
+    level_history = fields.List(fields.Nested(ProfileLevelStepSchema))
+    qualifications = fields.List(fields.Nested(ProfileQualificationSchema))
+    health_certificate = fields.Nested(ProfileHealthCertificateSchema)
+    trend = fields.List(fields.Nested(ProfileTrendPointSchema))
 
 
 def _jobs(figures: profiles.JobFigures) -> dict:
