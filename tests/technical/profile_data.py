@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.store.models import (
     BusinessDay,
@@ -74,9 +76,12 @@ class Jobs:
 
     def _day(self, day: date) -> int:
         if day not in self.days:
-            row = BusinessDay(store_id=self.store.id, business_date=day)
-            db.session.add(row)
-            db.session.flush()
+            row = db.session.scalar(select(BusinessDay).where(
+                BusinessDay.store_id == self.store.id, BusinessDay.business_date == day))
+            if row is None:
+                row = BusinessDay(store_id=self.store.id, business_date=day)
+                db.session.add(row)
+                db.session.flush()
             self.days[day] = row.id
         return self.days[day]
 

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from app.blueprints.hr.models import ChecklistItem, Onboarding
 from app.blueprints.technical.models import SkillAssessment
 from app.extensions import db
-from app.models import Employee
+from app.blueprints.store.models import ServiceItem
+from app.models import Employee, Store
 from app.tenancy import tenant_context
 from tests.hr.test_query_budget import count_statements
 from tests.technical import profile_data as data
@@ -106,7 +107,7 @@ def test_statements_do_not_grow_with_jobs_or_months(client, auth, api_token, com
         jobs = data.Jobs(store, item)
         jobs.add(who, date(2026, 11, 3), "requested", rating=5)
         db.session.commit()
-        who_id, store_id = who.id, store.id
+        who_id, store_id, item_id = who.id, store.id, item.id
     url = f"/technical/profiles/{who_id}?{NOVEMBER}"
     api = f"/api/v1/therapists/{who_id}/profile?start=2026-11-01&end=2026-11-30"
     headers = api_token(company_a, "technical_director")
@@ -114,9 +115,10 @@ def test_statements_do_not_grow_with_jobs_or_months(client, auth, api_token, com
     few = (_statements(client, url), _statements(client, api, headers=headers))
 
     with tenant_context(company_a.tenant_id):
-        store = db.session.get(type(company_a.stores[0]), store_id)
+        store = db.session.get(Store, store_id)
         who = db.session.get(Employee, who_id)
-        jobs = data.Jobs(store, db.session.get(type(item), item.id))
+        item = db.session.get(ServiceItem, item_id)
+        jobs = data.Jobs(store, item)
         jobs.seq = 100
         for month in range(1, 12):
             for n in range(3):

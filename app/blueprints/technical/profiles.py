@@ -194,6 +194,13 @@ def _utc_window(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datet
             datetime.combine(end + timedelta(days=1), time(0), zone).astimezone(UTC))
 
 
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored moment on the tenant's clock (SQLite hands back naive UTC values)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
 def _ratio(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
@@ -312,7 +319,7 @@ def monthly_trend(days: dict[date, JobFigures], last_month: date,
 @dataclass(frozen=True)
 class ComplaintRow:
     complaint_id: int
-    created_at: datetime
+    created_at: datetime  # on the tenant's clock
     description: str
     outcome: str
     investigation_id: int | None
@@ -340,7 +347,8 @@ def complaint_outcome(employee_id: int, investigation: ComplaintInvestigation | 
     return "not_substantiated"
 
 
-def complaints(employee_id: int, window: tuple[datetime, datetime]) -> ComplaintFigures:
+def complaints(employee_id: int, window: tuple[datetime, datetime],
+               zone: ZoneInfo) -> ComplaintFigures:
     """Complaint cases created in the window naming or attributed to the therapist."""
     since, until = window
     rows = db.session.execute(
@@ -352,7 +360,7 @@ def complaints(employee_id: int, window: tuple[datetime, datetime]) -> Complaint
                ComplaintCase.created_at >= since, ComplaintCase.created_at < until)
         .order_by(ComplaintCase.created_at.desc(), ComplaintCase.id.desc()))
     return ComplaintFigures([
-        ComplaintRow(case.id, case.created_at, case.description,
+        ComplaintRow(case.id, _local(case.created_at, zone), case.description,
                      complaint_outcome(employee_id, investigation),
                      investigation.id if investigation is not None else None)
         for case, investigation in rows])
@@ -416,15 +424,16 @@ class TrainingRow:
     session_id: int
     topic: str
     kind: str
-    starts_at: datetime
+    starts_at: datetime  # on the tenant's clock
     duration_minutes: int
     passed: bool | None
 
 
-def trainings_attended(employee_id: int, window: tuple[datetime, datetime]) -> list[TrainingRow]:
+def trainings_attended(employee_id: int, window: tuple[datetime, datetime],
+                       zone: ZoneInfo) -> list[TrainingRow]:
     since, until = window
     return [
-        TrainingRow(session.id, session.topic, session.kind, session.starts_at,
+        TrainingRow(session.id, session.topic, session.kind, _local(session.starts_at, zone),
                     session.duration_minutes, attendance.passed)
         for session, attendance in db.session.execute(
             select(TrainingSession, TrainingAttendance)
@@ -589,9 +598,9 @@ def therapist_profile(employee: Employee, period: Period,
         period=period,
         jobs=sum_days(days, period.start, period.end),
         trend=monthly_trend(days, period.end),
-        complaints=complaints(employee.id, window),
+        complaints=complaints(employee.id, window, zone),
         exams=exams(employee.id, period.start, period.end),
-        trainings=trainings_attended(employee.id, window),
+        trainings=trainings_attended(employee.id, window, zone),
         discipline=discipline_records(employee.id, period.start, period.end),
         level_history=level_history(employee.id, levels),
         qualifications=qualified_items(employee.id),
