@@ -7,9 +7,9 @@ import re
 from datetime import date, timedelta
 
 from app.blueprints.hr.models import ChecklistItem, Onboarding
+from app.blueprints.store.models import ServiceItem
 from app.blueprints.technical.models import SkillAssessment
 from app.extensions import db
-from app.blueprints.store.models import ServiceItem
 from app.models import Employee, Store
 from app.tenancy import tenant_context
 from tests.hr.test_query_budget import count_statements

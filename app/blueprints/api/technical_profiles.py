@@ -83,7 +83,6 @@ class ProfileTrainingSchema(Schema):
 class ProfileDisciplineSchema(Schema):
     id = fields.Integer()
     occurred_on = fields.Date()
-    category = fields.String()
     step = fields.String(validate=validate.OneOf(DISCIPLINE_STEPS))
     status = fields.String(validate=validate.OneOf(DISCIPLINE_STATUSES))
     fine_amount = fields.Decimal(as_string=True, allow_none=True)

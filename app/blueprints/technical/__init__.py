@@ -12,5 +12,8 @@ def _register_globals(state):
     state.app.jinja_env.globals["technical_tabs"] = tabs_for
 
 
-from app.blueprints.technical import models, views  # noqa: E402,F401
-from app.blueprints.technical import views_profiles  # noqa: E402,F401
+from app.blueprints.technical import (  # noqa: E402,F401
+    models,
+    views,
+    views_profiles,  # noqa: E402,F401
+)
