@@ -236,3 +236,18 @@ def test_landing_cards_count_what_waits_and_link_only_to_pages_that_exist(
         assert client.get(href).status_code == 200, href
     if "technical.discipline" not in app.view_functions:
         assert "/technical/discipline" not in cards
+
+
+def test_list_and_landing_statements_do_not_grow_with_therapists(client, auth, company_a):
+    def add(start, count):
+        with tenant_context(company_a.tenant_id):
+            for n in range(start, start + count):
+                data.therapist(company_a.stores[n % 2], f"8{n:03d}")
+            db.session.commit()
+
+    auth.login_as(company_a, "technical_director")
+    add(0, 2)
+    few = (_statements(client, "/technical/profiles"), _statements(client, "/technical/"))
+    add(2, 30)
+    many = (_statements(client, "/technical/profiles"), _statements(client, "/technical/"))
+    assert many == few

@@ -8,10 +8,9 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Blueprint
-from app.blueprints.hr.common import get_by_id, tenant_today
+from app.blueprints.hr.common import tenant_today
 from app.blueprints.technical import profiles
 from app.blueprints.technical.models import DISCIPLINE_STATUSES, DISCIPLINE_STEPS, EXAM_KINDS
-from app.models import Employee
 from app.permissions import permission_required, store_scope
 
 blp = Blueprint("api_technical_profiles", __name__, url_prefix="/therapists",
@@ -168,11 +167,8 @@ def profile_document(data: profiles.TherapistProfile) -> dict:
 def get_profile(args, employee_id: int):
     """A therapist's figures for a period (default this month) and the 12 months to its
     end; a bad or reversed date is a 422 naming ``start`` or ``end``."""
-    employee = get_by_id(Employee, employee_id)
-    if employee is None or not profiles.is_therapist(employee):
-        abort(404)
-    scope = store_scope(current_user)
-    if scope is not None and employee.store_id not in scope:
+    employee = profiles.therapist_in_scope(employee_id, store_scope(current_user))
+    if employee is None:
         abort(404)
     today = tenant_today()
     period = profiles.resolve_period(args.get("period"), args.get("start"), args.get("end"),

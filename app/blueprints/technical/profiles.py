@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
 
-from app.blueprints.hr.common import tenant_today
+from app.blueprints.hr.common import get_by_id, tenant_today
 from app.blueprints.hr.models import EmployeeChange
 from app.blueprints.store.models import (
     BusinessDay,
@@ -539,6 +539,18 @@ def latest_assessment(employee_id: int) -> SkillAssessment | None:
 def is_therapist(employee: Employee) -> bool:
     position = db.session.get(Position, employee.position_id)
     return position is not None and position.role == "therapist"
+
+
+def therapist_in_scope(employee_id: int, scope: set[int] | None) -> Employee | None:
+    """The therapist with this id in one of the ``scope`` stores (``None``: any store),
+    or None: someone who is not a therapist has no profile, and another store's
+    therapist is unknown to a store-level supervisor."""
+    employee = get_by_id(Employee, employee_id)
+    if employee is None or not is_therapist(employee):
+        return None
+    if scope is not None and employee.store_id not in scope:
+        return None
+    return employee
 
 
 @dataclass

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.blueprints.hr.common import Page, get_by_id, stores, tenant_today
+from app.blueprints.hr.common import Page, stores, tenant_today
 from app.blueprints.hr.employee_lists import EmployeeFilters, employee_query
 from app.blueprints.technical import bp, profiles
 from app.extensions import db
@@ -51,11 +51,8 @@ def profiles_list():
 @permission_required("technical.view")
 def profile(employee_id: int):
     """One therapist's 技师档案 (store scope: another store's therapist is a 404)."""
-    employee = get_by_id(Employee, employee_id)
-    if employee is None or not profiles.is_therapist(employee):
-        abort(404)
-    scope = store_scope(current_user)
-    if scope is not None and employee.store_id not in scope:
+    employee = profiles.therapist_in_scope(employee_id, store_scope(current_user))
+    if employee is None:
         abort(404)
     today = tenant_today()
     error = None
