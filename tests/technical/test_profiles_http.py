@@ -239,10 +239,13 @@ def test_landing_cards_count_what_waits_and_link_only_to_pages_that_exist(
 
 
 def test_list_and_landing_statements_do_not_grow_with_therapists(client, auth, company_a):
+    store_ids = [store.id for store in company_a.stores]
+
     def add(start, count):
         with tenant_context(company_a.tenant_id):
+            stores = [db.session.get(Store, store_id) for store_id in store_ids]
             for n in range(start, start + count):
-                data.therapist(company_a.stores[n % 2], f"8{n:03d}")
+                data.therapist(stores[n % 2], f"8{n:03d}")
             db.session.commit()
 
     auth.login_as(company_a, "technical_director")
