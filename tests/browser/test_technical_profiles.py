@@ -11,8 +11,11 @@ pytestmark = pytest.mark.browser
 def test_profile_on_a_phone_draws_the_trend(login, live_server, artifacts):
     page = login("technical_supervisor")
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server}/technical/profiles")
-    page.locator("[data-testid=profile-list] tbody a").first.click()
+    # The landing page: its cards and the roster, whose names open the profile.
+    page.goto(f"{live_server}/technical/")
+    assert page.locator("[data-testid=technical-cards] [data-card]").count() == 7
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.locator("[data-testid=profile-link]").first.click()
     page.wait_for_selector("[data-testid=figures]")
     page.select_option("#period", "last_90_days")
     page.click("[data-testid=period-form] button[type=submit]")
