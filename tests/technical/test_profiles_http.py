@@ -254,3 +254,24 @@ def test_list_and_landing_statements_do_not_grow_with_therapists(client, auth, c
     add(2, 30)
     many = (_statements(client, "/technical/profiles"), _statements(client, "/technical/"))
     assert many == few
+
+
+def test_list_shows_this_months_jobs(client, auth, company_a):
+    from app.blueprints.hr.common import tenant_today
+
+    with tenant_context(company_a.tenant_id):
+        store = company_a.stores[0]
+        who = data.therapist(store, "801")
+        jobs = data.Jobs(store, data.item())
+        today = tenant_today()
+        jobs.add(who, today, "requested")
+        jobs.add(who, today, "rotation")
+        jobs.add(who, today, "rotation", status="returned")
+        jobs.add(who, today.replace(day=1) - timedelta(days=1), "rotation")  # last month
+        db.session.commit()
+        who_id = who.id
+    auth.login_as(company_a, "technical_supervisor")
+    page = client.get("/technical/profiles").get_data(as_text=True)
+    row = page[page.index(f'data-employee-id="{who_id}"'):]
+    row = row[:row.index("</tr>")]
+    assert re.search(r"data-completed>2<", row) and "50.0%" in row

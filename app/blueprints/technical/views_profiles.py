@@ -43,8 +43,11 @@ def profiles_list():
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(PAGE_SIZE).offset((page_no - 1) * PAGE_SIZE)).all()
     page = Page(list(items), page_no, PAGE_SIZE, total or 0)
+    month = profiles.resolve_period("this_month")
+    figures = profiles.month_jobs_of([e.id for e in page.items], month.start, month.end)
     return render_template("technical/profiles.html", page=page, stores=visible_stores,
-                           store_id=store_id, q=search)
+                           store_id=store_id, q=search, figures=figures,
+                           empty=profiles.JobFigures())
 
 
 @bp.route("/profiles/<int:employee_id>")
