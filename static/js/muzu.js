@@ -129,3 +129,50 @@
     update();
   }
 })();
+
+// ==== 技师档案: the 12-month trend chart (technical/profile.html) ====
+// <canvas data-chart-source="ID">: the data sits in <script type="application/json"
+// id="ID"> ({labels, series: [{label, data, axis, type}], axes}); Chart.js is vendored
+// (static/vendor/chartjs) and loaded by the page that needs it.
+(function () {
+  "use strict";
+  var colours = ["#0d6efd", "#dc3545", "#198754", "#fd7e14"];
+  var scales = {
+    count: {position: "left", beginAtZero: true, ticks: {precision: 0}},
+    percent: {position: "right", min: 0, max: 100, grid: {drawOnChartArea: false}},
+    rating: {position: "right", min: 0, max: 5, grid: {drawOnChartArea: false}}
+  };
+
+  function drawTrend(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart-source"));
+    if (!source || typeof window.Chart === "undefined") return;
+    var data = JSON.parse(source.textContent);
+    var axes = {};
+    var datasets = data.series.map(function (series, i) {
+      var scale = Object.assign({}, scales[series.axis]);
+      scale.title = {display: true, text: data.axes[series.axis]};
+      axes[series.axis] = scale;
+      return {
+        type: series.type, label: series.label, data: series.data, yAxisID: series.axis,
+        backgroundColor: colours[i % colours.length], borderColor: colours[i % colours.length],
+        spanGaps: true, tension: 0.2
+      };
+    });
+    new window.Chart(canvas, {
+      data: {labels: data.labels, datasets: datasets},
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        interaction: {mode: "index", intersect: false},
+        plugins: {legend: {position: "bottom", labels: {boxWidth: 12}}},
+        scales: axes
+      }
+    });
+  }
+
+  // After every script of the page has run: the page loads Chart.js after this file.
+  function drawAll() {
+    document.querySelectorAll("canvas[data-chart-source]").forEach(drawTrend);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+  else drawAll();
+})();

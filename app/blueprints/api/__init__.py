@@ -31,6 +31,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import technical_discipline as technical_discipline_resources
     from app.blueprints.api import technical_exams as technical_exams_resources
     from app.blueprints.api import technical_investigations, technical_proposals
+    from app.blueprints.api import technical_profiles as technical_profiles_resources
     from app.blueprints.api import technical_training as technical_training_resources
     from app.blueprints.api.common import document_decimals_as_strings, limit_api_writes
     from app.extensions import api, csrf
@@ -51,6 +52,7 @@ def register_api(app: Flask) -> None:
     resources += (technical_training_resources,)
     resources += (technical_exams_resources,)
     resources += (technical_investigations, technical_proposals)
+    resources += (technical_profiles_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

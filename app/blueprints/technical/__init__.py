@@ -45,4 +45,5 @@ from app.blueprints.technical import views_discipline  # noqa: E402,F401
 from app.blueprints.technical import views_training  # noqa: E402,F401
 from app.blueprints.technical import views_exams  # noqa: E402,F401
 from app.blueprints.technical import views_investigations, views_proposals  # noqa: E402,F401
+from app.blueprints.technical import views_profiles  # noqa: E402,F401
 # isort: on
