@@ -26,9 +26,9 @@ DAYS = [date(2026, 10, d) for d in range(1, 29)]
 
 def levels() -> dict[str, TherapistLevel]:
     found = {}
-    for name, multiplier, rank, threshold in (("见习", "1.000", 11, "0"), ("熟练", "1.100", 12, "70"),
-                                             ("资深", "1.200", 13, "80"),
-                                             ("大师", "1.300", 14, "90")):
+    for name, multiplier, rank, threshold in (
+            ("见习", "1.000", 11, "0"), ("熟练", "1.100", 12, "70"), ("资深", "1.200", 13, "80"),
+            ("大师", "1.300", 14, "90")):
         level = TherapistLevel(name=name, commission_multiplier=D(multiplier), rank=rank,
                                assessment_threshold=D(threshold))
         db.session.add(level)

@@ -119,7 +119,7 @@ def test_run_by_a_worker_confirm_and_rerun(app, client, auth, company_a,  # noqa
         assert runs[-1].summary["kept_decided"] == 2
 
 
-def test_same_inputs_give_the_same_figures_and_only_undecided_are_replaced(app, company_a):
+def test_same_inputs_give_the_same_figures_and_only_undecided_are_replaced(app, company_a):  # noqa: F811
     with tenant_context(company_a.tenant_id):
         ad.october(company_a)
         first = assessment.start_assessment_run(*ad.OCTOBER, None)
@@ -136,7 +136,7 @@ def test_same_inputs_give_the_same_figures_and_only_undecided_are_replaced(app, 
         assert db.session.get(AssessmentRun, first.id).status == "done"
 
 
-def test_a_store_run_assesses_that_store_only(app, company_a):
+def test_a_store_run_assesses_that_store_only(app, company_a):  # noqa: F811
     with tenant_context(company_a.tenant_id):
         setup = ad.october(company_a)
         other = data.add_therapist(company_a.stores[1], "OS")
@@ -147,7 +147,7 @@ def test_a_store_run_assesses_that_store_only(app, company_a):
         assert setup["a"].id not in assessed
 
 
-def test_nobody_confirms_an_assessment_about_themselves(app, company_a):
+def test_nobody_confirms_an_assessment_about_themselves(app, company_a):  # noqa: F811
     with tenant_context(company_a.tenant_id):
         setup = ad.october(company_a)
         supervisor = company_a.accounts["technical_supervisor"]
@@ -166,7 +166,7 @@ def test_nobody_confirms_an_assessment_about_themselves(app, company_a):
         assert row.status == "pending"
 
 
-def test_a_confirmed_promotion_pays_jobs_from_its_date_at_the_new_multiplier(app, company_a):
+def test_a_confirmed_promotion_pays_jobs_from_its_date_at_the_new_multiplier(app, company_a):  # noqa: F811
     with tenant_context(company_a.tenant_id):
         setup = ad.october(company_a)
         a = setup["a"]
