@@ -79,8 +79,7 @@ def october(company) -> dict:
             "jobs": jobs}
 
 
-def more_therapists(company, item, count: int, start: int = 0) -> None:
-    store = company.stores[0]
+def more_therapists(store, item, count: int, start: int = 0) -> None:
     jobs = data.Jobs(store, item)
     for n in range(start, start + count):
         person = data.add_therapist(store, f"X{n:03d}")

@@ -27,6 +27,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
+    from app.blueprints.api import technical_assessment as technical_assessment_resources
     from app.blueprints.api import stores as stores_resources
     from app.blueprints.api.common import document_decimals_as_strings, limit_api_writes
     from app.extensions import api, csrf
@@ -43,6 +44,7 @@ def register_api(app: Flask) -> None:
     resources += (approvals_resources,)
     resources += (positions_resources, pay_settings_resources, offboarding_resources)
     resources += (store_settings_resources,)
+    resources += (technical_assessment_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)
