@@ -7,11 +7,11 @@ import contextlib
 
 from sqlalchemy import event, select
 
+from app.blueprints.store.models import ServiceItem
 from app.blueprints.technical import assessment
 from app.blueprints.technical.models import SkillAssessment
 from app.extensions import db
 from app.jobs import commit_and_dispatch
-from app.blueprints.store.models import ServiceItem
 from app.models import Store, TherapistLevel
 from app.tenancy import tenant_context
 from tests.technical import assessment_data as ad

@@ -27,8 +27,8 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
-    from app.blueprints.api import technical_assessment as technical_assessment_resources
     from app.blueprints.api import stores as stores_resources
+    from app.blueprints.api import technical_assessment as technical_assessment_resources
     from app.blueprints.api.common import document_decimals_as_strings, limit_api_writes
     from app.extensions import api, csrf
 
