@@ -38,7 +38,9 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         db.session.add_all([job, token])
         db.session.flush()
         desk = _front_desk_objects(company, store_index)
-        hr = _hr_objects(company, store_index, desk.pop("therapist"))
+        therapist = desk.pop("therapist")
+        hr = _hr_objects(company, store_index, therapist)
+        hr.update(_technical_assessment_objects(company, store_index, therapist))
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {
@@ -204,3 +206,21 @@ def _hr_objects(company, n: int, therapist) -> dict:
         "run_id": run,
         "pay_profile_id": profile, "therapist_level_id": level, "person": person,
     }
+
+
+def _technical_assessment_objects(company, n: int, therapist) -> dict:
+    """技能评定: a run of store ``n`` and a pending promotion of its therapist."""
+    from app.blueprints.technical.models import AssessmentRun, SkillAssessment
+
+    store = company.stores[n]
+    run = AssessmentRun(period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                        store_id=store.id, status="done", summary={"therapists": 1})
+    db.session.add(run)
+    db.session.flush()
+    row = SkillAssessment(run_id=run.id, employee_id=therapist.id, store_id=store.id,
+                          period_start=run.period_start, period_end=run.period_end,
+                          completed_jobs=25, score=Decimal("85.00"), recommendation="keep",
+                          status="no_action", inputs={})
+    db.session.add(row)
+    db.session.flush()
+    return {"assessment_run_id": run, "assessment_id": row}

@@ -128,3 +128,19 @@ def test_pages_list_detail_and_settings(client, auth, company_a):
     assert page.status_code == 200 and "资深" in page.text
     bad = client.post("/technical/settings", data={"min_jobs": "x"})
     assert bad.status_code == 422
+
+
+def test_hr_level_form_and_api_carry_the_assessment_threshold(client, api_token, auth,
+                                                              company_a):
+    headers = api_token(company_a, "hr_manager")
+    made = client.post("/api/v1/therapist-levels", headers=headers, json={
+        "name": "特级", "commission_multiplier": "1.4", "rank": 9,
+        "assessment_threshold": "95"})
+    assert made.status_code == 201, made.json
+    assert made.json["assessment_threshold"] == "95.00"
+    bad = client.patch(f"/api/v1/therapist-levels/{made.json['id']}", headers=headers,
+                       json={"assessment_threshold": "120"})
+    assert bad.status_code == 422
+    auth.login_as(company_a, "hr_manager")
+    page = client.get(f"/hr/pay/levels/{made.json['id']}/edit")
+    assert 'name="assessment_threshold"' in page.text and "95.00" in page.text
