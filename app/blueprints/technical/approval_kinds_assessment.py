@@ -19,8 +19,9 @@ from app.blueprints.technical.models import SkillAssessment
 def _describe(row: SkillAssessment) -> str:
     employee = row.__dict__.get("employee")
     level = (row.inputs or {}).get("recommended_level") or {}
+    name = employee.name if employee is not None else "#" + str(row.employee_id)
     return _("%(name)s 技能评定 %(end)s：%(advice)s（得分 %(score)s → %(level)s）",
-             name=employee.name if employee is not None else f"#{row.employee_id}",
+             name=name,
              end=row.period_end.strftime("%Y-%m"),
              advice=RECOMMENDATION_LABELS.get(row.recommendation, row.recommendation),
              score=row.score, level=level.get("name", ""))
