@@ -189,3 +189,27 @@ def test_a_confirmed_promotion_pays_jobs_from_its_date_at_the_new_multiplier(app
         with pytest.raises(InputError):
             assessment_decisions.confirm_assessment(
                 row, company_a.accounts["technical_director"], effective_on=date(2026, 10, 5))
+
+
+def test_the_monthly_schedule_starts_last_months_run_once_from_the_1st_at_3(
+        app, company_a, monkeypatch):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from app.blueprints.technical.jobs import assessment_monthly
+
+    with tenant_context(company_a.tenant_id):  # Asia/Shanghai: UTC+8
+        ad.october(company_a)
+        db.session.commit()
+        assert assessment.start_monthly_run_if_due(
+            datetime(2026, 10, 31, 18, 59, tzinfo=UTC)) is None  # 1 Nov 02:59 local
+        assert assessment.start_monthly_run_if_due(
+            datetime(2026, 11, 4, 12, 0, tzinfo=UTC)) is None  # 4 Nov: past the catch-up
+        assert db.session.scalar(select(AssessmentRun.id)) is None
+    # The fan-out at 03:00 local on the 1st, for every company: one run, then none.
+    monkeypatch.setattr(assessment, "utcnow", lambda: datetime(2026, 10, 31, 19, 0, tzinfo=UTC))
+    assert assessment_monthly(None) == {"started": 1}
+    assert assessment_monthly(None) == {"started": 0}
+    with tenant_context(company_a.tenant_id):
+        runs = db.session.scalars(select(AssessmentRun)).all()
+        assert [(r.period_start, r.period_end, r.store_id, r.status) for r in runs] == [
+            (date(2026, 10, 1), date(2026, 10, 31), None, "done")]

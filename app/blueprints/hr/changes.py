@@ -281,19 +281,21 @@ def approve_change(change: EmployeeChange, actor=None, today: date | None = None
     if change.status != "pending":
         raise HrError({"change": _("只能审批待审批的人事变动")})
 
-    def effect(_step):
-        change.status = "approved"
-        change.approved_by_account_id = _actor_id(actor)
-        change.approved_at = utcnow()
-        db.session.flush()
-        record_audit("employee.change_approve", "employee_change", change.id,
-                     before={"status": "pending"}, after=_snapshot(change), actor=actor)
-
-    approvals.decide(KIND, change, actor, approvals.APPROVED, "", effect)
+    approvals.decide(KIND, change, actor, approvals.APPROVED, "",
+                     lambda _step: _mark_approved(change, actor))
     today = today or tenant_today()
     if change.effective_on <= today:
         apply_change(change, today=today, actor=actor)
     return change.status == "applied"
+
+
+def _mark_approved(change: EmployeeChange, actor) -> None:
+    change.status = "approved"
+    change.approved_by_account_id = _actor_id(actor)
+    change.approved_at = utcnow()
+    db.session.flush()
+    record_audit("employee.change_approve", "employee_change", change.id,
+                 before={"status": "pending"}, after=_snapshot(change), actor=actor)
 
 
 def reject_change(change: EmployeeChange, note: str = "", actor=None) -> None:
@@ -343,12 +345,7 @@ def record_assessed_level_change(employee: Employee, kind: str, new_level_id: in
         raise HrError({"kind": _("请选择变动类型")})
     change = request_change(employee, kind, effective_on, reason, new_level_id=new_level_id,
                             actor=actor)
-    change.status = "approved"
-    change.approved_by_account_id = _actor_id(actor)
-    change.approved_at = utcnow()
-    db.session.flush()
-    record_audit("employee.change_approve", "employee_change", change.id,
-                 before={"status": "pending"}, after=_snapshot(change), actor=actor)
+    _mark_approved(change, actor)
     today = today or tenant_today()
     if change.effective_on <= today:
         apply_change(change, today=today, actor=actor)
