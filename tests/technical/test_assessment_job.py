@@ -213,3 +213,22 @@ def test_the_monthly_schedule_starts_last_months_run_once_from_the_1st_at_3(
         runs = db.session.scalars(select(AssessmentRun)).all()
         assert [(r.period_start, r.period_end, r.store_id, r.status) for r in runs] == [
             (date(2026, 10, 1), date(2026, 10, 31), None, "done")]
+
+
+def test_a_failed_run_does_not_block_the_next(app, company_a, monkeypatch):  # noqa: F811
+    with tenant_context(company_a.tenant_id):
+        ad.october(company_a)
+
+        def broken(run_id, ctx=None):
+            raise RuntimeError("database went away")
+
+        monkeypatch.setattr(assessment, "compute_run", broken)
+        record_id = assessment.start_assessment_run(*ad.OCTOBER, None).job_record_id
+        with pytest.raises(RuntimeError):  # inline, the job's error reaches the caller
+            commit_and_dispatch()
+        assert db.session.get(JobRecord, record_id).status == "failed"
+        monkeypatch.undo()
+        again = assessment.start_assessment_run(*ad.OCTOBER, None)
+        commit_and_dispatch()
+        assert db.session.get(AssessmentRun, again.id).status == "done"
+        assert db.session.scalar(select(SkillAssessment.id)) is not None

@@ -28,7 +28,8 @@ Rules chosen where the spec is silent:
 * The scheduled run (``technical.assessment_monthly``) starts a company-wide run for
   the previous calendar month from the 1st at 03:00 tenant time (catching up on the
   2nd and 3rd if missed); it starts none when a company-wide run of that month
-  exists already, so it is idempotent.
+  exists already (queued, running or done: a failed one is started again), so it is
+  idempotent.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from app.blueprints.technical.models import (
 )
 from app.blueprints.technical.settings import technical_settings
 from app.extensions import db
+from app.jobs.models import JobRecord
 from app.models import Employee, Position, Store, Tenant, TherapistLevel
 from app.models.base import utcnow
 from app.models.people import ON_STAFF_STATUSES
@@ -171,11 +173,7 @@ def start_assessment_run(period_start: date, period_end: date, store_id: int | N
     if errors:
         raise AssessmentError(errors)
     busy = db.session.scalar(
-        select(AssessmentRun.id).where(
-            AssessmentRun.period_start == period_start, AssessmentRun.period_end == period_end,
-            AssessmentRun.store_id.is_(None) if store_id is None
-            else AssessmentRun.store_id == store_id,
-            AssessmentRun.status.in_(("queued", "running"))).limit(1))
+        _runs_of(period_start, period_end, store_id, ("queued", "running")).limit(1))
     if busy is not None:
         raise AssessmentError({"period_start": _("该期间的技能评定正在计算，请稍候")})
     run = AssessmentRun(period_start=period_start, period_end=period_end, store_id=store_id,
@@ -193,6 +191,18 @@ def start_assessment_run(period_start: date, period_end: date, store_id: int | N
     return run
 
 
+def _runs_of(period_start: date, period_end: date, store_id: int | None,
+             job_statuses: tuple[str, ...]):
+    """Runs of the period and store whose job is in ``job_statuses`` (a failed job
+    leaves its run as it was: the job record says what happened)."""
+    return select(AssessmentRun.id).join(JobRecord, JobRecord.id == AssessmentRun.job_record_id) \
+        .where(AssessmentRun.period_start == period_start,
+               AssessmentRun.period_end == period_end,
+               AssessmentRun.store_id.is_(None) if store_id is None
+               else AssessmentRun.store_id == store_id,
+               JobRecord.status.in_(job_statuses))
+
+
 def start_monthly_run_if_due(now: datetime | None = None) -> AssessmentRun | None:
     """The schedule's check for the current tenant: the previous month's company-wide
     run, from the 1st at 03:00 local time to the 3rd; None when not due or done."""
@@ -201,9 +211,7 @@ def start_monthly_run_if_due(now: datetime | None = None) -> AssessmentRun | Non
         return None
     period_start, period_end = previous_month(local.date())
     exists = db.session.scalar(
-        select(AssessmentRun.id).where(AssessmentRun.period_start == period_start,
-                                       AssessmentRun.period_end == period_end,
-                                       AssessmentRun.store_id.is_(None)).limit(1))
+        _runs_of(period_start, period_end, None, ("queued", "running", "finished")).limit(1))
     if exists is not None:
         return None
     return start_assessment_run(period_start, period_end, None, actor=None)
