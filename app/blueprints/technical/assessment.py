@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, insert, select
 
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.hr.payroll.change_history import load_applied_changes, value_on
@@ -351,8 +351,8 @@ def _level_json(level: rules.LevelRef | None) -> dict | None:
 
 
 def build_assessment(therapist: Therapist, loaded: LoadedInputs, settings,
-                     levels: list[rules.LevelRef], run: AssessmentRun) -> SkillAssessment:
-    """One therapist's row: inputs, components, score, recommendation (not added)."""
+                     levels: list[rules.LevelRef], run: AssessmentRun) -> dict:
+    """One therapist's row as column values: inputs, components, score, recommendation."""
     jobs = loaded.jobs.get(therapist.id, {"completed": 0, "requested": 0, "returns": 0})
     rating_sum, rating_count = loaded.ratings.get(therapist.id, (0, 0))
     exams = loaded.exams.get(therapist.id, [])
@@ -393,8 +393,9 @@ def build_assessment(therapist: Therapist, loaded: LoadedInputs, settings,
         else None,
         "rule": advice.rule,
     }
-    return SkillAssessment(
-        run_id=run.id, employee_id=therapist.id, store_id=therapist.store_id,
+    return dict(
+        tenant_id=run.tenant_id, run_id=run.id, employee_id=therapist.id,
+        store_id=therapist.store_id,
         period_start=run.period_start, period_end=run.period_end,
         level_id=therapist.level_id, completed_jobs=jobs["completed"],
         requested_jobs=jobs["requested"], rating_count=rating_count, rating_mean=rating_mean,
@@ -439,17 +440,23 @@ def compute_run(run_id: int, ctx=None) -> dict:
             SkillAssessment.status.in_(UNDECIDED), SkillAssessment.employee_id.in_(ids)))
     todo = [t for t in therapists if t.id not in decided]
     counts = {kind: 0 for kind in rules_recommendations()}
+    rows: list[dict] = []
     chunk = max(1, -(-len(todo) // PROGRESS_CHUNKS))
     for start in range(0, len(todo), chunk):
-        rows = [build_assessment(t, loaded, settings, levels, run)
-                for t in todo[start:start + chunk]]
-        for row in rows:
-            counts[row.recommendation] += 1
-        db.session.add_all(rows)
-        progress(50 + 45 * min(len(todo), start + chunk) // max(1, len(todo)),
+        rows.extend(build_assessment(t, loaded, settings, levels, run)
+                    for t in todo[start:start + chunk])
+        progress(50 + 40 * min(len(todo), start + chunk) // max(1, len(todo)),
                  _("已评定 %(n)s / %(total)s 人", n=min(len(todo), start + chunk),
                    total=len(todo)))
-    db.session.flush()
+    for row in rows:
+        counts[row["recommendation"]] += 1
+    if rows:
+        # One executemany, whatever the number of therapists (the ORM's unit of work
+        # sends one INSERT per row on SQLite, and a bulk insert one per set of None
+        # columns unless it renders the NULLs); tenant_id is set in build_assessment.
+        db.session.execute(insert(SkillAssessment).execution_options(render_nulls=True),
+                           rows)
+    progress(95, _("保存评定结果"))
     run.status = "done"
     run.finished_at = utcnow()
     run.settings = settings.as_dict()
