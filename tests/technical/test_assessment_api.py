@@ -3,9 +3,7 @@ of a run independent of the number of therapists."""
 
 from __future__ import annotations
 
-import contextlib
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.blueprints.store.models import ServiceItem
 from app.blueprints.technical import assessment
@@ -15,21 +13,8 @@ from app.jobs import commit_and_dispatch
 from app.jobs.models import JobRecord
 from app.models import Store, TherapistLevel
 from app.tenancy import tenant_context
+from tests.hr.test_query_budget import count_statements
 from tests.technical import assessment_data as ad
-
-
-@contextlib.contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _run_statements(company) -> int:
