@@ -269,38 +269,36 @@ def _day_window(period_start: date, period_end: date):
 
 def load_inputs(ids: list[int], period_start: date, period_end: date,
                 exam_validity_days: int) -> LoadedInputs:
-    """Every input of the therapists ``ids``: three statements (jobs with their ratings,
-    exams, complaints), grouped in SQL."""
+    """Every input of the therapists ``ids``: four grouped statements (five with items)."""
     if not ids:
         return LoadedInputs({}, {}, {}, {})
     in_window = (BusinessDay.business_date >= period_start) & \
         (BusinessDay.business_date <= period_end)
     finished = ServiceJob.status == "finished"
-    # Jobs and their ratings in one pass over the period's jobs: each job joined to its
-    # feedback counted and summed per job (a job may have more than one rating).
-    per_job = select(Feedback.job_id, func.count(Feedback.id).label("n"),
-                     func.sum(Feedback.rating).label("total")) \
-        .where(Feedback.job_id.is_not(None)).group_by(Feedback.job_id).subquery()
-    jobs, ratings = {}, {}
+    jobs = {}
     for row in db.session.execute(
             select(ServiceJob.therapist_id,
                    func.sum(case((finished, 1), else_=0)).label("completed"),
                    func.sum(case((finished & (ServiceJob.job_type == "requested"), 1),
                                  else_=0)).label("requested"),
                    func.sum(case((ServiceJob.status == "returned", 1), else_=0))
-                   .label("returns"),
-                   func.sum(case((finished, per_job.c.n), else_=0)).label("rated"),
-                   func.sum(case((finished, per_job.c.total), else_=0)).label("rating_sum"))
+                   .label("returns"))
             .join(BusinessDay, BusinessDay.id == ServiceJob.business_day_id)
-            .outerjoin(per_job, per_job.c.job_id == ServiceJob.id)
             .where(in_window, ServiceJob.therapist_id.in_(ids),
                    ServiceJob.status.in_(("finished", "returned")))
             .group_by(ServiceJob.therapist_id)):
         jobs[row.therapist_id] = {"completed": int(row.completed or 0),
                                   "requested": int(row.requested or 0),
                                   "returns": int(row.returns or 0)}
-        if row.rated:
-            ratings[row.therapist_id] = (int(row.rating_sum or 0), int(row.rated))
+    ratings = {}
+    for row in db.session.execute(
+            select(ServiceJob.therapist_id, func.count(Feedback.id).label("n"),
+                   func.sum(Feedback.rating).label("total"))
+            .join(ServiceJob, ServiceJob.id == Feedback.job_id)
+            .join(BusinessDay, BusinessDay.id == ServiceJob.business_day_id)
+            .where(in_window, finished, ServiceJob.therapist_id.in_(ids))
+            .group_by(ServiceJob.therapist_id)):
+        ratings[row.therapist_id] = (int(row.total or 0), int(row.n or 0))
     exams: dict[int, list[dict]] = defaultdict(list)
     first_valid = period_end - timedelta(days=exam_validity_days - 1)
     latest: dict[tuple[int, int], tuple] = {}
