@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.store import jobs as store_jobs  # noqa: F401  (registers its jobs)
+from app.blueprints.technical import jobs as technical_jobs  # noqa: F401  (registers its jobs)
 from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
 
 
@@ -29,4 +30,7 @@ PERIODIC: list[Periodic] = [
     Periodic("hr.apply_due_changes", cron="5 16 * * *"),
     # 离职: the last day of each approved offboarding, once it has ended (local midnight).
     Periodic("hr.offboarding_tick", cron="*/15 * * * *"),
+    # 技能评定: the previous month's, from the 1st at 03:00 company time (a fan-out that
+    # starts it once per company; UTC days 28-31 and 1-4 cover every time zone).
+    Periodic("technical.assessment_monthly", cron="7 * 1-4,28-31 * *"),
 ]

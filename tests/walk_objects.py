@@ -39,7 +39,9 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         db.session.flush()
         desk = _front_desk_objects(company, store_index)
         desk.update(_technical_complaint_objects(company, store_index, desk))
-        hr = _hr_objects(company, store_index, desk.pop("therapist"))
+        therapist = desk.pop("therapist")
+        hr = _hr_objects(company, store_index, therapist)
+        hr.update(_technical_assessment_objects(company, store_index, therapist))
         technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
         hr.update(_technical_training_objects(company, store_index, hr["person"]))
         technical_exams = _technical_exams_objects(desk["therapist_id"], desk["service_item_id"])
@@ -270,3 +272,19 @@ def _technical_training_objects(company, n: int, person) -> dict:
     db.session.add(attendance)
     db.session.flush()
     return {"training_id": session, "attendance_id": attendance}
+def _technical_assessment_objects(company, n: int, therapist) -> dict:
+    """技能评定: a run of store ``n`` and a pending promotion of its therapist."""
+    from app.blueprints.technical.models import AssessmentRun, SkillAssessment
+
+    store = company.stores[n]
+    run = AssessmentRun(period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                        store_id=store.id, status="done", summary={"therapists": 1})
+    db.session.add(run)
+    db.session.flush()
+    row = SkillAssessment(run_id=run.id, employee_id=therapist.id, store_id=store.id,
+                          period_start=run.period_start, period_end=run.period_end,
+                          completed_jobs=25, score=Decimal("85.00"), recommendation="keep",
+                          status="no_action", inputs={})
+    db.session.add(row)
+    db.session.flush()
+    return {"assessment_run_id": run, "assessment_id": row}

@@ -28,6 +28,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
     from app.blueprints.api import stores as stores_resources
+    from app.blueprints.api import technical_assessment as technical_assessment_resources
     from app.blueprints.api import technical_discipline as technical_discipline_resources
     from app.blueprints.api import technical_exams as technical_exams_resources
     from app.blueprints.api import technical_investigations, technical_proposals
@@ -53,6 +54,7 @@ def register_api(app: Flask) -> None:
     resources += (technical_exams_resources,)
     resources += (technical_investigations, technical_proposals)
     resources += (technical_profiles_resources,)
+    resources += (technical_assessment_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -40,6 +40,10 @@ class TherapistLevelSchema(Schema):
         as_string=True, places=3,
         metadata={"description": "every job's commission × this; > 0 and ≤ 10, 3 decimals"})
     rank = fields.Integer(metadata={"description": "higher = more senior (-1000..1000)"})
+    assessment_threshold = fields.Decimal(
+        as_string=True, places=2, allow_none=True,
+        metadata={"description": "skill-assessment score reaching the level (0-100); "
+                                 "null: not reached by assessment"})
     is_active = fields.Boolean(metadata={"description": "false: 停用, kept on who has it"})
 
 
@@ -47,6 +51,7 @@ class TherapistLevelCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(max=32))
     commission_multiplier = fields.Decimal(required=True, as_string=True)
     rank = fields.Integer(load_default=0)
+    assessment_threshold = fields.Decimal(as_string=True, load_default=None, allow_none=True)
     is_active = fields.Boolean(load_default=True)
 
 
@@ -54,6 +59,7 @@ class TherapistLevelPatchSchema(Schema):
     name = fields.String(validate=validate.Length(max=32))
     commission_multiplier = fields.Decimal(as_string=True)
     rank = fields.Integer()
+    assessment_threshold = fields.Decimal(as_string=True, allow_none=True)
     is_active = fields.Boolean()
 
 

@@ -281,19 +281,21 @@ def approve_change(change: EmployeeChange, actor=None, today: date | None = None
     if change.status != "pending":
         raise HrError({"change": _("只能审批待审批的人事变动")})
 
-    def effect(_step):
-        change.status = "approved"
-        change.approved_by_account_id = _actor_id(actor)
-        change.approved_at = utcnow()
-        db.session.flush()
-        record_audit("employee.change_approve", "employee_change", change.id,
-                     before={"status": "pending"}, after=_snapshot(change), actor=actor)
-
-    approvals.decide(KIND, change, actor, approvals.APPROVED, "", effect)
+    approvals.decide(KIND, change, actor, approvals.APPROVED, "",
+                     lambda _step: _mark_approved(change, actor))
     today = today or tenant_today()
     if change.effective_on <= today:
         apply_change(change, today=today, actor=actor)
     return change.status == "applied"
+
+
+def _mark_approved(change: EmployeeChange, actor) -> None:
+    change.status = "approved"
+    change.approved_by_account_id = _actor_id(actor)
+    change.approved_at = utcnow()
+    db.session.flush()
+    record_audit("employee.change_approve", "employee_change", change.id,
+                 before={"status": "pending"}, after=_snapshot(change), actor=actor)
 
 
 def reject_change(change: EmployeeChange, note: str = "", actor=None) -> None:
@@ -327,3 +329,24 @@ def cancel_change(change: EmployeeChange, actor=None) -> None:
                  before={"status": before}, after={"status": "cancelled"}, actor=actor)
 
 
+
+
+def record_assessed_level_change(employee: Employee, kind: str, new_level_id: int,
+                                 effective_on: date, reason: str, actor=None,
+                                 today: date | None = None) -> EmployeeChange:
+    """A level change already decided elsewhere (the technical department's confirmed
+    skill assessment, app/blueprints/technical/assessment_decisions.py): filed with
+    every check of :func:`request_change` and stored ``approved`` at once — the
+    decision was recorded on the assessment by the one approval flow, so HR does not
+    approve it a second time.  Applied now when its date has come, else by the daily
+    ``hr.apply_due_changes``; audited as a request and an approval by ``actor``.
+    """
+    if kind not in ("promotion", "demotion"):
+        raise HrError({"kind": _("请选择变动类型")})
+    change = request_change(employee, kind, effective_on, reason, new_level_id=new_level_id,
+                            actor=actor)
+    _mark_approved(change, actor)
+    today = today or tenant_today()
+    if change.effective_on <= today:
+        apply_change(change, today=today, actor=actor)
+    return change

@@ -201,6 +201,10 @@ class LevelForm(FlaskForm):
                                         description=_l("每个钟的提成 × 此系数，如 1.2"),
                                         render_kw={"inputmode": "decimal"})
     rank = IntegerField(_l("排序（越大越高）"), default=0)
+    assessment_threshold = StringField(
+        _l("技能评定分数线"),
+        description=_l("评定得分达到此线可晋升到本级（0–100）；留空则不参与评定"),
+        render_kw={"inputmode": "decimal"})
     is_active = SelectField(_l("状态"), coerce=yes_no, default=True,
                             choices=[SelectChoice("1", _l("启用")),
                                      SelectChoice("", _l("停用"))])

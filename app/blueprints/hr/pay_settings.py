@@ -87,7 +87,7 @@ def _unique_name(model, current, values: dict, limit: int, errors: dict,
 # --------------------------------------------------------------------------- levels
 
 
-LEVEL_FIELDS = ("name", "commission_multiplier", "rank", "is_active")
+LEVEL_FIELDS = ("name", "commission_multiplier", "rank", "is_active", "assessment_threshold")
 
 
 def levels(include_inactive: bool = True) -> list[TherapistLevel]:
@@ -116,6 +116,18 @@ def _clean_level(values: dict, level: TherapistLevel | None) -> dict:
         errors["rank"] = _("请填写整数（越大越高）")
     cleaned["rank"] = rank
     cleaned["is_active"] = bool(values.get("is_active", True))
+    # 技能评定's score that reaches the level (0–100); blank: not reached by assessment.
+    threshold = values.get("assessment_threshold")
+    if threshold is None or (isinstance(threshold, str) and not threshold.strip()):
+        cleaned["assessment_threshold"] = None
+    else:
+        try:
+            value = _decimal(threshold, 2)
+            if not 0 <= value <= 100:
+                raise ValueError
+            cleaned["assessment_threshold"] = value
+        except ValueError:
+            errors["assessment_threshold"] = _("评定分数线须为 0 到 100 的数，最多两位小数，或留空")
     if errors:
         raise HrError(errors)
     return cleaned

@@ -42,6 +42,7 @@ def pay_level_new():
             level = pay_settings.create_level(
                 actor=current_user, name=form.name.data,
                 commission_multiplier=form.commission_multiplier.data, rank=form.rank.data,
+                assessment_threshold=form.assessment_threshold.data,
                 is_active=form.is_active.data)
         except services.HrError as exc:
             db.session.rollback()
@@ -63,6 +64,7 @@ def pay_level_edit(therapist_level_id: int):
             pay_settings.update_level(
                 level, actor=current_user, name=form.name.data,
                 commission_multiplier=form.commission_multiplier.data, rank=form.rank.data,
+                assessment_threshold=form.assessment_threshold.data,
                 is_active=form.is_active.data)
         except services.HrError as exc:
             db.session.rollback()

@@ -14,9 +14,14 @@ def _register_globals(state):
 
 @bp.record_once
 def _register_approval_kinds(state) -> None:
-    """违纪 and 新项目提案 in the one approval flow (app.approvals)."""
-    from app.blueprints.technical import approval_kinds_discipline, approval_kinds_proposals
+    """技能评定, 违纪 and 新项目提案 in the one approval flow (app.approvals)."""
+    from app.blueprints.technical import (
+        approval_kinds_assessment,
+        approval_kinds_discipline,
+        approval_kinds_proposals,
+    )
 
+    approval_kinds_assessment.register()
     approval_kinds_discipline.register()
     approval_kinds_proposals.register()
 
@@ -46,4 +51,5 @@ from app.blueprints.technical import views_training  # noqa: E402,F401
 from app.blueprints.technical import views_exams  # noqa: E402,F401
 from app.blueprints.technical import views_investigations, views_proposals  # noqa: E402,F401
 from app.blueprints.technical import views_profiles  # noqa: E402,F401
+from app.blueprints.technical import views_assessment  # noqa: E402,F401
 # isort: on
