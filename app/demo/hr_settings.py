@@ -13,7 +13,9 @@ from app.demo.rows import bulk_insert
 from app.extensions import db
 from app.models import PayProfile, Position, TherapistLevel
 
-LEVELS = (("初级", "1.000", 1), ("中级", "1.100", 2), ("高级", "1.200", 3), ("金牌", "1.350", 4))
+# (name, commission multiplier, rank, skill-assessment threshold: specs/skill-assessment.md)
+LEVELS = (("初级", "1.000", 1, "0"), ("中级", "1.100", 2, "70"), ("高级", "1.200", 3, "80"),
+          ("金牌", "1.350", 4, "90"))
 
 
 # Post -> (monthly base, commission, overtime eligible, card-sale rate, meal per day,
@@ -63,8 +65,9 @@ YUEZU_OVERNIGHT_STORES = ("GZ01", "SZ01")
 def ensure_levels(tenant_id: int) -> dict[str, int]:
     """The four therapist levels (kept if they exist); name -> id."""
     have = dict(db.session.execute(select(TherapistLevel.name, TherapistLevel.id)).all())
-    new = [TherapistLevel(name=n, commission_multiplier=Decimal(m), rank=r)
-           for n, m, r in LEVELS if n not in have]
+    new = [TherapistLevel(name=n, commission_multiplier=Decimal(m), rank=r,
+                          assessment_threshold=Decimal(x))
+           for n, m, r, x in LEVELS if n not in have]
     if new:
         db.session.add_all(new)
         db.session.flush()
