@@ -19,14 +19,16 @@ gives the company:
 
 **Levels and last month's assessment.**  The HR demo gives therapists a level by years
 of service, while the front-desk history draws their 点钟, ratings and 退钟 without
-regard to level, so the spec's formula would move a third of them.  A real chain's
-levels follow its past assessments, so this module first moves the few therapists
-whose floor record cannot keep their level with any plausible exam mean (78–96) to
-the level it keeps (``relevel``; never anyone with an HR level change), then writes
-exam scores that keep everyone else, promote ``PROMOTIONS`` therapists (those whose
-floor record needs the lowest exam mean to reach the next level, in different stores)
-and demote one (the 中级+ therapist whose floor record, with their substantiated
-complaints, is the worst against their level; a complaint re-exam failed last month).
+regard to level, so the spec's formula would move half of them.  A real chain's
+levels follow its past assessments, so this module first moves the therapists whose
+floor record cannot keep their level with any plausible exam mean (78–96) to the
+level it keeps (about a third of them, most one step down: many 退钟 or few 点钟;
+never anyone with an HR level change; 金牌 goes with its pay profile), then writes exam
+scores that keep everyone else, promote ``PROMOTIONS`` therapists (those whose floor
+record needs the lowest exam mean to reach the next level, one per store) and demote
+one in the first store (the therapist 停牌 there for complaints, else the one whose
+record is worst against their level; their complaints last month substantiated, the
+complaint's re-exam failed, and their 服务规范 ladder ended in a fine).
 Every score keeps ``MARGIN`` points from a threshold.  :func:`expected_assessment`
 recomputes the spec's formula from the tables, as the real job will.
 
@@ -617,23 +619,31 @@ def plan_outcomes(ctx: Context, result: TechnicalResult) -> None:
 
 
 def _apply_levels(ctx: Context, moves: list[tuple[Therapist, int]]) -> None:
-    """Write the levels the floor record keeps (金牌: the 金牌技师 pay profile)."""
+    """Write the levels the floor record keeps; moving onto or off 金牌 moves the
+    therapist onto or off the 金牌技师 pay profile (and its SI base), as the HR demo
+    gives it (app/demo/hr_file.py)."""
     if not moves:
         return
     gold = next((i for i, n, _t in ctx.levels if n == "金牌"), None)
-    gold_profile = db.session.scalar(select(PayProfile.id).where(
-        PayProfile.name == GOLD_PROFILE[0]))
-    rows = []
+    profiles = {name: (pid, base) for pid, name, base in db.session.execute(
+        select(PayProfile.id, PayProfile.name, PayProfile.monthly_base))}
+    gold_profile = profiles.get(GOLD_PROFILE[0])
+    plain = db.session.execute(
+        select(PayProfile.id, PayProfile.monthly_base)
+        .join(Position, Position.id == PayProfile.position_id)
+        .where(Position.role == "therapist")).first()
+    plain_rows, profile_rows = [], []
     for t, level_id in moves:
         row = {"tenant_id": ctx.tenant_id, "id": t.id, "level_id": level_id}
-        if gold_profile is not None and (level_id == gold) != (t.pay_profile_id == gold_profile):
-            row["pay_profile_id"] = gold_profile if level_id == gold else None
-        rows.append(row)
-    for keys in ({"tenant_id", "id", "level_id"}, {"tenant_id", "id", "level_id",
-                                                    "pay_profile_id"}):
-        batch = [r for r in rows if set(r) == keys]
-        if batch:
-            db.session.execute(update(Employee), batch)
+        on_gold = gold_profile is not None and t.pay_profile_id == gold_profile[0]
+        if gold_profile is not None and plain is not None and (level_id == gold) != on_gold:
+            profile_id, base = gold_profile if level_id == gold else (None, plain[1])
+            profile_rows.append({**row, "pay_profile_id": profile_id, "si_base": base})
+        else:
+            plain_rows.append(row)
+    for rows in (plain_rows, profile_rows):
+        if rows:
+            db.session.execute(update(Employee), rows)
 
 
 # --- exams -------------------------------------------------------------------------------
