@@ -9,9 +9,9 @@ gives the company:
 * a rubric (4–5 weighted criteria) and a pass mark (75–78) on its five main items
   (``RUBRICS``); the other items need no exam;
 * the spec's level thresholds (初级 0, 中级 70, 高级 80, 金牌 90) where a level has none;
-* three exam rounds per store (about a month apart, the last one in the middle of last
-  month): every therapist examined on each rubric item they are qualified for, some
-  twice, a few failed and passed at a re-exam ten days later; a few exams this month;
+* three exam rounds per store (about a month apart, the last one early in last month):
+  every therapist examined on each rubric item they are qualified for, some twice, a
+  few failed and passed at a re-exam ten days later; a few exams this month;
   the new therapist's qualification exams before they started; each exam's ``scores``
   is the rubric as scored, its ``score`` the weighted mean (0.01), ``passed`` against
   the item's pass mark; the qualification names the first exam that backs it;
@@ -111,8 +111,9 @@ EXAM_LOW, EXAM_HIGH = 78.0, 96.0
 # Points every planned score keeps from the threshold it must reach or stay below.
 MARGIN = 1.5
 PROMOTIONS = 3
-# Days of the three exam rounds after the history's first day (per store: + its index).
-ROUND_DAYS = (8, 38, 68)
+# The last exam round: this many days into last month (per store: + its index); the
+# two before it a month apart, within the history.
+LAST_ROUND_DAY = 9
 RE_EXAM_AFTER = 10
 
 
@@ -560,14 +561,15 @@ def plan_outcomes(ctx: Context, result: TechnicalResult) -> None:
     # The demotion, in the first store (its supervisor's login sees it): the therapist
     # 停牌 there for complaints (app/demo/history.py), else the 中级+ one the floor
     # record puts furthest below their level.
-    demotable = [t for t in assessable if rank_of[t.level_id] > 0 and t.id not in ctx.changed
-                 and t.store_id == ctx.stores[0][0]]
+    demotable = [t for t in assessable if rank_of[t.level_id] > 0 and t.id not in ctx.changed]
     suspended = set(db.session.scalars(select(BoardSuspension.therapist_id)))
-    worst = max(demotable, key=lambda t: (t.id in suspended,
-                                          _band(ctx, t, rank_of[t.level_id])[0], t.no))
-    worst.plan = "demote"
-    ctx.demoted = worst.id
-    technical_records.substantiate_demoted(ctx)
+    worst = max(demotable, default=None, key=lambda t: (
+        t.store_id == ctx.stores[0][0], t.id in suspended,
+        _band(ctx, t, rank_of[t.level_id])[0], t.no))
+    if worst is not None:
+        worst.plan = "demote"
+        ctx.demoted = worst.id
+        technical_records.substantiate_demoted(ctx)
     relevelled = []
     for t in assessable:
         if t is worst:
@@ -610,12 +612,14 @@ def plan_outcomes(ctx: Context, result: TechnicalResult) -> None:
         low, high = _band(ctx, t, rank_of[t.level_id])
         if t.plan == "keep":
             low, high = max(low, EXAM_LOW), min(high, EXAM_HIGH)
-            t.target = (low + high) / 2 if low <= high else (EXAM_LOW + EXAM_HIGH) / 2
-            t.target = min(t.target, low + 6 + ctx.rng.uniform(0, 4))
+            if low <= high:
+                t.target = min((low + high) / 2, low + 6 + ctx.rng.uniform(0, 4))
+            else:  # only an HR level change is left here: as close to keeping as exams go
+                t.target = min(99.0, low) if low > EXAM_HIGH else max(EXAM_LOW, high)
         elif t.plan == "demote":
             t.target = min(78.0, low - 4)
     result.plan["promote"] = [f"{t.no} {t.name}" for t in assessable if t.plan == "promote"]
-    result.plan["demote"] = [f"{worst.no} {worst.name}"]
+    result.plan["demote"] = [f"{t.no} {t.name}" for t in assessable if t.plan == "demote"]
 
 
 def _apply_levels(ctx: Context, moves: list[tuple[Therapist, int]]) -> None:
@@ -685,8 +689,7 @@ def add_exams(ctx: Context, criteria: dict[int, list[tuple[int, str, Decimal]]],
                 exam(t, item, t.hire_date - timedelta(days=2), 82 + rng.uniform(0, 6),
                      "qualification")
             continue
-        rounds = [ctx.first_day + timedelta(days=d + store_index[t.store_id])
-                  for d in ROUND_DAYS]
+        rounds = _rounds(ctx, store_index[t.store_id])
         latest = []
         offsets = [rng.uniform(-4, 4) for _ in t.items]
         mean = sum(offsets) / len(offsets)
@@ -703,7 +706,7 @@ def add_exams(ctx: Context, criteria: dict[int, list[tuple[int, str, Decimal]]],
                 latest.append(exam(t, item, first_round + timedelta(days=RE_EXAM_AFTER),
                                    target, "re_exam"))
             elif twice and n == 0:
-                exam(t, item, rounds[0] - timedelta(days=0), target - 4)
+                exam(t, item, rounds[0], target - 4)
                 latest.append(exam(t, item, rounds[2], target))
             else:
                 latest.append(exam(t, item, first_round, target))
@@ -727,6 +730,13 @@ def add_exams(ctx: Context, criteria: dict[int, list[tuple[int, str, Decimal]]],
     _write_exams(ctx, exams, criteria, pass_mark)
     result.add("exams", len(exams))
     return exams
+
+
+def _rounds(ctx: Context, index: int) -> list[date]:
+    """The store's three exam days: the last in the middle of last month."""
+    last = ctx.period_start + timedelta(days=LAST_ROUND_DAY + index)
+    first = max(last - timedelta(days=60), ctx.first_day + timedelta(days=1 + index))
+    return [first, max(last - timedelta(days=30), first + timedelta(days=12)), last]
 
 
 def _demoted_complaint(ctx: Context) -> tuple[int, date] | None:

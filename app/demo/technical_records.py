@@ -103,6 +103,7 @@ def unsubstantiate(ctx, therapist: int) -> None:
 
 
 def add_records(ctx, exams: list[dict], result) -> None:
+    """Training, discipline, investigations (linking the first two and the exams), proposals."""
     sessions = add_training(ctx, result)
     discipline = add_discipline(ctx, result)
     add_investigations(ctx, exams, sessions, discipline, result)
@@ -119,7 +120,6 @@ def add_training(ctx, result) -> dict[int, list[tuple[date, int]]]:
     by_store: dict[int, list] = {}
     for th in ctx.therapists:
         by_store.setdefault(th.store_id, []).append(th)
-    joiners = {e for e, _done in ctx.joiners}
     sessions, lists = [], []  # session rows; [(employee, attended, passed, note)] each
     monthly: list[tuple[int, date]] = []
     month = ctx.first_day.replace(day=1)
@@ -132,12 +132,12 @@ def add_training(ctx, result) -> dict[int, list[tuple[date, int]]]:
                 continue
             held = day < ctx.today
             trainer = ctx.staff["technical_supervisor"].get(store_id, director)
-            sessions.append(_session(ctx, f"{topic}", "regular", store_id, None, trainer,
+            sessions.append(_session(ctx, topic, "regular", store_id, None, trainer,
                                      code, day, time(14, 0), "held" if held else "planned",
                                      store_id))
             people = []
             for th in by_store.get(store_id, []):
-                if th.hire_date > day or (th.id in joiners and th.hire_date > day):
+                if th.hire_date > day:
                     continue
                 absent = held and rng.random() < 0.08
                 people.append((th.id, (not absent) if held else None, None,
