@@ -27,7 +27,8 @@ never anyone with an HR level change; 金牌 goes with its pay profile), then wr
 scores that keep everyone else, promote ``PROMOTIONS`` therapists (those whose floor
 record needs the lowest exam mean to reach the next level, one per store) and demote
 one in the first store (the therapist 停牌 there for complaints, else the one whose
-record is worst against their level; their complaints last month substantiated, the
+record is worst against their level; first, though, a therapist HR just promoted whom
+not even full marks keep; their complaints last month substantiated, the
 complaint's re-exam failed, and their 服务规范 ladder ended in a fine).
 Every score keeps ``MARGIN`` points from a threshold.  :func:`expected_assessment`
 recomputes the spec's formula from the tables, as the real job will.
@@ -108,6 +109,7 @@ THRESHOLDS = {"初级": Decimal("0"), "中级": Decimal("70"), "高级": Decimal
               "金牌": Decimal("90")}
 # Plausible exam means (latest score per item) of a therapist who keeps their level.
 EXAM_LOW, EXAM_HIGH = 78.0, 96.0
+EXAM_FULL = 98.0  # the most a therapist's tuned exam mean goes to
 # Points every planned score keeps from the threshold it must reach or stay below.
 MARGIN = 1.5
 PROMOTIONS = 3
@@ -561,9 +563,17 @@ def plan_outcomes(ctx: Context, result: TechnicalResult) -> None:
     # The demotion, in the first store (its supervisor's login sees it): the therapist
     # 停牌 there for complaints (app/demo/history.py), else the 中级+ one the floor
     # record puts furthest below their level.
+    # A therapist whose level HR just changed keeps it (no relevelling); if not even
+    # full marks keep them there, they are the demotion.
+    forced = []
+    for t in assessable:
+        if t.id in ctx.changed and rank_of[t.level_id] > 0:
+            technical_records.unsubstantiate(ctx, t.id)
+            if _band(ctx, t, rank_of[t.level_id])[0] > EXAM_FULL:
+                forced.append(t)
     demotable = [t for t in assessable if rank_of[t.level_id] > 0 and t.id not in ctx.changed]
     suspended = set(db.session.scalars(select(BoardSuspension.therapist_id)))
-    worst = max(demotable, default=None, key=lambda t: (
+    worst = forced[0] if forced else max(demotable, default=None, key=lambda t: (
         t.store_id == ctx.stores[0][0], t.id in suspended,
         _band(ctx, t, rank_of[t.level_id])[0], t.no))
     if worst is not None:
@@ -615,9 +625,9 @@ def plan_outcomes(ctx: Context, result: TechnicalResult) -> None:
             if low <= high:
                 t.target = min((low + high) / 2, low + 6 + ctx.rng.uniform(0, 4))
             else:  # only an HR level change is left here: as close to keeping as exams go
-                t.target = min(99.0, low) if low > EXAM_HIGH else max(EXAM_LOW, high)
+                t.target = min(EXAM_FULL, low) if low > EXAM_HIGH else max(EXAM_LOW, high)
         elif t.plan == "demote":
-            t.target = min(78.0, low - 4)
+            t.target = min(78.0, low - 8)
     result.plan["promote"] = [f"{t.no} {t.name}" for t in assessable if t.plan == "promote"]
     result.plan["demote"] = [f"{t.no} {t.name}" for t in assessable if t.plan == "demote"]
 
