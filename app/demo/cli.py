@@ -54,6 +54,14 @@ def load_command(history_days: int, scale: str | None, with_payroll: bool) -> No
             changed = True
             click.echo(f"Credited {hr.rows['card sellers']} card top-ups of {code} to their "
                        f"sellers.")
+    from app.demo.technical import load_technical
+
+    technical = load_technical("yuezu")
+    db.session.commit()
+    if not technical.skipped:
+        changed = True
+        click.echo(f"Added technical-department data to yuezu: {technical.summary()} "
+                   f"in {technical.seconds:.1f} s.")
     if with_payroll:
         from app.demo.hr import draft_payroll
 
