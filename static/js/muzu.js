@@ -131,8 +131,8 @@
 })();
 
 // ==== 技师档案: the 12-month trend chart (technical/profile.html) ====
-// <canvas data-chart-source="ID">: the data sits in <script type="application/json"
-// id="ID"> ({labels, series: [{label, data, axis, type}], axes}); Chart.js is vendored
+// <canvas data-chart='JSON'>: {labels, series: [{label, data, axis, type}], axes} (an
+// attribute: the CSP forbids inline <script>, data blocks too); Chart.js is vendored
 // (static/vendor/chartjs) and loaded by the page that needs it.
 (function () {
   "use strict";
@@ -144,9 +144,8 @@
   };
 
   function drawTrend(canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-chart-source"));
-    if (!source || typeof window.Chart === "undefined") return;
-    var data = JSON.parse(source.textContent);
+    if (typeof window.Chart === "undefined") return;
+    var data = JSON.parse(canvas.getAttribute("data-chart"));
     var axes = {};
     var datasets = data.series.map(function (series, i) {
       var scale = Object.assign({}, scales[series.axis]);
@@ -171,7 +170,7 @@
 
   // After every script of the page has run: the page loads Chart.js after this file.
   function drawAll() {
-    document.querySelectorAll("canvas[data-chart-source]").forEach(drawTrend);
+    document.querySelectorAll("canvas[data-chart]").forEach(drawTrend);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
   else drawAll();

@@ -1,6 +1,7 @@
-"""技能评定 in the browser: a technical supervisor, on a phone, runs October's assessment of
-their store and confirms a promotion from 1 November; HR's November payroll then pays the
-therapist's jobs at the new level's commission multiplier (the payslip says so)."""
+"""技术考核 and 技能评定 in the browser: a technical supervisor, on a phone, scores a
+therapist's practical exam, runs October's assessment of their store and confirms the
+promotion it recommends from 1 November; HR's November payroll then pays the therapist's
+jobs at the new level's commission multiplier (the payslip says so)."""
 
 from __future__ import annotations
 
@@ -26,18 +27,18 @@ def _log_in(browser, base: str, username: str, **context_args):
     return page
 
 
-def _exam_for_a_therapist_of_store_one(tmp_path_factory) -> None:
-    """The browser demo has no front-desk history, catalogue or HR settings: give one
-    therapist of the first store (no level: read as the lowest) a practical exam (90) in
-    October on an item they are qualified for, written into the live server's database
-    (its SQLite file, through an app of its own)."""
-    from datetime import date
+def _rubric_for_a_therapist_of_store_one(tmp_path_factory) -> tuple[int, int]:
+    """The browser demo has no front-desk history, catalogue or HR settings: give the
+    first store an item with an exam rubric (pass mark 60, two criteria), written into
+    the live server's database (its SQLite file, through an app of its own); returns
+    (therapist id, item id) of an active therapist of that store (no level: read as the
+    lowest)."""
     from decimal import Decimal
 
     from sqlalchemy import select
 
-    from app.blueprints.store.models import ServiceItem, TherapistQualification
-    from app.blueprints.technical.models import PracticalExam
+    from app.blueprints.store.models import ServiceItem
+    from app.blueprints.technical.models import ExamCriterion
     from app.demo.hr_settings import ensure_levels, ensure_pay_profiles
     from app.extensions import db
     from app.models import Employee, Position, Store
@@ -66,21 +67,20 @@ def _exam_for_a_therapist_of_store_one(tmp_path_factory) -> None:
                                exam_pass_score=Decimal("60"))
             db.session.add(item)
             db.session.flush()
-            db.session.add(TherapistQualification(employee_id=therapist.id,
-                                                  service_item_id=item.id))
-            db.session.add(PracticalExam(
-                employee_id=therapist.id, service_item_id=item.id, store_id=store.id,
-                examined_on=date(2026, 10, 15), scores=[], score=Decimal("90"),
-                pass_score=Decimal("60"), passed=True))
+            db.session.add_all([
+                ExamCriterion(service_item_id=item.id, name="手法", weight=Decimal("2")),
+                ExamCriterion(service_item_id=item.id, name="力度", weight=Decimal("1"))])
             db.session.commit()
+            ids = therapist.id, item.id
         db.session.remove()
         db.engine.dispose()
+    return ids
 
 
 def test_supervisor_confirms_a_promotion_on_a_phone_and_payroll_pays_it(
         browser, live_server, artifacts, tmp_path_factory):
     base = live_server
-    _exam_for_a_therapist_of_store_one(tmp_path_factory)
+    therapist_id, item_id = _rubric_for_a_therapist_of_store_one(tmp_path_factory)
     # The director lowers the thresholds and the jobs needed (the browser demo has no
     # jobs or ratings), so that the examined therapist is promoted.
     director = _log_in(browser, base, "technical_director")
@@ -95,6 +95,20 @@ def test_supervisor_confirms_a_promotion_on_a_phone_and_payroll_pays_it(
 
     phone = _log_in(browser, base, "technical_supervisor",
                     viewport={"width": 375, "height": 740})
+    # The supervisor scores the therapist's exam, held on 15 October, on the phone.
+    phone.goto(f"{base}/technical/exams/new?employee_id={therapist_id}"
+               f"&service_item_id={item_id}")
+    scores = phone.locator("[data-testid=exam-form] input[data-criterion]")
+    expect(scores).to_have_count(2)
+    scores.nth(0).fill("92")
+    scores.nth(1).fill("86")
+    phone.fill("#exam-date", "2026-10-15")
+    with phone.expect_navigation():
+        phone.locator("[data-testid=exam-save]").click()
+    expect(phone.locator("[data-testid=exam-score]")).to_have_text("90.00")
+    expect(phone.locator("[data-testid=exam-passed]")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
     phone.goto(f"{base}/technical/assessments")
     start = phone.locator("[data-testid=assessment-start]")
     start.locator("input[name=period_start]").fill("2026-10-01")
@@ -111,6 +125,7 @@ def test_supervisor_confirms_a_promotion_on_a_phone_and_payroll_pays_it(
         first.first.click()
     title = phone.locator("[data-testid=assessment-title]")
     employee_id = title.get_attribute("data-employee-id")
+    assert employee_id == str(therapist_id)  # the therapist the exam was for
     advice = phone.locator("[data-testid=assessment-recommendation]").inner_text()
     new_level = advice.split("→")[-1].strip()
     assert new_level in MULTIPLIERS

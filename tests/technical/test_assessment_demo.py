@@ -14,10 +14,12 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.blueprints.store.days import today_for_store
 from app.blueprints.technical import assessment_decisions
 from app.blueprints.technical.models import AssessmentRun, SkillAssessment
 from app.demo.history import load_history
 from app.demo.hr import load_hr
+from app.demo.hr_common import previous_month
 from app.demo.loader import DEMO_PASSWORD, load_demo
 from app.demo.technical import expected_assessment, load_technical
 from app.extensions import db
@@ -41,7 +43,10 @@ def _results(tenant_id: int, first) -> dict[int, SimpleNamespace]:
 def test_demo_month_assessed_as_the_spec_then_confirmed_and_rerun(app, client, auth):  # noqa: F811
     load_demo()
     db.session.commit()
-    load_history("yuezu", days=90)
+    # Enough history for last month (the demo's full 90 days are loaded by tests/demo).
+    with tenant_context(find_tenant_by_code("yuezu").id):
+        today = today_for_store()
+    load_history("yuezu", days=(today - previous_month(today)).days + 1)
     db.session.commit()
     load_hr("yuezu")
     db.session.commit()

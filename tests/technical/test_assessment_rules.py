@@ -91,3 +91,16 @@ def test_periods():
     assert month_period(date(2026, 2, 14)) == (date(2026, 2, 1), date(2026, 2, 28))
     assert default_effective_on(date(2026, 11, 30)) == date(2026, 12, 1)
     assert default_effective_on(date(2026, 12, 31)) == date(2027, 1, 1)
+
+
+def test_the_score_is_rounded_once_from_the_exact_components():
+    # Exam (80+80+90)/3 = 83.333…, rating (13/3 − 1)/4×100 = 83.333…, 点钟 2/7 of a 0.5
+    # target = 57.142…: exactly 78.095… → 78.10.  Summing the shown 83.33/83.33/57.14
+    # would give 78.09: the spec rounds the score, not its parts.
+    result = rules.assess(rules.Inputs(
+        latest_exam_scores=[D("80"), D("80"), D("90")], rating_sum=13, rating_count=3,
+        requested_jobs=2, completed_jobs=7, substantiated_complaints=0, returns=0),
+        {"exam": D("0.5"), "rating": D("0.3"), "requested": D("0.2")}, D("0.5"))
+    assert (result.exam, result.rating, result.requested) == (
+        D("83.33"), D("83.33"), D("57.14"))
+    assert result.score == D("78.10")

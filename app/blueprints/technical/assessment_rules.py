@@ -2,10 +2,11 @@
 
 No database here: the job (assessment.py) loads the inputs and calls these.
 
-Rounding: every component, the deductions and the score are ``Decimal`` throughout and
-rounded once, at the end of their own formula, to 0.01 with ROUND_HALF_UP (0.005 →
-0.01).  The score is computed from the *rounded* components (what the page shows), so a
-reader can redo the sum from the figures on the page.
+Rounding: ``Decimal`` throughout; the spec rounds one figure, the score ("rounded to
+0.01"), so the score is computed from the *exact* components and deductions and rounded
+once, ROUND_HALF_UP (0.005 → 0.01).  The components are rounded to 0.01 only to be kept
+and shown (:class:`Result`), so redoing the sum from the page's two-decimal figures can
+differ from the score by a cent.
 
 Rules chosen where the spec is silent:
 
@@ -48,7 +49,7 @@ def exam_component(latest_scores: list[Decimal]) -> Decimal | None:
     """Mean of the latest valid exam score per qualified item; None when there is none."""
     if not latest_scores:
         return None
-    return round_cent(sum((Decimal(s) for s in latest_scores), ZERO) / len(latest_scores))
+    return sum((Decimal(s) for s in latest_scores), ZERO) / len(latest_scores)
 
 
 def rating_component(rating_sum: int | Decimal, rating_count: int) -> Decimal | None:
@@ -56,7 +57,7 @@ def rating_component(rating_sum: int | Decimal, rating_count: int) -> Decimal | 
     if not rating_count:
         return None
     mean = Decimal(rating_sum) / Decimal(rating_count)
-    return round_cent((mean - 1) / 4 * HUNDRED)
+    return (mean - 1) / 4 * HUNDRED
 
 
 def requested_component(requested_jobs: int, completed_jobs: int,
@@ -65,7 +66,7 @@ def requested_component(requested_jobs: int, completed_jobs: int,
     if not completed_jobs:
         return None
     rate = Decimal(requested_jobs) / Decimal(completed_jobs)
-    return round_cent(min(HUNDRED, rate / Decimal(target_rate) * HUNDRED))
+    return min(HUNDRED, rate / Decimal(target_rate) * HUNDRED)
 
 
 def deductions(substantiated_complaints: int, returns: int) -> dict[str, Decimal]:
@@ -178,7 +179,8 @@ class Result:
 
 
 def assess(inputs: Inputs, weights: dict[str, Decimal], target_rate: Decimal) -> Result:
-    """Components, deductions and score of one therapist."""
+    """Components (rounded to 0.01 to be kept and shown), deductions and score (from
+    the exact components) of one therapist."""
     components = {
         "exam": exam_component(inputs.latest_exam_scores),
         "rating": rating_component(inputs.rating_sum, inputs.rating_count),
@@ -186,7 +188,9 @@ def assess(inputs: Inputs, weights: dict[str, Decimal], target_rate: Decimal) ->
                                          target_rate),
     }
     deducted = deductions(inputs.substantiated_complaints, inputs.returns)
-    return Result(exam=components["exam"], rating=components["rating"],
-                  requested=components["requested"], deductions=deducted,
+    shown = {name: None if value is None else round_cent(value)
+             for name, value in components.items()}
+    return Result(exam=shown["exam"], rating=shown["rating"],
+                  requested=shown["requested"], deductions=deducted,
                   score=weighted_score(components, weights, deducted["total"]),
                   shares=effective_weights(components, weights))
