@@ -56,3 +56,14 @@ def test_signup_requires_the_fields(app, client):
     response = client.post("/api/v1/signup", json={"company": "newco"})
     assert response.status_code == 422
     assert {"name", "username", "password"} <= set(response.get_json()["error"]["fields"])
+
+
+def test_signup_with_another_companys_token_still_creates_the_company(app, client,
+                                                                        company_a, api_token):
+    # The API fuzzer found it: the caller's company was current when the new company's
+    # token and audit entry were written, and the tenant guard answered 500.
+    headers = api_token(company_a, "hr_manager")
+    response = client.post("/api/v1/signup", json={**GOOD, "company": "newco"}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    token = {"Authorization": f"Bearer {response.get_json()['token']}"}
+    assert client.get("/api/v1/auth/me", headers=token).get_json()["username"] == "boss"

@@ -37,8 +37,10 @@ def signup(data):
     """Create a company with its head office and owner; returns the owner's token."""
     company = create_company(data["company"], data["name"], data["username"],
                              data["password"], owner_name=data["owner_name"])
+    # Written and read as the new company: a caller sending another company's bearer
+    # token has that company current, which refuses the new company's rows (app/tenancy.py).
     with tenant_context(company.tenant.id):
         issued = services.create_api_token(company.owner, "signup")
-    db.session.commit()
-    return {"company": company.tenant.code, "tenant_id": company.tenant.id,
-            "username": company.owner.username, "token": issued.token}
+        db.session.commit()
+        return {"company": company.tenant.code, "tenant_id": company.tenant.id,
+                "username": company.owner.username, "token": issued.token}
