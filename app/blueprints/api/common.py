@@ -39,6 +39,19 @@ def _date_in_range(value: date | datetime) -> None:
         raise ValidationError(f"Must be between {DATE_MIN} and {DATE_MAX}.")
 
 
+def parse_month(value: str) -> date:
+    """A ``YYYY-MM`` query argument -> its first day; ValidationError (a 422 naming the
+    field when called from the field's validator) otherwise."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        raise ValidationError("格式为 YYYY-MM") from None
+    if not in_date_range(first):
+        raise ValidationError("月份超出范围")
+    return first
+
+
 def bound_fields(schema: Schema) -> Schema:
     """Add the database's bounds to every integer, money and date field of ``schema``
     (nested ones too); idempotent.  Schemas keep declaring only their own rules."""

@@ -5,19 +5,23 @@ file for the people of their stores; ``reward.approve`` (the HR manager) decides
 Approved ones are paid by the payroll run of the month of ``effective_on``.
 """
 
-from datetime import date
-
 from flask_login import current_user
 from flask_smorest import abort
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 from sqlalchemy import select
 
-from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import (
+    Blueprint,
+    Money,
+    PageArgsSchema,
+    page_schema,
+    paginate,
+    parse_month,
+)
 from app.blueprints.hr import rewards
 from app.blueprints.hr.models import RewardPenalty
 from app.blueprints.hr.models.payroll import REQUEST_STATUSES, REWARD_KINDS
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Employee
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required, store_scope
 
@@ -60,18 +64,9 @@ class RewardQueryArgsSchema(PageArgsSchema):
 
     @validates("month")
     def _month(self, value, **_kwargs):
-        _parse_month(value)
+        parse_month(value)
 
 
-def _parse_month(value: str) -> date:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        month_start = date(year, month, 1)
-    except ValueError:
-        raise ValidationError("格式为 YYYY-MM") from None
-    if not in_date_range(month_start):
-        raise ValidationError("月份超出范围")
-    return month_start
 
 
 class RewardCreateSchema(Schema):
@@ -102,7 +97,7 @@ def _reward(reward_id: int) -> RewardPenalty:
 def list_rewards(args):
     """One page of rewards/penalties in your stores, newest first."""
     filters = rewards.RewardFilters(
-        month=_parse_month(args["month"]) if args.get("month") else None,
+        month=parse_month(args["month"]) if args.get("month") else None,
         store_id=args.get("store_id"), status=args.get("status"), kind=args.get("kind"),
         employee_id=args.get("employee_id"))
     return paginate(rewards.reward_query(filters, store_scope(current_user)),

@@ -10,10 +10,17 @@ approved 奖惩 fine, paid in the month of ``effective_on`` (else of the approva
 
 from flask_login import current_user
 from flask_smorest import abort
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 from sqlalchemy import select
 
-from app.blueprints.api.common import Blueprint, Money, PageArgsSchema, page_schema, paginate
+from app.blueprints.api.common import (
+    Blueprint,
+    Money,
+    PageArgsSchema,
+    page_schema,
+    paginate,
+    parse_month,
+)
 from app.blueprints.technical import discipline
 from app.blueprints.technical.models import (
     DISCIPLINE_STATUSES,
@@ -21,7 +28,6 @@ from app.blueprints.technical.models import (
     DisciplineRecord,
 )
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Employee
 from app.permissions import can_see_store, get_in_scope_or_404, permission_required, store_scope
 
@@ -73,20 +79,9 @@ class DisciplineQueryArgsSchema(PageArgsSchema):
 
     @validates("month")
     def _month(self, value, **_kwargs):
-        _parse_month(value)
+        parse_month(value)
 
 
-def _parse_month(value: str):
-    from datetime import date
-
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        raise ValidationError("格式为 YYYY-MM") from None
-    if not in_date_range(first):
-        raise ValidationError("月份超出范围")
-    return first
 
 
 class DisciplineCreateSchema(Schema):
@@ -150,7 +145,7 @@ def _page(args):
     filters = discipline.DisciplineFilters(
         store_id=args.get("store_id"), category=args.get("category"), step=args.get("step"),
         status=args.get("status"), employee_id=args.get("employee_id"),
-        month=_parse_month(args["month"]) if args.get("month") else None)
+        month=parse_month(args["month"]) if args.get("month") else None)
     return paginate(discipline.discipline_query(filters, store_scope(current_user)),
                     args["page"], args["page_size"])
 

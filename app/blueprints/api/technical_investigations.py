@@ -6,17 +6,14 @@ reads, ``therapist.assess`` investigates, the director (``technical.settings``) 
 A store-level supervisor sees the complaints of their stores only.
 """
 
-from datetime import date
-
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
-from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema
+from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, parse_month
 from app.blueprints.store.models import ComplaintCase
 from app.blueprints.technical import investigations as service
 from app.blueprints.technical.models import CORRECTIVE_ACTIONS, INVESTIGATION_STATUSES
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
 
@@ -83,18 +80,9 @@ class CaseQueryArgsSchema(PageArgsSchema):
 
     @validates("month")
     def _month(self, value, **_kwargs):
-        _parse_month(value)
+        parse_month(value)
 
 
-def _parse_month(value: str) -> date:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        raise ValidationError("格式为 YYYY-MM") from None
-    if not in_date_range(first):
-        raise ValidationError("月份超出范围")
-    return first
 
 
 class InvestigationWriteSchema(Schema):
@@ -144,7 +132,7 @@ def list_technique_complaints(args):
     store = get_in_scope_or_404(Store, args["store_id"]) if args.get("store_id") else None
     rows, total = service.list_cases(
         store_scope(current_user), store_id=store.id if store else None,
-        state=args.get("state"), month=_parse_month(args["month"]) if args.get("month") else None,
+        state=args.get("state"), month=parse_month(args["month"]) if args.get("month") else None,
         page=args["page"], page_size=args["page_size"])
     return {"items": [_case_view(row.case, row.investigation, row.age_days) for row in rows],
             "page": args["page"], "page_size": args["page_size"], "total": total}

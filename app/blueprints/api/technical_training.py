@@ -5,12 +5,17 @@ Over app/blueprints/technical/training.py (the rules are there).  Reading needs
 and manages the sessions of their stores only (another store's is a 404).
 """
 
-from datetime import date
-
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, fields, validate, validates
 
-from app.blueprints.api.common import Blueprint, PageArgsSchema, UtcDateTime, page_schema, paginate
+from app.blueprints.api.common import (
+    Blueprint,
+    PageArgsSchema,
+    UtcDateTime,
+    page_schema,
+    paginate,
+    parse_month,
+)
 from app.blueprints.technical import training
 from app.blueprints.technical.models import (
     TRAINING_KINDS,
@@ -18,7 +23,6 @@ from app.blueprints.technical.models import (
     TrainingSession,
 )
 from app.extensions import db
-from app.inputs import in_date_range
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
 
 blp = Blueprint("api_technical_training", __name__, url_prefix="/trainings",
@@ -67,18 +71,9 @@ class TrainingQueryArgsSchema(PageArgsSchema):
 
     @validates("month")
     def _month(self, value, **_kwargs):
-        _parse_month(value)
+        parse_month(value)
 
 
-def _parse_month(value: str) -> date:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        month_start = date(year, month, 1)
-    except ValueError:
-        raise ValidationError("格式为 YYYY-MM") from None
-    if not in_date_range(month_start):
-        raise ValidationError("月份超出范围")
-    return month_start
 
 
 class TrainingPatchSchema(Schema):
@@ -149,7 +144,7 @@ def list_trainings(args):
     """Sessions of your stores (head office: all), newest first."""
     filters = training.TrainingFilters(
         store_id=args.get("store_id"), kind=args.get("kind"), status=args.get("status"),
-        month=_parse_month(args["month"]) if args.get("month") else None)
+        month=parse_month(args["month"]) if args.get("month") else None)
     query = training.training_query(filters, store_scope(current_user)).order_by(
         TrainingSession.starts_at.desc(), TrainingSession.id.desc())
     return paginate(query, args["page"], args["page_size"])
