@@ -275,3 +275,25 @@ def test_list_shows_this_months_jobs(client, auth, company_a):
     row = page[page.index(f'data-employee-id="{who_id}"'):]
     row = row[:row.index("</tr>")]
     assert re.search(r"data-completed>2<", row) and "50.0%" in row
+
+
+def test_profile_links_the_latest_skill_assessment(client, auth, company_a):
+    from app.blueprints.technical.models import AssessmentRun
+
+    here, _there = _therapists(company_a)
+    with tenant_context(company_a.tenant_id):
+        run = AssessmentRun(period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                            status="done")
+        db.session.add(run)
+        db.session.flush()
+        assessment = SkillAssessment(run_id=run.id, employee_id=here,
+                                     store_id=company_a.stores[0].id,
+                                     period_start=run.period_start, period_end=run.period_end,
+                                     recommendation="keep", status="no_action")
+        db.session.add(assessment)
+        db.session.commit()
+        assessment_id = assessment.id
+    auth.login_as(company_a, "technical_supervisor")
+    page = client.get(f"/technical/profiles/{here}")
+    assert page.status_code == 200
+    assert f"/technical/assessments/{assessment_id}" in page.get_data(as_text=True)
