@@ -329,8 +329,6 @@ def cancel_change(change: EmployeeChange, actor=None) -> None:
                  before={"status": before}, after={"status": "cancelled"}, actor=actor)
 
 
-
-
 def record_assessed_level_change(employee: Employee, kind: str, new_level_id: int,
                                  effective_on: date, reason: str, actor=None,
                                  today: date | None = None) -> EmployeeChange:
