@@ -50,6 +50,7 @@ from app.blueprints.store.models import (
     ServiceJob,
     TherapistQualification,
 )
+from app.blueprints.technical import assessment, discipline, exams, training
 from app.blueprints.technical.models import (
     ComplaintInvestigation,
     DisciplineRecord,
@@ -83,39 +84,13 @@ COMPLAINT_OUTCOME_LABELS = {
     "open": _l("调查中"),
     "uninvestigated": _l("未调查"),
 }
-EXAM_KIND_LABELS = {
-    "regular": _l("常规考核"),
-    "qualification": _l("上岗资格考核"),
-    "re_exam": _l("复考"),
-}
-DISCIPLINE_STEP_LABELS = {
-    "verbal": _l("口头警告"),
-    "written": _l("书面警告"),
-    "fine": _l("罚款"),
-}
-REQUEST_STATUS_LABELS = {
-    "pending": _l("待审批"),
-    "approved": _l("已批准"),
-    "rejected": _l("已驳回"),
-    "cancelled": _l("已撤销"),
-}
-RECOMMENDATION_LABELS = {
-    "promote": _l("建议晋级"),
-    "keep": _l("保持"),
-    "demote": _l("建议降级"),
-    "insufficient": _l("数据不足"),
-}
-ASSESSMENT_STATUS_LABELS = {
-    "pending": _l("待确认"),
-    "no_action": _l("无需处理"),
-    "confirmed": _l("已确认"),
-    "rejected": _l("已驳回"),
-}
-TRAINING_KIND_LABELS = {
-    "regular": _l("常规培训"),
-    "pre_job": _l("岗前培训"),
-    "exchange": _l("技术交流"),
-}
+# The words of each code, as the department's own pages say them.
+EXAM_KIND_LABELS = exams.EXAM_KIND_LABELS
+DISCIPLINE_STEP_LABELS = discipline.STEP_LABELS
+REQUEST_STATUS_LABELS = discipline.STATUS_LABELS
+RECOMMENDATION_LABELS = assessment.RECOMMENDATION_LABELS
+ASSESSMENT_STATUS_LABELS = assessment.STATUS_LABELS
+TRAINING_KIND_LABELS = training.KIND_LABELS
 
 
 class ProfileError(InputError):
