@@ -145,6 +145,16 @@ def _known_permission(name: str) -> bool:
 # --------------------------------------------------------------------------- settings
 
 
+# name -> (label, default amount): the amount thresholds the kinds' steps name in
+# ``above_setting``; the settings page and API list them, the owner changes them.
+THRESHOLDS: dict[str, tuple[Any, Decimal]] = {}
+
+
+def register_threshold(name: str, label, default: Decimal) -> None:
+    """A department declares a threshold its kinds use, with the company's default."""
+    THRESHOLDS[name] = (label, Decimal(default))
+
+
 @dataclass(frozen=True)
 class ApprovalSettings:
     one_person_office: bool = False
@@ -159,7 +169,7 @@ def approval_settings() -> ApprovalSettings:
     tenant_id = current_tenant_id()
     tenant = db.session.get(Tenant, tenant_id) if tenant_id is not None else None
     stored = dict((tenant.policies or {}).get("approvals", {}) or {}) if tenant else {}
-    thresholds = {}
+    thresholds = {name: default for name, (_label, default) in THRESHOLDS.items()}
     for name, value in (stored.get("thresholds") or {}).items():
         try:
             thresholds[name] = Decimal(str(value))

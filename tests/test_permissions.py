@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "/service/": {"owner", "general_manager", "service_manager"},
     "/technical/": {"owner", "general_manager", "technical_director", "technical_supervisor",
                     "trainee_supervisor"},
-    "/logistics/": {"owner", "general_manager", "logistics_head"},
+    "/logistics/": {"owner", "general_manager", "logistics_head", "store_manager"},
     "/store/": {"owner", "general_manager"} | STORE_DESK,
     "/jobs": HEAD_OFFICE,
     "/audit": {"owner", "general_manager", "finance_manager", "hr_manager"},

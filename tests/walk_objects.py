@@ -19,6 +19,7 @@ from app.jobs.models import JobRecord
 from app.models import Account, AccountStore, ApiToken, Position
 from app.security import hash_token
 from app.tenancy import tenant_context
+from tests.walk_objects_logistics import logistics_objects
 
 
 def seed_objects(company, store_index: int = 0) -> dict[str, int]:
@@ -45,6 +46,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         technical = _technical_discipline_objects(company, store_index, hr["person"], desk)
         hr.update(_technical_training_objects(company, store_index, hr["person"]))
         technical_exams = _technical_exams_objects(desk["therapist_id"], desk["service_item_id"])
+        logistics = logistics_objects(company, store_index, hr["person"])
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {
@@ -59,6 +61,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             **{name: obj.id for name, obj in hr.items()},
             **{name: obj.id for name, obj in technical.items()},
             **{name: obj.id for name, obj in technical_exams.items()},
+            **{name: obj.id for name, obj in logistics.items()},
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,

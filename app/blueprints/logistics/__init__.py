@@ -4,4 +4,15 @@ from flask import Blueprint
 
 bp = Blueprint("logistics", __name__)
 
-from app.blueprints.logistics import views  # noqa: E402,F401
+
+@bp.record_once
+def _register_globals(state):
+    from app.blueprints.logistics.nav import tabs_for
+
+    state.app.jinja_env.globals["logistics_tabs"] = tabs_for
+
+
+# One import line per page module.
+# isort: off
+from app.blueprints.logistics import models, views  # noqa: E402,F401
+# isort: on

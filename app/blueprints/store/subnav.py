@@ -50,6 +50,8 @@ SUBNAV: list[SubnavItem] = [
     SubnavItem(_l("收银"), "store.cashier", "order.checkout", "cashier", "floor"),
     SubnavItem(_l("今日消费单"), "store.orders", "customer.view", "orders", "floor"),
     SubnavItem(_l("预订"), "store.reservations", "reservation.manage", "reservations", "floor"),
+    # Logistics and finance pages a store uses (they take ``?store_id=``).
+    SubnavItem(_l("报修"), "logistics.ticket_new", "maintenance.report", "repair", "floor"),
     SubnavItem(_l("客户"), "store.customers", "customer.view", "customers", "guests"),
     SubnavItem(_l("会员卡"), "store.cards_index", "card.sell", "cards", "guests"),
     SubnavItem(_l("评价"), "store.feedback", "feedback.record", "feedback", "guests"),
@@ -59,6 +61,13 @@ SUBNAV: list[SubnavItem] = [
     SubnavItem(_l("退款审批"), "store.refunds", "order.refund_approve", "refunds", "office"),
     SubnavItem(_l("价目表"), "store.catalogue", "catalogue.manage", "catalogue", "office"),
     SubnavItem(_l("前台设置"), "store.settings", "store.settings", "settings", "office"),
+    SubnavItem(_l("资产盘点"), "logistics.store_count", "asset_count.count", "asset_count",
+               "office"),
+    SubnavItem(_l("物料申领"), "logistics.requisition_new", "stock.requisition", "requisition",
+               "office"),
+    SubnavItem(_l("采购申请"), "logistics.purchase_new", "purchase.request", "purchase",
+               "office"),
+    SubnavItem(_l("费用报销"), "finance.expense_new", "expense.submit", "expense", "office"),
 ]
 
 

@@ -172,13 +172,23 @@ class ChecklistItem(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(String(255), default="")
 
 
+ISSUED_ITEM_KINDS = ("uniform", "key", "badge", "phone", "other")
+
+
 class IssuedItem(TenantScoped, db.Model):
     """物品发放: what logistics handed a person; returned or charged when they leave."""
 
     __tablename__ = "issued_items"
-    __extra_table_args__ = (tenant_fk("employee_id", "employees"),)
+    __extra_table_args__ = (
+        tenant_fk("employee_id", "employees"),
+        tenant_fk("store_id", "stores"),
+    )
 
     employee_id: Mapped[int] = mapped_column(index=True)
+    # The person's store when issued (logistics' list per store); None: head office.
+    store_id: Mapped[int | None] = mapped_column(index=True)
+    # uniform / key / badge / phone / other (ISSUED_ITEM_KINDS); the name says which.
+    kind: Mapped[str] = mapped_column(String(16), default="other")
     name: Mapped[str] = mapped_column(String(64))
     issued_on: Mapped[date]
     issued_by_account_id: Mapped[int | None]
