@@ -62,6 +62,14 @@ def load_command(history_days: int, scale: str | None, with_payroll: bool) -> No
         changed = True
         click.echo(f"Added technical-department data to yuezu: {technical.summary()} "
                    f"in {technical.seconds:.1f} s.")
+    from app.demo.logistics import load_logistics
+
+    logistics = load_logistics("yuezu")
+    db.session.commit()
+    if not logistics.skipped:
+        changed = True
+        click.echo(f"Added logistics and finance data to yuezu: {logistics.summary()} "
+                   f"in {logistics.seconds:.1f} s.")
     if with_payroll:
         from app.demo.hr import draft_payroll
 
