@@ -36,7 +36,6 @@ from app.extensions import db
 from app.tenancy import current_tenant_id
 from app.validation import InputError
 
-
 QUANTITY_STEP = Decimal("0.01")
 MAX_QUANTITY = Decimal("9999999999.99")
 # Movements that take stock out: their quantity is stored negative.
