@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from app.blueprints.finance.models import Budget, ExpenseAttachment, ExpenseClaim
 from app.blueprints.logistics.models import (
     Asset,
@@ -21,6 +23,7 @@ from app.blueprints.logistics.models import (
     StoreStock,
 )
 from app.extensions import db
+from app.models import Department
 
 
 def logistics_objects(company, n: int, person) -> dict:
@@ -63,4 +66,5 @@ def logistics_objects(company, n: int, person) -> dict:
             "movement_id": movement, "count_id": count, "purchase_id": purchase,
             "ticket_id": ticket, "dormitory_id": dorm, "bed_id": bed,
             "dorm_assignment_id": stay, "expense_id": expense, "budget_id": budget,
-            "attachment_id": receipt}
+            "attachment_id": receipt,
+            "department_id": db.session.scalars(select(Department).order_by(Department.id)).first()}
