@@ -28,6 +28,12 @@ from app.blueprints.finance.models import (
 EXPENSE_GM = "expense_gm"
 EXPENSE_GM_DEFAULT = Decimal("5000.00")
 
+def _describe(row: ExpenseClaim) -> str:
+    amount = "{:,.2f}".format(row.amount)
+    return _("%(category)s ¥%(amount)s：%(text)s", amount=amount,
+             category=expenses.category_label(row.category), text=row.description[:40])
+
+
 EXPENSE = ApprovalKind(
     name=expenses.KIND, label=_l("费用报销"), model=ExpenseClaim,
     steps=(
@@ -47,9 +53,7 @@ EXPENSE = ApprovalKind(
     approve=lambda row, actor, note: expenses.approve(row, actor, note),
     reject=lambda row, actor, note: expenses.reject(row, actor, note),
     reject_needs_note=True,
-    describe=lambda row: _("%(category)s ¥%(amount)s：%(text)s",
-                           category=expenses.category_label(row.category),
-                           amount=f"{row.amount:,.2f}", text=row.description[:40]),
+    describe=lambda row: _describe(row),
     url=lambda row: url_for("finance.expense_detail", expense_id=row.id),
     submitted_at=lambda row: row.created_at,
     refusal_error=expenses.ExpenseError,
