@@ -29,7 +29,7 @@ EXPENSE_GM = "expense_gm"
 EXPENSE_GM_DEFAULT = Decimal("5000.00")
 
 def _describe(row: ExpenseClaim) -> str:
-    amount = "{:,.2f}".format(row.amount)
+    amount = f"{row.amount:,.2f}"
     return _("%(category)s ¥%(amount)s：%(text)s", amount=amount,
              category=expenses.category_label(row.category), text=row.description[:40])
 
