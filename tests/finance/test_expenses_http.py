@@ -186,3 +186,29 @@ def test_threshold_settings_page_and_api_accept_only_registered_names(client, co
     right = client.put("/api/v1/approvals/settings", headers=owner, json={
         "one_person_office": False, "thresholds": {"expense_gm": "100"}})
     assert right.get_json()["thresholds"]["expense_gm"] == "100.00"
+
+
+def test_the_list_reads_a_fixed_number_of_statements(client, company_a, in_tenant):
+    from app.models import Store
+    from tests.hr.test_query_budget import count_statements
+
+    def statements() -> int:
+        db.session.expunge_all()
+        with count_statements() as seen:
+            assert client.get("/finance/expenses").status_code == 200
+        return len(seen)
+
+    _claim(company_a, in_tenant, role="owner")
+    AuthActions(client).login_as(company_a, "finance_manager")
+    before = statements()
+    with in_tenant(company_a):
+        for n in range(4):
+            store = Store(code=f"L{n}", name=f"新店{n}", city="广州", address="路", status="open")
+            db.session.add(store)
+            db.session.flush()
+            for category in ("rent", "meals", "travel"):
+                db.session.add(ExpenseClaim(store_id=store.id, category=category,
+                                            amount=100, spent_on=date.today(),
+                                            description="x", status="paid"))
+        db.session.commit()
+    assert statements() == before
