@@ -28,8 +28,8 @@ def test_a_claim_from_a_phone_and_the_budget_chart(login, live_server, artifacts
     assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 16
     page.screenshot(path=str(artifacts / "expense_phone.png"), full_page=True)
     page.context.clear_cookies()
+    page.set_viewport_size({"width": 1366, "height": 900})  # the top menu shows
     finance = login("finance_manager")
-    finance.set_viewport_size({"width": 1366, "height": 900})
     finance.goto(f"{live_server}/finance/budgets")
     finance.wait_for_function(
         "() => window.Chart && Chart.getChart(document.querySelector('canvas[data-budget-chart]'))")
