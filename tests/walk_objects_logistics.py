@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from app.blueprints.finance.models import Budget, ExpenseClaim
+from sqlalchemy import select
+
+from app.blueprints.finance.models import Budget, ExpenseAttachment, ExpenseClaim
 from app.blueprints.logistics.models import (
     Asset,
     AssetCount,
@@ -21,6 +23,7 @@ from app.blueprints.logistics.models import (
     StoreStock,
 )
 from app.extensions import db
+from app.models import Department
 
 
 def logistics_objects(company, n: int, person) -> dict:
@@ -55,9 +58,13 @@ def logistics_objects(company, n: int, person) -> dict:
     db.session.add(bed)
     db.session.flush()
     stay = DormAssignment(bed_id=bed.id, employee_id=person.id, moved_in_on=date(2026, 11, 1))
-    db.session.add(stay)
+    receipt = ExpenseAttachment(expense_id=expense.id, filename="电费.png",
+                                content_type="image/png", size=8, data=b"\x89PNG\r\n\x1a\n")
+    db.session.add_all([stay, receipt])
     db.session.flush()
     return {"asset_id": asset, "stock_item_id": item, "store_stock_id": stock,
             "movement_id": movement, "count_id": count, "purchase_id": purchase,
             "ticket_id": ticket, "dormitory_id": dorm, "bed_id": bed,
-            "dorm_assignment_id": stay, "expense_id": expense, "budget_id": budget}
+            "dorm_assignment_id": stay, "expense_id": expense, "budget_id": budget,
+            "attachment_id": receipt,
+            "department_id": db.session.scalars(select(Department).order_by(Department.id)).first()}

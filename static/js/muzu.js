@@ -175,3 +175,30 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
   else drawAll();
 })();
+
+// ==== 预算: budget against actual expenses per store (finance/budgets.html) ====
+// <canvas data-budget-chart='{"labels", "budget", "actual", "names"}'>; Chart.js is loaded
+// by the page after this file, so draw once the document is ready.
+(function () {
+  "use strict";
+  function draw(canvas) {
+    if (typeof window.Chart === "undefined") return;
+    var data = JSON.parse(canvas.getAttribute("data-budget-chart"));
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {labels: data.labels, datasets: [
+        {label: data.names.budget, data: data.budget, backgroundColor: "#9ec5fe"},
+        {label: data.names.actual, data: data.actual, backgroundColor: data.actual.map(
+          function (v, i) { return v > data.budget[i] ? "#dc3545" : "#198754"; })}
+      ]},
+      options: {responsive: true, maintainAspectRatio: false, animation: false,
+                plugins: {legend: {position: "bottom", labels: {boxWidth: 12}}},
+                scales: {y: {beginAtZero: true}}}
+    });
+  }
+  function drawAll() {
+    document.querySelectorAll("canvas[data-budget-chart]").forEach(draw);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+  else drawAll();
+})();

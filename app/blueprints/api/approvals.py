@@ -7,7 +7,7 @@ function, so it does exactly what the kind's own endpoint and page do.
 """
 
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app import approvals
 from app.blueprints.api.common import Blueprint, Money
@@ -58,7 +58,18 @@ class ApprovalSettingsSchema(Schema):
         "description": "the owner may act at more than one step of a request whose steps "
                        "need different people (a one-person office); audited"})
     thresholds = fields.Dict(keys=fields.String(), values=Money(), load_default=dict,
-                             metadata={"description": "amount above which a step applies"})
+                             metadata={"description": (
+                                 "name -> amount above which a step applies; the names are "
+                                 "the registered thresholds (expense_gm: 费用报销须总经理审批; "
+                                 "purchase_finance, purchase_gm: 采购); another name is a 422 "
+                                 "naming thresholds.<name>")})
+
+    @validates_schema
+    def _registered_thresholds_only(self, data, **kwargs):
+        unknown = sorted(set(data.get("thresholds") or {}) - set(approvals.THRESHOLDS))
+        if unknown:
+            raise ValidationError({f"thresholds.{name}": ["没有这个审批门槛"]
+                                   for name in unknown})
 
 
 @blp.route("")

@@ -12,7 +12,17 @@ def _register_globals(state):
     state.app.jinja_env.globals["finance_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_approval_kinds(state) -> None:
+    """费用报销 in the one approval flow (app.approvals), with its GM threshold."""
+    from app.blueprints.finance import approval_kinds_expenses
+
+    approval_kinds_expenses.register()
+
+
 # One import line per page module.
 # isort: off
 from app.blueprints.finance import models, views  # noqa: E402,F401
+from app.blueprints.finance import views_expenses  # noqa: E402,F401
+from app.blueprints.finance import views_budgets  # noqa: E402,F401
 # isort: on

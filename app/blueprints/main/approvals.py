@@ -26,7 +26,8 @@ def approvals_inbox():
         by_kind.setdefault(item.kind_label, []).append(item)
     return render_template("main/approvals.html", waiting=waiting, by_kind=by_kind,
                            settings=approvals.approval_settings()
-                           if current_user.can("approvals.settings") else None)
+                           if current_user.can("approvals.settings") else None,
+                           thresholds=approvals.THRESHOLDS)
 
 
 @bp.route("/approvals/<string:kind>/<int:object_id>/decision", methods=["POST"])
@@ -43,8 +44,12 @@ def approvals_decide(kind: str, object_id: int):
 @bp.route("/approvals/settings", methods=["POST"])
 @permission_required("approvals.settings")
 def approvals_settings():
+    # Every registered threshold has its input (threshold-<name>); empty keeps the default.
+    thresholds = {name: request.form.get(f"threshold-{name}", "")
+                  for name in approvals.THRESHOLDS}
     _commit_or_flash(lambda: approvals.save_approval_settings(
-        current_user, one_person_office=request.form.get("one_person_office") == "on"),
+        current_user, one_person_office=request.form.get("one_person_office") == "on",
+        thresholds=thresholds),
         _("审批设置已保存"))
     return redirect(url_for("main.approvals_inbox"))
 
