@@ -35,7 +35,7 @@ ASSET_COUNT = ApprovalKind(
     reject_needs_note=True,
     amount=lambda row: row.total_variance_value,
     describe=_describe,
-    url=lambda row: url_for("logistics.count_detail", count_id=row.id),
+    url=lambda row: url_for("logistics.count_review", count_id=row.id),
     submitted_at=lambda row: row.reconciled_at or row.closed_at,
     inbox_options=(joinedload(AssetCount.store),),
     refusal_error=CountError,

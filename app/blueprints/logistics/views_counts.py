@@ -28,8 +28,26 @@ from app.blueprints.logistics.settings import (
 from app.extensions import db
 from app.jobs.models import JobRecord
 from app.models import Store
-from app.permissions import permission_required, store_scope
+from app.permissions import permission_required, register_path_resolver, store_scope
 from app.validation import InputError
+
+
+def _resolve_line_id(view_args):
+    """``line_id`` names an order line (the store's path object) except in a count's
+    URLs, where it is a line of that count: another count's line is a 404."""
+    from app.blueprints.logistics.models import AssetCountLine
+    from app.permissions import PATH_OBJECTS, get_in_scope_or_404
+
+    if "count_id" not in view_args:
+        return get_in_scope_or_404(PATH_OBJECTS["line_id"], view_args["line_id"])
+    count = get_in_scope_or_404(AssetCount, view_args["count_id"])
+    line = db.session.get(AssetCountLine, view_args["line_id"])
+    if line is None or line.count_id != count.id:
+        abort(404)
+    return line
+
+
+register_path_resolver("line_id", _resolve_line_id)
 
 
 def _check_csrf() -> None:
