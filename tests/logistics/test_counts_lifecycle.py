@@ -257,3 +257,16 @@ def test_overdue_from_the_fifth(company_a, in_tenant):
         late = overdue_counts(date(2026, 12, 5))
         assert len(late) == 2
         assert overdue_counts(date(2027, 1, 2)) != []  # still open a month later
+
+
+def test_overdue_shows_on_the_counts_list_and_the_gm_page(client, auth, company_a):
+    with tenant_context(company_a.tenant_id):
+        small_store(company_a)
+        # A count of two months ago still open: overdue whatever today's day.
+        counting.open_counts(counting.period_for(counting.period_for(tenant_today())))
+        db.session.commit()
+    auth.login_as(company_a, "general_manager")
+    page = client.get("/gm/")
+    assert 'data-testid="overdue-counts"' in page.text and "阿尔法 1号店" in page.text
+    page = client.get("/logistics/counts")
+    assert 'data-testid="overdue-badge"' in page.text

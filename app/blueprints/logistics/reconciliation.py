@@ -230,3 +230,11 @@ def overdue_counts(today: date, overdue_day: int | None = None, store_ids=None
 
 def overdue_ids(today: date, store_ids=None) -> set[int]:
     return {c.id for c in overdue_counts(today, store_ids=store_ids)}
+
+
+def overdue_count_cards(store_ids=None) -> list[tuple[str, str]]:
+    """(store name, count label) of each overdue count today (the GM's card)."""
+    from app.blueprints.logistics.settings import tenant_today
+
+    return [(c.store.name, count_label(c.period))
+            for c in overdue_counts(tenant_today(), store_ids=store_ids)]
