@@ -230,6 +230,7 @@ def test_closing_with_uncounted_assets_needs_confirmation(client, auth, company_
         assert (count.status, count.missing_count) == ("pending_review", 3)
 
 
+@pytest.mark.both_backends
 def test_opening_figures_and_rerun(company_a, in_tenant):
     with in_tenant(company_a):
         ids = small_store(company_a)

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ARRAY, bindparam, func, insert, literal, null, select, update
 
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.logistics import depreciation
@@ -160,8 +160,33 @@ def _open_store(store_id: int, period: date, tenant_id: int, job, summary: OpenS
               "book_quantity": s.quantity, "unit_cost": s.unit_cost}
              for s in stocks if s.stock_item_id not in have_items]
     if rows:
-        db.session.execute(insert(AssetCountLine), rows)
+        _bulk(AssetCountLine, rows)
         summary.lines_added += len(rows)
+
+
+def _bulk(model, rows: list[dict]) -> None:
+    """Insert ``rows`` (every row the same keys, tenant_id included) in few statements.
+
+    PostgreSQL: ONE ``INSERT … SELECT … FROM unnest(arrays)``: each varying column is
+    a single array parameter, so neither psycopg nor SQLAlchemy handles a parameter
+    per row (that costs more than the database's work at 17,000 lines).  Elsewhere:
+    batched multi-row inserts (RETURNING makes SQLAlchemy use "insertmanyvalues")."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        list(db.session.scalars(insert(model).returning(model.id)
+                                .execution_options(render_nulls=True), rows))
+        return
+    table = model.__table__
+    keys = list(rows[0])
+    same = {k for k in keys if all(r[k] == rows[0][k] for r in rows)}
+    varying = [k for k in keys if k not in same] or keys  # one row: every column an array
+    constant = {k: rows[0][k] for k in keys if k not in varying}
+    arrays = [bindparam(f"u_{k}", [r[k] for r in rows], type_=ARRAY(table.c[k].type))
+              for k in varying]
+    source = func.unnest(*arrays).table_valued(*varying).render_derived(name="u")
+    columns = [literal(v, table.c[k].type).label(k) if v is not None else null().label(k)
+               for k, v in constant.items()] + [source.c[k] for k in varying]
+    db.session.execute(table.insert().from_select(list(constant) + varying,
+                                                  select(*columns).select_from(source)))
 
 
 def _post_depreciation(store_id, period, tenant_id, assets, summary: OpenSummary) -> None:
@@ -178,7 +203,7 @@ def _post_depreciation(store_id, period, tenant_id, assets, summary: OpenSummary
                      "period": period, "amount": amount,
                      "book_value": depreciation.asset_book_value(a, period)})
     if rows:
-        db.session.execute(insert(DepreciationEntry), rows)
+        _bulk(DepreciationEntry, rows)
         summary.depreciation_posted += len(rows)
         summary.depreciation_amount += sum((r["amount"] for r in rows), Decimal("0.00"))
 
