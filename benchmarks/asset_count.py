@@ -110,12 +110,12 @@ def run_benchmark(scale: str = "chain-50", repeats: int = 3, echo=print) -> dict
                 DepreciationEntry.period == period))
             db.session.commit()
             counter = StatementCounter(db.engine)
-            seconds, summary = _timed(lambda: (counting.open_counts(period),
-                                               db.session.commit())[0])
+            seconds, summary = _timed(lambda p=period: (counting.open_counts(p),
+                                                        db.session.commit())[0])
             statements.append(counter.close())
             opens.append(seconds)
-            seconds, again = _timed(lambda: (counting.open_counts(period),
-                                             db.session.commit())[0])
+            seconds, again = _timed(lambda p=period: (counting.open_counts(p),
+                                                      db.session.commit())[0])
             reruns.append(seconds)
             assert (again.counts_opened, again.lines_added, again.depreciation_posted) == (
                 0, 0, 0), "a rerun added rows"

@@ -15,8 +15,8 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from app.blueprints.api.common import Blueprint, PageArgsSchema, page_schema, paginate
-from app.blueprints.logistics import counting, reconciliation
 from app.blueprints.logistics import count_views_data as data
+from app.blueprints.logistics import counting, reconciliation
 from app.blueprints.logistics.jobs import start_open_counts
 from app.blueprints.logistics.models import (
     ASSET_RESULTS,
@@ -83,7 +83,8 @@ class AssetCountSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     posted_at = fields.DateTime(allow_none=True)
-    lines = fields.List(fields.Nested(AssetCountLineSchema), metadata={"description": "detail only"})
+    lines = fields.List(fields.Nested(AssetCountLineSchema),
+                        metadata={"description": "detail only"})
 
 
 class AssetCountQuerySchema(PageArgsSchema):

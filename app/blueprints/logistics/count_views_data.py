@@ -14,8 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.blueprints.logistics.counting import count_label, progress_of
-from app.blueprints.logistics.labels import ASSET_RESULT_LABELS, COUNT_LINE_KIND_LABELS, \
-    COUNT_STATUS_LABELS
+from app.blueprints.logistics.labels import (
+    ASSET_RESULT_LABELS,
+    COUNT_LINE_KIND_LABELS,
+    COUNT_STATUS_LABELS,
+)
 from app.blueprints.logistics.models import (
     LINE_ASSET,
     LINE_CONSUMABLE,
