@@ -271,3 +271,71 @@ def test_overdue_shows_on_the_counts_list_and_the_gm_page(client, auth, company_
     assert 'data-testid="overdue-counts"' in page.text and "阿尔法 1号店" in page.text
     page = client.get("/logistics/counts")
     assert 'data-testid="overdue-badge"' in page.text
+
+
+def test_two_approvals_at_once_post_once(app, company_a, api_token):  # noqa: F811
+    """Finance (the finance manager and the owner) approve the same count at the same
+    moment over the API: one passes, the other is refused; one write-off, one ticket,
+    one stock adjustment."""
+    import threading
+
+    with tenant_context(company_a.tenant_id):
+        ids = small_store(company_a)
+        counting.open_counts(date(2026, 11, 1), [company_a.stores[0].id])
+        count = _count(ids["s1"])
+        closer = company_a.accounts["store_manager"]
+        for line in db.session.scalars(select(AssetCountLine).where(
+                AssetCountLine.count_id == count.id)):
+            if line.kind == "consumable":
+                counting.set_counted_quantity(count, line, "19", closer)
+            else:
+                counting.mark_line(count, line, {ids["warmer"]: "missing",
+                                                 ids["sofa"]: "damaged"}.get(
+                    line.asset_id, "present"), closer)
+        counting.close_count(count, closer)
+        from app.jobs import commit_and_dispatch
+        commit_and_dispatch()
+        count_id = count.id
+    headers = [api_token(company_a, "finance_manager"), api_token(company_a, "owner")]
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def approve(header) -> None:
+        client = app.test_client()
+        barrier.wait(timeout=10)
+        response = client.post(f"/api/v1/asset-counts/{count_id}/approve", json={},
+                               headers=header)
+        with lock:
+            codes.append(response.status_code)
+
+    threads = [threading.Thread(target=approve, args=(h,)) for h in headers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(codes) == [200, 422], codes
+    with tenant_context(company_a.tenant_id):
+        db.session.expire_all()
+        assert _n(AuditEntry, AuditEntry.action == "asset.write_off") == 1
+        assert _n(MaintenanceTicket) == 1
+        assert _n(StockMovement, StockMovement.kind == "count_adjustment") == 1
+        assert db.session.scalar(select(StoreStock.quantity).where(
+            StoreStock.stock_item_id == ids["towels"])) == D("19.00")
+
+
+def test_the_monthly_schedule_opens_once_from_the_count_day_and_hour(company_a, in_tenant):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from app.blueprints.logistics.jobs import start_monthly_if_due
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    with in_tenant(company_a):
+        small_store(company_a)
+        assert start_monthly_if_due(datetime(2026, 12, 1, 1, 30, tzinfo=shanghai)) is None
+        assert start_monthly_if_due(datetime(2026, 11, 28, 9, 0, tzinfo=shanghai)) is None
+        record = start_monthly_if_due(datetime(2026, 12, 1, 2, 5, tzinfo=shanghai))
+        assert record is not None and record.params["period"] == "2026-11-01"
+        # Queued already: the next hour starts nothing.
+        assert start_monthly_if_due(datetime(2026, 12, 1, 3, 5, tzinfo=shanghai)) is None
