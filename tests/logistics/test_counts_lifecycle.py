@@ -68,8 +68,14 @@ def test_count_lifecycle_with_a_worker(app, client, auth, company_a,  # noqa: F8
 
     login("logistics_head")
     response = client.post("/logistics/counts/open")
-    assert response.status_code == 302
+    assert response.status_code == 302 and "job=" in response.location
+    page = client.get(response.location)
+    assert 'data-testid="count-job"' in page.text and "hx-get" in page.text  # queued: polls
     run_worker(app)
+    page = client.get(response.location)
+    assert 'data-job-status="finished"' in page.text
+    assert client.get(response.location.replace("/counts?", "/counts/progress?")
+                      ).status_code == 200
     with tenant_context(company_a.tenant_id):
         record = db.session.scalar(select(JobRecord).where(
             JobRecord.kind == "logistics.open_asset_counts"))
