@@ -34,9 +34,8 @@ PERIODIC: list[Periodic] = [
     # 技能评定: the previous month's, from the 1st at 03:00 company time (a fan-out that
     # starts it once per company; UTC days 28-31 and 1-4 cover every time zone).
     Periodic("technical.assessment_monthly", cron="7 * 1-4,28-31 * *"),
-    # 资产盘点: last month's counts, from the company's count day and hour (default the
-    # 1st at 02:00 local time; logistics settings); hourly on UTC days 28-31 and 1-31
-    # would be needed for a later count day, so the fan-out runs every hour and
-    # returns at once outside each company's window.
+    # 资产盘点: last month's counts, from each company's count day and hour (default the
+    # 1st at 02:00 local time; the logistics settings allow days 1-28), so the fan-out
+    # runs every hour and does nothing outside a company's window (one query each).
     Periodic("logistics.asset_count_monthly", cron="11 * * * *"),
 ]
