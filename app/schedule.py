@@ -7,6 +7,7 @@ so the job registry is complete in the web process and in the worker.
 from dataclasses import dataclass
 
 from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
+from app.blueprints.logistics import jobs as logistics_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.store import jobs as store_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.technical import jobs as technical_jobs  # noqa: F401  (registers its jobs)
 from app.jobs import housekeeping  # noqa: F401  (registers its jobs)
@@ -33,4 +34,8 @@ PERIODIC: list[Periodic] = [
     # 技能评定: the previous month's, from the 1st at 03:00 company time (a fan-out that
     # starts it once per company; UTC days 28-31 and 1-4 cover every time zone).
     Periodic("technical.assessment_monthly", cron="7 * 1-4,28-31 * *"),
+    # 资产盘点: last month's counts, from each company's count day and hour (default the
+    # 1st at 02:00 local time; the logistics settings allow days 1-28), so the fan-out
+    # runs every hour and does nothing outside a company's window (one query each).
+    Periodic("logistics.asset_count_monthly", cron="11 * * * *"),
 ]

@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import finance_budgets as finance_budgets_resources
     from app.blueprints.api import finance_expenses as finance_expenses_resources
     from app.blueprints.api import jobs as jobs_resources
+    from app.blueprints.api import logistics_counts as logistics_counts_resources
     from app.blueprints.api import offboarding as offboarding_resources
     from app.blueprints.api import orders as orders_resources
     from app.blueprints.api import pay_settings as pay_settings_resources
@@ -58,6 +59,7 @@ def register_api(app: Flask) -> None:
     resources += (technical_profiles_resources,)
     resources += (technical_assessment_resources,)
     resources += (finance_expenses_resources, finance_budgets_resources)
+    resources += (logistics_counts_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

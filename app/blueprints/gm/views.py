@@ -29,7 +29,10 @@ def index():
         "rooms": sum(s.room_count for s in summaries),
         "headcount": sum(s.headcount for s in summaries),
     }
-    return render_template("gm/index.html", summaries=summaries, totals=totals)
+    from app.blueprints.logistics.reconciliation import overdue_count_cards
+
+    return render_template("gm/index.html", summaries=summaries, totals=totals,
+                           overdue_counts=overdue_count_cards(store_scope(current_user)))
 
 
 @bp.route("/stores/new", methods=["GET", "POST"])

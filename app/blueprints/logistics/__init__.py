@@ -12,7 +12,16 @@ def _register_globals(state):
     state.app.jinja_env.globals["logistics_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_approval_kinds(state) -> None:
+    """资产盘点 in the one approval flow (app.approvals)."""
+    from app.blueprints.logistics import approval_kinds_counts
+
+    approval_kinds_counts.register()
+
+
 # One import line per page module.
 # isort: off
 from app.blueprints.logistics import models, views  # noqa: E402,F401
+from app.blueprints.logistics import views_counts  # noqa: E402,F401
 # isort: on
