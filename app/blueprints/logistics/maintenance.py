@@ -14,8 +14,9 @@ Rules chosen where the issue is silent:
   the store's own rule for 恢复使用).
 * An asset on an open ticket is ``under_repair``; when its last open ticket closes it
   is ``in_use`` again (a written-off asset stays written off).
-* Assign (派单, ``maintenance.manage``): an employee of the company or an outside
-  repairer by name (维修师傅, 厂家售后); reassigning is allowed until closed.
+* Assign (派单, ``maintenance.manage``): an employee (head office: anyone of the
+  company; a store manager: the ticket's store's staff) or an outside repairer by name
+  (维修师傅, 厂家售后); reassigning is allowed until closed.
 * Close (完工): the resolution is required, the repair cost optional (≥ 0).
 """
 
@@ -184,7 +185,8 @@ def assign(ticket: MaintenanceTicket, values: dict, actor) -> MaintenanceTicket:
     errors: dict[str, str] = {}
     employee_id = _id(values, "employee_id", errors)
     employee = db.session.get(Employee, employee_id) if employee_id else None
-    if employee_id and (employee is None or employee.tenant_id != current_tenant_id()):
+    if employee_id and (employee is None or employee.tenant_id != current_tenant_id()
+                        or not may_assign_to(actor, ticket, employee)):
         errors["employee_id"] = _("没有这个员工")
     outside = _text(values, "assigned_to", errors)
     if not employee_id and not outside and not errors:
@@ -200,6 +202,11 @@ def assign(ticket: MaintenanceTicket, values: dict, actor) -> MaintenanceTicket:
     record_audit("ticket.assign", KIND, ticket.id, before=before, after=_snapshot(ticket),
                  actor=actor)
     return ticket
+
+
+def may_assign_to(actor, ticket: MaintenanceTicket, employee: Employee) -> bool:
+    """Head office assigns anyone of the company; a store role the ticket's store's staff."""
+    return store_scope(actor) is None or employee.store_id == ticket.store_id
 
 
 def close(ticket: MaintenanceTicket, values: dict, actor) -> MaintenanceTicket:

@@ -139,7 +139,7 @@ def purchase_review(purchase_id: int):
 
 def _back(purchase_id: int):
     if current_user.can("logistics.view"):
-        return _back(purchase_id)
+        return redirect(url_for("logistics.purchase_detail", purchase_id=purchase_id))
     if current_user.can("expense.review"):
         return redirect(url_for("logistics.purchase_review", purchase_id=purchase_id))
     return redirect(url_for("main.approvals_inbox"))

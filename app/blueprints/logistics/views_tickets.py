@@ -101,9 +101,12 @@ def ticket_detail(ticket_id: int):
 
 
 def _render_detail(ticket: MaintenanceTicket, errors: dict, status: int = 200):
-    employees = list(db.session.scalars(select(Employee).where(
-        Employee.status.in_(("active", "probation"))).order_by(Employee.employee_no))) \
-        if current_user.can("maintenance.manage") and ticket.status != "closed" else []
+    employees = []
+    if current_user.can("maintenance.manage") and ticket.status != "closed":
+        stmt = select(Employee).where(Employee.status.in_(("active", "probation")))
+        if store_scope(current_user) is not None:
+            stmt = stmt.where(Employee.store_id == ticket.store_id)
+        employees = list(db.session.scalars(stmt.order_by(Employee.employee_no)))
     assigned = db.session.get(Employee, ticket.assigned_employee_id) \
         if ticket.assigned_employee_id else None
     return render_template(
