@@ -27,6 +27,11 @@ DEFAULT_FINANCE = Decimal("2000.00")
 DEFAULT_GM = Decimal("10000.00")
 
 
+def _describe(row: PurchaseRequest) -> str:
+    total = f"{row.estimated_total:,.2f}"
+    return _("采购：%(supplier)s ¥%(total)s", supplier=row.supplier or "—", total=total)
+
+
 def _url(row: PurchaseRequest) -> str:
     # Finance decides without the logistics workbench: its own page of the request.
     if current_user.is_authenticated and not current_user.can("logistics.view"):
@@ -51,8 +56,7 @@ PURCHASE = ApprovalKind(
     approve=lambda row, actor, note: purchasing.approve(row, actor, note),
     reject=lambda row, actor, note: purchasing.reject(row, actor, note),
     reject_needs_note=True,
-    describe=lambda row: _("采购：%(supplier)s ¥%(total)s", supplier=row.supplier or "—",
-                           total=f"{row.estimated_total:,.2f}"),
+    describe=lambda row: _describe(row),
     url=_url,
     submitted_at=lambda row: row.created_at,
     refusal_error=purchasing.PurchaseError,
