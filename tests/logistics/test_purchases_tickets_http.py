@@ -106,6 +106,8 @@ def test_purchase_pages_request_decide_and_receive(client, company_a, auth):
     auth.logout()
     auth.login_as(company_a, "finance_manager")
     assert client.get(f"/logistics/purchases/{pid}").status_code == 403
+    assert f"/logistics/purchases/{pid}/review" in client.get("/approvals").get_data(
+        as_text=True)
     review = client.get(f"/logistics/purchases/{pid}/review").get_data(as_text=True)
     assert 'data-testid="decide"' in review and "后勤审批" in review
     client.post(f"/logistics/purchases/{pid}/approve", data={"note": ""})
