@@ -99,6 +99,7 @@ def test_purchase_pages_request_decide_and_receive(client, company_a, auth):
     pid = int(made.location.rstrip("/").split("/")[-1])
     page = client.get(made.location).get_data(as_text=True)
     assert "¥3,080.00" in page and 'data-testid="decide"' not in page
+    assert '<td class="text-end">100</td>' in page  # a quantity as a person writes it
     auth.logout()
     auth.login_as(company_a, "logistics_head")
     assert 'data-testid="decide"' in client.get(made.location).get_data(as_text=True)
