@@ -32,6 +32,40 @@ class RoomError(InputError):
     """Bad room input; ``fields`` maps each field to its (Chinese) message."""
 
 
+# Departments that may hold a room's state (logistics: a room under repair stays
+# 停用 until its ticket closes) register here; the store never imports them.
+# A guard is ``fn(room, new_status) -> reason | None``.
+_ROOM_STATUS_GUARDS: list = []
+# ``fn(store_id) -> {room_id: [text, …]}``: notes shown on the room board's tiles.
+_ROOM_NOTE_READERS: list = []
+
+
+def register_room_status_guard(fn) -> None:
+    if fn not in _ROOM_STATUS_GUARDS:
+        _ROOM_STATUS_GUARDS.append(fn)
+
+
+def register_room_note_reader(fn) -> None:
+    if fn not in _ROOM_NOTE_READERS:
+        _ROOM_NOTE_READERS.append(fn)
+
+
+def _guard_room_status(room: Room, status: str) -> None:
+    for guard in _ROOM_STATUS_GUARDS:
+        reason = guard(room, status)
+        if reason:
+            raise RoomError({"status": reason})
+
+
+def room_notes(store_id: int) -> dict[int, list[str]]:
+    """What other departments say about the store's rooms (e.g. 维修中：…), by room id."""
+    notes: dict[int, list[str]] = defaultdict(list)
+    for reader in _ROOM_NOTE_READERS:
+        for room_id, texts in reader(store_id).items():
+            notes[room_id].extend(texts)
+    return dict(notes)
+
+
 @dataclass(frozen=True)
 class RoomTypeTotal:
     """Rooms of one type in one store, and their beds (logistics' view of a store)."""
@@ -62,6 +96,8 @@ def update_room(room: Room, **changes) -> Room:
     values = _clean(changes)
     merged = {name: getattr(room, name) for name in ROOM_FIELDS} | values
     _check(merged, store_id=room.store_id, room=room)
+    if values.get("status", room.status) != room.status:
+        _guard_room_status(room, values["status"])
     before = _snapshot(room)
     for name, value in values.items():
         setattr(room, name, value)
@@ -85,6 +121,7 @@ def set_room_status(room: Room, status: str) -> Room:
     previous = room.status
     if previous == status:
         return room
+    _guard_room_status(room, status)
     if status != "occupied" and _party_in(room) is not None:
         raise RoomError({"status": _("%(number)s 号房有客人在消费，请先转房或结束服务",
                                      number=room.number)})
