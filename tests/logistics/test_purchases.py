@@ -84,6 +84,21 @@ def test_thresholds_set_by_the_tenant_change_the_routing(company_a, in_tenant):
         assert _steps(company_a, row) == ["pending", "pending_finance", "pending_gm"]
 
 
+def test_a_request_waiting_at_a_step_stays_decidable_when_a_threshold_is_raised(
+        company_a, in_tenant):
+    with in_tenant(company_a):
+        row = _request(company_a, "400", "5.00")  # 2,000.10: logistics, then finance
+        service.approve(row, company_a.accounts["logistics_head"])
+        assert row.status == "pending_finance"
+        approvals.save_approval_settings(company_a.accounts["owner"], one_person_office=False,
+                                         thresholds={"purchase_finance": "5000"})
+        finance = company_a.accounts["finance_manager"]
+        assert [w.obj.id for w in approvals.waiting_for(finance)
+                if w.kind.name == "purchase"] == [row.id]
+        service.approve(row, finance)
+        assert row.status == "approved"
+
+
 def test_each_step_waits_in_the_right_inbox(company_a, in_tenant):
     with in_tenant(company_a):
         row = _request(company_a, "2000", "5.00")

@@ -21,8 +21,8 @@ from app.approvals import ApprovalKind, Step
 from app.blueprints.logistics import purchasing
 from app.blueprints.logistics.models import PurchaseRequest
 
-FINANCE_THRESHOLD = "purchase_finance"
-GM_THRESHOLD = "purchase_gm"
+FINANCE_THRESHOLD = purchasing.THRESHOLD_OF_STATE["pending_finance"]
+GM_THRESHOLD = purchasing.THRESHOLD_OF_STATE["pending_gm"]
 DEFAULT_FINANCE = Decimal("2000.00")
 DEFAULT_GM = Decimal("10000.00")
 
@@ -43,10 +43,10 @@ PURCHASE = ApprovalKind(
     name=purchasing.KIND, label=_l("采购申请"), model=PurchaseRequest,
     steps=(
         Step("logistics", "pending", "purchase.approve", _l("后勤审批"), scoped=False),
-        Step("finance", "pending_finance", "expense.review", _l("财务审核"), scoped=False,
-             above_setting=FINANCE_THRESHOLD),
-        Step("gm", "pending_gm", "expense.approve", _l("总经理审批"), scoped=False,
-             above_setting=GM_THRESHOLD),
+        # Routed here by purchasing._next_status by the thresholds below; once here
+        # the step waits whatever the thresholds become.
+        Step("finance", "pending_finance", "expense.review", _l("财务审核"), scoped=False),
+        Step("gm", "pending_gm", "expense.approve", _l("总经理审批"), scoped=False),
     ),
     submitter=lambda row: row.requested_by_account_id,
     subject=lambda row: None,

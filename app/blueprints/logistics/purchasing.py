@@ -13,8 +13,8 @@ Rules chosen where the issue is silent:
 * The steps: 后勤 always; 财务 when the estimated total is above the tenant's
   ``purchase_finance`` (default ¥2,000.00); 总经理 above ``purchase_gm`` (default
   ¥10,000.00).  Each approval moves to the next step that applies, else approved.
-  The thresholds are read when each step is decided: a tenant who changes them
-  changes the routing of requests still waiting.
+  The thresholds are read when the previous step approves: a request already
+  waiting at a step stays there when the owner changes them.
 * Rejecting needs a note; the requester may withdraw (撤回) while any step waits.
 * Receiving (收货入库): once, by ``purchase.request`` or ``stock.manage`` holders of
   the store, of an approved request: per line the quantity that came (0: none) and
@@ -228,18 +228,23 @@ def _snapshot(request: PurchaseRequest) -> dict:
 # --------------------------------------------------------------------------- decisions
 
 
+# The threshold that sends a request to each later step (app/approvals.py
+# ``register_threshold``; registered in approval_kinds_purchases.py).
+THRESHOLD_OF_STATE = {PURCHASE_PENDING_FINANCE: "purchase_finance",
+                      PURCHASE_PENDING_GM: "purchase_gm"}
+
+
 def _next_status(request: PurchaseRequest, after: str) -> str:
-    """The next waiting state whose step applies to ``request``, else approved."""
-    kind = approvals.kind_of(KIND)
-    settings = approvals.approval_settings()
-    original = request.status
-    try:
-        for state in PENDING_STATES[PENDING_STATES.index(after) + 1:]:
-            request.status = state
-            if approvals.current_step(kind, request, settings) is not None:
-                return state
-    finally:
-        request.status = original
+    """The next waiting state whose threshold the estimated total is above, else approved.
+
+    Routing is decided here, when the previous step approves: a request already
+    waiting at a step stays there if the owner changes a threshold meanwhile (its
+    decider still sees it; it never waits for nobody)."""
+    thresholds = approvals.approval_settings().thresholds
+    for state in PENDING_STATES[PENDING_STATES.index(after) + 1:]:
+        threshold = thresholds.get(THRESHOLD_OF_STATE[state])
+        if threshold is None or request.estimated_total > threshold:
+            return state
     return PURCHASE_APPROVED
 
 
