@@ -15,4 +15,5 @@ def _register_globals(state):
 # One import line per page module.
 # isort: off
 from app.blueprints.logistics import models, views  # noqa: E402,F401
+from app.blueprints.logistics import views_assets  # noqa: E402,F401
 # isort: on
