@@ -52,54 +52,61 @@ def _code_stem(store) -> str:
     return stem or f"S{store.id}"
 
 
+class _StoreRegister:
+    """Numbers one store's assets as they are made (``<store code>-0001``…)."""
+
+    def __init__(self, demo, store, created_by):
+        self.demo, self.store, self.created_by = demo, store, created_by
+        self.stem = _code_stem(store)
+        self.staff = [e.id for e in demo.employees if e.store_id == store.id]
+        self.rows: list[Asset] = []
+
+    def add(self, name, category, costs, lives, residual_share, room=None, location=""):
+        rng = self.demo.rng
+        cost = Decimal(rng.randrange(costs[0], costs[1] + 1, 10 if costs[0] >= 100 else 1))
+        custodian = (rng.choice(self.staff) if self.staff and room is None
+                     and rng.random() < .5 else None)
+        self.rows.append(Asset(
+            store_id=self.store.id, tag_code=f"{self.stem}-{len(self.rows) + 1:04d}",
+            name=name, category=category, room_id=room.id if room else None,
+            location=location,
+            purchase_date=self.demo.today - timedelta(days=rng.randint(365, 4 * 365)),
+            cost=cost.quantize(Decimal("0.01")),
+            residual_value=(cost * Decimal(residual_share)).quantize(Decimal("1")),
+            useful_life_months=rng.choice(range(lives[0], lives[1] + 1, 12)),
+            status=ASSET_IN_USE, custodian_employee_id=custodian,
+            created_by_account_id=self.created_by))
+
+
 def load(demo) -> None:
     """Add each store's register (inside the tenant's context)."""
-    rng = demo.rng
     account = demo.accounts.get("logistics_head")
     created_by = account.id if account is not None else None
     rows: list[Asset] = []
     for store in demo.stores:
-        stem = _code_stem(store)
-        staff = [e.id for e in demo.employees if e.store_id == store.id]
+        register = _StoreRegister(demo, store, created_by)
         rooms = db.session.scalars(select(Room).where(Room.store_id == store.id)
                                    .order_by(Room.number)).all()
-        serial = 0
-
-        def asset(name, category, costs, lives, residual_share, room=None, location="",
-                  _stem=stem, _staff=staff):
-            nonlocal serial
-            serial += 1
-            cost = Decimal(rng.randrange(costs[0], costs[1] + 1, 10 if costs[0] >= 100 else 1))
-            residual = (cost * Decimal(residual_share)).quantize(Decimal("1"))
-            purchased = demo.today - timedelta(days=rng.randint(365, 4 * 365))
-            life = rng.choice(range(lives[0], lives[1] + 1, 12))
-            custodian = rng.choice(_staff) if _staff and room is None and rng.random() < .5 \
-                else None
-            return Asset(store_id=store.id, tag_code=f"{_stem}-{serial:04d}", name=name,
-                         category=category, room_id=room.id if room else None,
-                         location=location, purchase_date=purchased,
-                         cost=cost.quantize(Decimal("0.01")), residual_value=residual,
-                         useful_life_months=life, status=ASSET_IN_USE,
-                         custodian_employee_id=custodian, created_by_account_id=created_by)
-
-        store_rows = []
         for room in rooms:
             for _bed in range(max(room.beds, 1)):
-                store_rows += [asset(*spec, room=room) for spec in PER_BED]
-            store_rows += [asset(*spec, room=room) for spec in PER_ROOM]
+                for spec in PER_BED:
+                    register.add(*spec, room=room)
+            for spec in PER_ROOM:
+                register.add(*spec, room=room)
             if room.type not in ("single", "double"):
-                store_rows += [asset(*spec, room=room) for spec in VIP_ROOM]
+                for spec in VIP_ROOM:
+                    register.add(*spec, room=room)
         for name, category, costs, lives, share, count, location in SHARED:
-            store_rows += [asset(name, category, costs, lives, share, location=location)
-                           for _ in range(count)]
+            for _ in range(count):
+                register.add(name, category, costs, lives, share, location=location)
         # A basin cracked and a recliner at the repairer: the landing cards show them.
-        basins = [a for a in store_rows if a.name == "足浴盆"]
-        sofas = [a for a in store_rows if a.name == "足疗沙发"]
+        basins = [a for a in register.rows if a.name == "足浴盆"]
+        sofas = [a for a in register.rows if a.name == "足疗沙发"]
         if basins:
-            rng.choice(basins).status = ASSET_DAMAGED
+            demo.rng.choice(basins).status = ASSET_DAMAGED
         if sofas:
-            rng.choice(sofas).status = ASSET_UNDER_REPAIR
-        rows += store_rows
+            demo.rng.choice(sofas).status = ASSET_UNDER_REPAIR
+        rows += register.rows
     db.session.add_all(rows)
     db.session.flush()
     demo.add("assets", len(rows))

@@ -158,3 +158,19 @@ def test_a_store_manager_reads_but_does_not_manage(client, auth, company_a, in_t
     assert client.get(f"/logistics/assets/labels?asset_id={asset_id}").status_code == 403
     svg = client.get(f"/logistics/assets/{asset_id}/label.svg")
     assert svg.status_code == 200 and svg.data.startswith(b"<?xml")
+
+
+def test_labels_of_the_assets_ticked_on_the_list(client, auth, company_a, in_tenant):
+    with in_tenant(company_a):
+        picked = [_asset(company_a, n) for n in (0, 1)]
+        _asset(company_a)
+        db.session.commit()
+        ids = [a.id for a in picked]
+    auth.login_as(company_a, "logistics_head")
+    page = client.get("/logistics/assets").get_data(as_text=True)
+    assert page.count('form="label-pick"') == 3
+    sheet = client.get("/logistics/assets/labels?" + "&".join(f"asset_id={i}" for i in ids))
+    html = sheet.get_data(as_text=True)
+    assert sorted(int(i) for i in re.findall(r'class="asset-label" data-asset-id="(\d+)"',
+                                             html)) == sorted(ids)
+    assert html.count('class="asset-qr"') == 2
