@@ -37,7 +37,7 @@ def label_svg(tag_code: str) -> bytes:
 
 def inline_svg(tag_code: str) -> Markup:
     """The tag's QR code as an ``<svg>`` element for a page (no script, CSP-safe)."""
-    svg = qr_for(tag_code).svg_inline(scale=SCALE, border=2, svgclass="asset-qr",
+    svg = qr_for(tag_code).svg_inline(scale=SCALE, border=2, svgclass="asset-qr", omitsize=True,
                                       title=tag_code)
     return Markup(svg)  # noqa: S704 - segno writes only path data and the escaped title
 
