@@ -46,12 +46,14 @@ def test_the_register_and_its_labels_on_a_phone(browser, assets_server, artifact
     rows = page.locator("[data-testid=asset-table] tbody tr[data-asset-id]")
     assert rows.count() >= 40
     assert _fits(page)
+    page.screenshot(path=str(artifacts / "asset-list-390.png"))
     rows.first.locator("a").first.click()
     page.wait_for_selector("[data-testid=depreciation-schedule]")
     assert page.locator("[data-testid=depreciation-schedule] tbody tr").count() >= 36
     # The QR image comes from the label.svg endpoint and loads.
     assert page.locator("[data-testid=asset-qr]").evaluate("img => img.naturalWidth") > 0
     assert _fits(page)
+    page.screenshot(path=str(artifacts / "asset-detail-390.png"))
 
     page.goto(f"{assets_server}/logistics/")
     cards.first.get_by_role("link", name="打印标签").click()
