@@ -164,6 +164,9 @@ SECOND_CHECKS = {
     # (hr.time.leave._may_cancel): a shift lead who may read it may not cancel it.
     "api_attendance.cancel_leave_request": "only the person or an approver",
     "api_attendance.cancel_overtime_request": "only the person or an approver",
+    # A guest's history needs their contact or an open order of theirs in the caller's
+    # store (store/customer_privacy.py sees_contact): a greeter holds customer.view only.
+    "api_customers.customer_history": "only with the guest's contact or an open order",
 }
 # The last calls of the holders' pass: they end the caller's session.
 SESSION_ENDERS = ("auth.logout",)

@@ -34,6 +34,7 @@ FIELD_ALIASES = {
     "partner_store_id": "store_id",  # the visiting store of a 技术交流 training
     "trainer_employee_id": "employee_id",
     "claimant_employee_id": "employee_id",  # whom an expense claim pays back
+    "custodian_employee_id": "employee_id",  # 保管人 of an asset
 }
 DATE = "2026-11-03"
 # In the future: a reservation may not start in the past.

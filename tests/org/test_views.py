@@ -173,7 +173,9 @@ def test_department_landing_pages_show_real_data(client, auth, company_a, in_ten
         ("finance_manager", "/finance/", ["广州", "阿尔法 1号店", "日结"]),
         ("service_manager", "/service/", ["阿尔法 2号店", 'data-testid="rooms-out-of-order"',
                                           f'data-room-id="{company_a.rooms[0].id}"']),
-        ("logistics_head", "/logistics/", ['data-total="rooms">6<', 'data-total="beds">6<']),
+        # The landing page became the asset overview (issue 12): a card per store.
+        ("logistics_head", "/logistics/", ['data-testid="store-cards"', "阿尔法 1号店",
+                                           "阿尔法 2号店", 'data-total="assets">0<']),
     ):
         auth.login_as(company_a, role)
         response = client.get(url)

@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import finance_budgets as finance_budgets_resources
     from app.blueprints.api import finance_expenses as finance_expenses_resources
     from app.blueprints.api import jobs as jobs_resources
+    from app.blueprints.api import logistics_assets as logistics_assets_resources
     from app.blueprints.api import logistics_counts as logistics_counts_resources
     from app.blueprints.api import logistics_purchases as logistics_purchases_resources
     from app.blueprints.api import logistics_tickets as logistics_tickets_resources
@@ -63,6 +64,7 @@ def register_api(app: Flask) -> None:
     resources += (finance_expenses_resources, finance_budgets_resources)
     resources += (logistics_counts_resources,)
     resources += (logistics_purchases_resources, logistics_tickets_resources)
+    resources += (logistics_assets_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

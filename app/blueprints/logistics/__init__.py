@@ -43,4 +43,5 @@ from app.blueprints.logistics import models, views  # noqa: E402,F401
 from app.blueprints.logistics import views_counts  # noqa: E402,F401
 from app.blueprints.logistics import views_purchases  # noqa: E402,F401
 from app.blueprints.logistics import views_tickets  # noqa: E402,F401
+from app.blueprints.logistics import views_assets  # noqa: E402,F401
 # isort: on

@@ -1,27 +1,26 @@
-"""后勤部: landing page (rooms by type and beds per store)."""
+"""后勤部: landing page (each store's assets by status and book value, the tabs)."""
 
 from flask import render_template
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.blueprints.logistics import bp
-from app.blueprints.store.services import room_totals_by_type
-from app.models.org import ROOM_TYPES
+from app.blueprints.logistics.assets import register_totals
+from app.blueprints.store.days import today_for_store
+from app.extensions import db
+from app.models import Store
 from app.permissions import permission_required, store_scope
-from app.stores import list_stores_with_headcount
 
 
 @bp.route("/")
 @permission_required("logistics.view")
 def index():
+    """A card per store; the statements do not grow with the stores (one for the
+    stores, one for every asset's figures)."""
     scope = store_scope(current_user)
-    summaries = list_stores_with_headcount(scope)
-    by_type = room_totals_by_type(scope)
-    type_totals = {room_type: {"rooms": 0, "beds": 0} for room_type in ROOM_TYPES}
-    for rows in by_type.values():
-        for row in rows:
-            bucket = type_totals.setdefault(row.type, {"rooms": 0, "beds": 0})
-            bucket["rooms"] += row.rooms
-            bucket["beds"] += row.beds
-    return render_template(
-        "logistics/index.html", summaries=summaries, by_type=by_type, type_totals=type_totals,
-        total_rooms=sum(s.room_count for s in summaries), total_beds=sum(s.beds for s in summaries))
+    query = select(Store).order_by(Store.code)
+    if scope is not None:
+        query = query.where(Store.id.in_(sorted(scope) or [-1]))
+    stores = db.session.scalars(query).all()
+    totals = register_totals(scope, today_for_store())
+    return render_template("logistics/index.html", stores=stores, totals=totals)
