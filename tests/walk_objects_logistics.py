@@ -20,6 +20,7 @@ from app.blueprints.logistics.models import (
     StockMovement,
     StoreStock,
 )
+from app.blueprints.hr.models import IssuedItem
 from app.extensions import db
 
 
@@ -55,9 +56,12 @@ def logistics_objects(company, n: int, person) -> dict:
     db.session.add(bed)
     db.session.flush()
     stay = DormAssignment(bed_id=bed.id, employee_id=person.id, moved_in_on=date(2026, 11, 1))
-    db.session.add(stay)
+    # Issued in this store (hr's seed has no store): a store role reaches its own store's.
+    issued = IssuedItem(employee_id=person.id, store_id=store.id, kind="uniform", name="工服",
+                        issued_on=date(2026, 11, 1))
+    db.session.add_all([stay, issued])
     db.session.flush()
     return {"asset_id": asset, "stock_item_id": item, "store_stock_id": stock,
             "movement_id": movement, "count_id": count, "purchase_id": purchase,
             "ticket_id": ticket, "dormitory_id": dorm, "bed_id": bed,
-            "dorm_assignment_id": stay, "expense_id": expense, "budget_id": budget}
+            "dorm_assignment_id": stay, "issued_item_id": issued, "expense_id": expense, "budget_id": budget}

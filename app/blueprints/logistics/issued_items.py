@@ -166,13 +166,15 @@ def out_by_store(scope: set[int] | None) -> list[tuple[Store | None, OutCounts]]
 def out_by_person(scope: set[int] | None, store_id: int | None = None
                   ) -> list[tuple[Employee, OutCounts]]:
     """Each person holding something, with the items out by kind (one statement)."""
-    query = _in_scope(
-        select(Employee, IssuedItem.kind, func.count())
-        .join(IssuedItem, IssuedItem.employee_id == Employee.id)
-        .where(IssuedItem.status == "issued").group_by(Employee.id, IssuedItem.kind)
-        .order_by(Employee.employee_no), scope)
+    counts = _in_scope(
+        select(IssuedItem.employee_id, IssuedItem.kind, func.count().label("n"))
+        .where(IssuedItem.status == "issued")
+        .group_by(IssuedItem.employee_id, IssuedItem.kind), scope)
     if store_id is not None:
-        query = query.where(IssuedItem.store_id == store_id)
+        counts = counts.where(IssuedItem.store_id == store_id)
+    counts = counts.subquery()
+    query = (select(Employee, counts.c.kind, counts.c.n)
+             .join(counts, counts.c.employee_id == Employee.id).order_by(Employee.employee_no))
     people: dict[int, tuple[Employee, OutCounts]] = {}
     for person, kind, n in db.session.execute(query):
         people.setdefault(person.id, (person, OutCounts()))[1].by_kind[kind] = n
