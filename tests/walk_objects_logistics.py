@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.blueprints.finance.models import Budget, ExpenseClaim
+from app.blueprints.hr.models import IssuedItem
 from app.blueprints.logistics.models import (
     Asset,
     AssetCount,
@@ -20,7 +21,6 @@ from app.blueprints.logistics.models import (
     StockMovement,
     StoreStock,
 )
-from app.blueprints.hr.models import IssuedItem
 from app.extensions import db
 
 
@@ -64,4 +64,5 @@ def logistics_objects(company, n: int, person) -> dict:
     return {"asset_id": asset, "stock_item_id": item, "store_stock_id": stock,
             "movement_id": movement, "count_id": count, "purchase_id": purchase,
             "ticket_id": ticket, "dormitory_id": dorm, "bed_id": bed,
-            "dorm_assignment_id": stay, "issued_item_id": issued, "expense_id": expense, "budget_id": budget}
+            "dorm_assignment_id": stay, "issued_item_id": issued, "expense_id": expense,
+            "budget_id": budget}
