@@ -24,10 +24,10 @@ STAFF_ITEMS = ("工服（2 套）", "更衣柜钥匙", "工牌")
 
 def load(demo) -> None:
     """Dormitories, beds, stays and issued items of the demo company."""
-    if not demo.stores:
+    if not demo.stores or db.session.scalar(select(Dormitory.id).limit(1)) is not None:
         return
-    roles = dict(db.session.execute(
-        select(Employee.id, Position.role).join(Position, Position.id == Employee.position_id)))
+    roles = {employee_id: role for employee_id, role in db.session.execute(
+        select(Employee.id, Position.role).join(Position, Position.id == Employee.position_id))}
     _dormitories(demo, roles)
     _issued_items(demo)
 
