@@ -174,3 +174,21 @@ def test_api_round_trip(client, api_token, company_a, in_tenant):
     assert [row["id"] for row in seen] == [body["id"]]
     assert client.post(f"/api/v1/issued-items/{theirs['id']}/return",
                        headers=manager).status_code in (403, 404)
+
+
+def test_onboarding_sets_store_and_kind(company_a, in_tenant):
+    from app.blueprints.hr import onboarding
+    from tests.hr.lifecycle.helpers import candidate, item
+
+    with in_tenant(company_a):
+        person = candidate(company_a)
+        result = onboarding.start_onboarding(person)
+        issue = item(result.onboarding, "发放工服、储物柜钥匙、工牌")
+        onboarding.tick_item(issue, company_a.accounts["logistics_head"])
+        issued = db.session.scalars(select(IssuedItem).where(
+            IssuedItem.employee_id == person.id).order_by(IssuedItem.id)).all()
+        assert [(i.kind, i.store_id) for i in issued] == [
+            (kind, company_a.store.id) for kind in ("uniform", "key", "badge")]
+        # Logistics' list shows what onboarding handed out.
+        counts = dict(rules.out_by_store(None))[company_a.store].by_kind
+        assert counts == {"uniform": 1, "key": 1, "badge": 1}
