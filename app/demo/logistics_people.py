@@ -34,7 +34,7 @@ def load(demo) -> None:
 
 def _flat(demo, store, name: str, gender: str | None, rent: str, rooms: int, beds: int):
     dorm = Dormitory(name=name, store_id=store.id, gender=gender, monthly_rent=Decimal(rent),
-                     address=f"{store.city or ''}{store.address or ''}附近小区")
+                     address=f"{store.address or store.city or ''}附近小区")
     db.session.add(dorm)
     db.session.flush()
     made = [DormBed(dormitory_id=dorm.id, room_no=f"{r + 1}0{r + 1}", bed_no=str(b + 1))
@@ -50,8 +50,8 @@ def _dormitories(demo, roles: dict[int, str]) -> None:
     first, other = demo.stores[0], demo.stores[min(2, len(demo.stores) - 1)]
     flats = {
         "female": [_flat(demo, first, f"{first.name}女生宿舍", "female", "3600.00", 4, 4)[1],
-                   _flat(demo, other, f"{other.name}女生宿舍", "female", "3200.00", 3, 4)[1]],
-        "male": [_flat(demo, first, f"{first.name}男生宿舍", "male", "2800.00", 3, 3)[1]],
+                   _flat(demo, other, f"{other.name}女生宿舍", "female", "3200.00", 4, 4)[1]],
+        "male": [_flat(demo, first, f"{first.name}男生宿舍", "male", "2800.00", 4, 3)[1]],
     }
     free = {gender: [bed for beds in lists for bed in beds] for gender, lists in flats.items()}
     rng, today = demo.rng, demo.today
