@@ -115,11 +115,14 @@ def test_pages(client, auth, company_a, in_tenant):
         theirs = rules.issue_item(other, name="工牌", issued_on=DAY)
         db.session.commit()
         item_id, theirs_id, person_id = item.id, theirs.id, person.id
+        store_id = company_a.stores[0].id
     auth.login_as(company_a, "logistics_head")
     page = client.get("/logistics/issued-items").get_data(as_text=True)
     assert f'data-item-id="{item_id}"' in page and f'data-item-id="{theirs_id}"' in page
     uniforms = client.get("/logistics/issued-items?kind=uniform").get_data(as_text=True)
     assert f'data-item-id="{theirs_id}"' not in uniforms
+    store_page = client.get(f"/logistics/issued-items?store_id={store_id}")
+    assert f'data-employee-id="{person_id}"' in store_page.get_data(as_text=True)
     assert client.get(f"/logistics/issued-items/people/{person_id}").status_code == 200
     bad = client.post("/logistics/issued-items/new", data={
         "employee_id": person_id, "name": "", "issued_on": "2026-11-20"})

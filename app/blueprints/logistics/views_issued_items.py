@@ -61,8 +61,10 @@ def issued_items():
     if filters.store_id is not None and not can_see_store(current_user, filters.store_id):
         filters.store_id = None
     rows = rules.list_items(scope, filters)
+    # Per person only for one store: the whole chain's people would be a long page.
+    people = rules.out_by_person(scope, filters.store_id) if filters.store_id else []
     return render_template(
-        "logistics/issued_items.html", rows=rows, filters=filters,
+        "logistics/issued_items.html", rows=rows, filters=filters, people=people,
         by_store=rules.out_by_store(scope), left=rules.left_with_items(scope),
         kind_labels=ISSUED_ITEM_KIND_LABELS, status_labels=ISSUED_ITEM_STATUS_LABELS,
         limit=rules.LIST_LIMIT, return_form=ReturnForm())
