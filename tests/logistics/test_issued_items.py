@@ -172,6 +172,8 @@ def test_api_round_trip(client, api_token, company_a, in_tenant):
     assert again.status_code == 422 and "issued_item" in str(again.get_json())
     listed = client.get("/api/v1/issued-items?status=charged", headers=head).get_json()
     assert [row["id"] for row in listed] == [body["id"]]
+    out = client.get("/api/v1/issued-items/out-by-store", headers=head).get_json()
+    assert [(row["by_kind"], row["total"]) for row in out] == [({}, 0), ({"badge": 1}, 1)]
     manager = api_token(company_a, "store_manager")
     seen = client.get("/api/v1/issued-items", headers=manager).get_json()
     assert [row["id"] for row in seen] == [body["id"]]

@@ -61,6 +61,15 @@ class ChargeSchema(Schema):
                             metadata={"description": "amount deducted in the settlement"})
 
 
+class OutCountsSchema(Schema):
+    store_id = fields.Integer(allow_none=True, metadata={"description": "None: head office"})
+    store_name = fields.String(allow_none=True)
+    by_kind = fields.Dict(keys=fields.String(validate=validate.OneOf(ISSUED_ITEM_KINDS)),
+                          values=fields.Integer(),
+                          metadata={"description": "items still out, per kind"})
+    total = fields.Integer()
+
+
 def _shown(item: IssuedItem, person: Employee) -> dict:
     shown = {name: getattr(item, name) for name in IssuedItemSchema().fields
              if hasattr(item, name)}
@@ -79,6 +88,16 @@ def list_issued_items(args):
     filters = rules.ItemFilters(**args).clean()
     return [_shown(item, person) for item, person in
             rules.list_items(store_scope(current_user), filters)]
+
+
+@blp.route("/issued-items/out-by-store")
+@blp.response(200, OutCountsSchema(many=True))
+@permission_required("logistics.view")
+def issued_items_out_by_store():
+    """What is still out per store (the caller's stores), counted by kind."""
+    return [{"store_id": store.id if store else None, "store_name": store.name if store else None,
+             "by_kind": counts.by_kind, "total": counts.total}
+            for store, counts in rules.out_by_store(store_scope(current_user))]
 
 
 @blp.route("/issued-items", methods=["POST"])
