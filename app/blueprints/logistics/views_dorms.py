@@ -67,7 +67,7 @@ def _bed_choices(dorm: Dormitory | None = None) -> list[SelectChoice]:
             for bed, d in rules.free_beds(dorm)]
 
 
-def _render_or_redirect(template: str, status: int, **context):
+def _render_form(template: str, status: int, **context):
     return render_template(template, gender_labels=GENDER_LABELS, **context), status
 
 
@@ -115,7 +115,7 @@ def _dorm_form(dorm: Dormitory | None):
             db.session.commit()
             flash(_("已保存"), "success")
             return redirect(url_for("logistics.dorm_detail", dormitory_id=saved.id))
-    return _render_or_redirect("logistics/dorm_form.html",
+    return _render_form("logistics/dorm_form.html",
                                422 if request.method == "POST" else 200, form=form, dorm=dorm)
 
 
@@ -147,7 +147,7 @@ def dorm_bed_new(dormitory_id: int):
             db.session.commit()
             flash(_("已新增床位"), "success")
             return redirect(url_for("logistics.dorm_detail", dormitory_id=dorm.id))
-    return _render_or_redirect("logistics/dorm_bed_form.html",
+    return _render_form("logistics/dorm_bed_form.html",
                                422 if request.method == "POST" else 200, form=form, dorm=dorm)
 
 
@@ -211,7 +211,7 @@ def dorm_move_in():
             db.session.commit()
             flash(_("%(name)s 已入住", name=person.name), "success")
             return redirect(url_for("logistics.dorm_detail", dormitory_id=bed.dormitory_id))
-    return _render_or_redirect("logistics/dorm_move.html",
+    return _render_form("logistics/dorm_move.html",
                                422 if request.method == "POST" else 200, form=form,
                                title=_("入住宿舍"))
 
@@ -236,7 +236,7 @@ def dorm_move(dorm_assignment_id: int):
             db.session.commit()
             flash(_("%(name)s 已调换床位", name=person.name), "success")
             return redirect(url_for("logistics.dorm_detail", dormitory_id=bed.dormitory_id))
-    return _render_or_redirect("logistics/dorm_move.html",
+    return _render_form("logistics/dorm_move.html",
                                422 if request.method == "POST" else 200, form=form,
                                title=_("调换床位：%(name)s", name=person.name))
 

@@ -12,8 +12,8 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.blueprints.hr.checklists import tenant_today
 from app.blueprints.hr.models import IssuedItem
-from app.blueprints.hr.onboarding import issued_item_kind
 from app.blueprints.logistics import bp
 from app.blueprints.logistics import issued_items as rules
 from app.blueprints.logistics.labels import ISSUED_ITEM_KIND_LABELS, ISSUED_ITEM_STATUS_LABELS
@@ -92,7 +92,7 @@ def issued_new():
     form.employee_id.choices = _employee_choices()
     if request.method == "GET":
         form.employee_id.data = request.args.get("employee_id", type=int)
-        form.issued_on.data = _today()
+        form.issued_on.data = tenant_today()
     if form.validate_on_submit():
         person = get_or_404(Employee, form.employee_id.data)
         try:
@@ -107,8 +107,7 @@ def issued_new():
                     person=person.name), "success")
             return redirect(url_for("logistics.issued_person", employee_id=person.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("logistics/issued_new.html", form=form,
-                           guessed=issued_item_kind), status
+    return render_template("logistics/issued_new.html", form=form), status
 
 
 def _back(item: IssuedItem):
@@ -153,9 +152,3 @@ def issued_charge(issued_item_id: int):
     status = 422 if request.method == "POST" else 200
     return render_template("logistics/issued_charge.html", form=form, item=item,
                            person=person, kind_labels=ISSUED_ITEM_KIND_LABELS), status
-
-
-def _today():
-    from app.blueprints.hr.checklists import tenant_today
-
-    return tenant_today()
