@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.blueprints.finance.models import Budget, ExpenseAttachment, ExpenseClaim
+from app.blueprints.hr.models import IssuedItem
 from app.blueprints.logistics.models import (
     Asset,
     AssetCount,
@@ -60,11 +61,14 @@ def logistics_objects(company, n: int, person) -> dict:
     stay = DormAssignment(bed_id=bed.id, employee_id=person.id, moved_in_on=date(2026, 11, 1))
     receipt = ExpenseAttachment(expense_id=expense.id, filename="电费.png",
                                 content_type="image/png", size=8, data=b"\x89PNG\r\n\x1a\n")
-    db.session.add_all([stay, receipt])
+    # Issued in this store (hr's seed has no store): a store role reaches its own store's.
+    issued = IssuedItem(employee_id=person.id, store_id=store.id, kind="uniform", name="工服",
+                        issued_on=date(2026, 11, 1))
+    db.session.add_all([stay, receipt, issued])
     db.session.flush()
     return {"asset_id": asset, "stock_item_id": item, "store_stock_id": stock,
             "movement_id": movement, "count_id": count, "purchase_id": purchase,
             "ticket_id": ticket, "dormitory_id": dorm, "bed_id": bed,
-            "dorm_assignment_id": stay, "expense_id": expense, "budget_id": budget,
-            "attachment_id": receipt,
+            "dorm_assignment_id": stay, "issued_item_id": issued, "expense_id": expense,
+            "budget_id": budget, "attachment_id": receipt,
             "department_id": db.session.scalars(select(Department).order_by(Department.id)).first()}

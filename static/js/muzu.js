@@ -202,3 +202,16 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
   else drawAll();
 })();
+
+// Occupancy bars (templates/logistics/dorms.html): the width comes from data-percent,
+// since the CSP refuses inline style attributes.
+(function () {
+  function size() {
+    document.querySelectorAll(".progress-bar[data-percent]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseInt(bar.dataset.percent, 10) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", size);
+  else size();
+})();

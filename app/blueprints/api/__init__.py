@@ -21,6 +21,8 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import logistics_assets as logistics_assets_resources
     from app.blueprints.api import logistics_counts as logistics_counts_resources
+    from app.blueprints.api import logistics_dorms as logistics_dorms_resources
+    from app.blueprints.api import logistics_issued_items as logistics_issued_items_resources
     from app.blueprints.api import logistics_purchases as logistics_purchases_resources
     from app.blueprints.api import logistics_tickets as logistics_tickets_resources
     from app.blueprints.api import offboarding as offboarding_resources
@@ -65,6 +67,7 @@ def register_api(app: Flask) -> None:
     resources += (logistics_counts_resources,)
     resources += (logistics_purchases_resources, logistics_tickets_resources)
     resources += (logistics_assets_resources,)
+    resources += (logistics_issued_items_resources, logistics_dorms_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -8,6 +8,7 @@ idempotent.  Plain functions: add/flush, audit, never commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,6 +26,15 @@ from app.models.base import utcnow
 from app.validation import InputError
 
 log = logging.getLogger(__name__)
+
+# name -> hook(employee, last_day) run when a person leaves (e.g. logistics closes their
+# dormitory stay); registered at app start by other departments, which hr never imports.
+LAST_DAY_HOOKS: dict[str, Callable[[Employee, date], None]] = {}
+
+
+def register_last_day_hook(name: str, hook: Callable[[Employee, date], None]) -> None:
+    """Run ``hook`` in the last day's transaction (registering a name again replaces it)."""
+    LAST_DAY_HOOKS[name] = hook
 
 
 @dataclass
@@ -82,6 +92,8 @@ def run_last_day(offboarding_id: int, now: datetime | None = None,
     employee.last_day = offboarding.last_day
     offboarding.status = "completed"
     offboarding.completed_at = utcnow()
+    for hook in LAST_DAY_HOOKS.values():
+        hook(employee, offboarding.last_day)
     if job_record_id is not None:
         offboarding.job_record_id = job_record_id
     db.session.flush()

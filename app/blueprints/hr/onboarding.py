@@ -215,6 +215,7 @@ def tick_item(item: ChecklistItem, actor, *, note: str = "", outcome: str | None
         names = _issue_names(item, item_names)
         for name in names:
             db.session.add(IssuedItem(employee_id=employee.id, name=name, issued_on=today,
+                                      store_id=employee.store_id, kind=issued_item_kind(name),
                                       issued_by_account_id=getattr(actor, "id", None)))
         db.session.flush()
         record_audit("issued_item.issue", "employee", employee.id, after={"items": names})
@@ -226,6 +227,18 @@ def tick_item(item: ChecklistItem, actor, *, note: str = "", outcome: str | None
     result.completed = _complete_if_ready(onboarding, employee, items_of(onboarding), actor,
                                           result, today)
     return result
+
+
+# Words in an item's name -> its kind (logistics' list counts by kind); first match wins.
+_KIND_WORDS = (("工服", "uniform"), ("钥匙", "key"), ("工牌", "badge"), ("手机", "phone"))
+
+
+def issued_item_kind(name: str) -> str:
+    """The kind of an issued item read from its name (工服, 柜钥匙, 工牌, 手机…), else other."""
+    for word, kind in _KIND_WORDS:
+        if word in (name or ""):
+            return kind
+    return "other"
 
 
 def _issue_names(item: ChecklistItem, chosen: list[str] | None) -> list[str]:
