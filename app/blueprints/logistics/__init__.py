@@ -23,4 +23,6 @@ def _register_stock_hooks(state):
 # One import line per page module.
 # isort: off
 from app.blueprints.logistics import models, views  # noqa: E402,F401
+from app.blueprints.logistics import views_stock  # noqa: E402,F401
+from app.blueprints.logistics import views_requisitions  # noqa: E402,F401
 # isort: on

@@ -229,3 +229,11 @@ def reorder_totals(rows: list[StockRow]) -> list[dict]:
         entry["cost"] += row.estimated_cost
         entry["stores"] += 1
     return sorted(by_item.values(), key=lambda e: e["item"].code)
+
+
+def plain_quantity(value) -> str:
+    """12.00 -> 12, 1.50 -> 1.5 (how a person says a quantity)."""
+    value = Decimal(value or 0)
+    if value == value.to_integral():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value:f}".rstrip("0")
