@@ -36,7 +36,9 @@ REFUSED = (403, 404, 422)
 # chain's; the catalogue, posts, pay settings and checklists are head office's).
 TENANT_WIDE = {"customer_id", "card_id", "service_item_id", "product_id", "level_id",
                "position_id", "pay_profile_id", "therapist_level_id", "template_id",
-               "template_item_id", "job_id", "token_id", "account_id", "run_id"}
+               "template_item_id", "job_id", "token_id", "account_id", "run_id",
+               # The chain's stock items (each store's quantity is a store_stock_id).
+               "stock_item_id"}
 # Fields that may name another store's object on purpose, with the reason.
 CROSS_STORE_BY_DESIGN = {
     # A customer is the chain's: the form offers every therapist of the company.

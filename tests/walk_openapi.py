@@ -33,6 +33,7 @@ FIELD_ALIASES = {
     "sold_by_employee_id": "employee_id",  # 售卡人 of a card sale or top-up
     "partner_store_id": "store_id",  # the visiting store of a 技术交流 training
     "trainer_employee_id": "employee_id",
+    "to_store_id": "store_id",  # the receiving store of a stock transfer (调拨)
 }
 DATE = "2026-11-03"
 # In the future: a reservation may not start in the past.

@@ -34,7 +34,7 @@ blp = Blueprint("api_logistics_stock", __name__, url_prefix=None,
 KIND_HELP = "consumable 耗材 / goods 商品 (sold at the desk: product_id)"
 MOVE_HELP = ("receipt 入库 / requisition 申领 / transfer_out 调出 / transfer_in 调入 / "
              "count_adjustment 盘点调整 / write_off 报损 / sale 前台销售 / sale_return 退货入库")
-Quantity = fields.Decimal(as_string=True, places=2)
+MOVEMENT_SOURCES = ("order_line", "purchase_line", "count_line", "transfer")
 
 
 class StockItemSchema(Schema):
@@ -110,7 +110,8 @@ class MovementSchema(Schema):
     unit_cost = Money()
     balance_after = fields.Decimal(as_string=True, places=2)
     moved_on = fields.Date()
-    source = fields.String(allow_none=True)
+    source = fields.String(allow_none=True, validate=validate.OneOf(MOVEMENT_SOURCES),
+                           metadata={"description": "what caused it; null: entered by hand"})
     source_id = fields.Integer(allow_none=True)
     employee_id = fields.Integer(allow_none=True)
     other_store_id = fields.Integer(allow_none=True)
