@@ -24,8 +24,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from app.blueprints.logistics.models import StockItem, StockMovement
-from app.blueprints.logistics.stock import StockError, clean_quantity, post_movement
+from app.blueprints.logistics.models import StockItem, StockMovement, StoreStock
+from app.blueprints.logistics.stock import (
+    StockError,
+    clean_quantity,
+    post_movement,
+    store_stock,
+)
 from app.blueprints.store.catalogue import parse_money
 from app.extensions import db
 from app.models import Employee, Store
@@ -117,6 +122,10 @@ def transfer(from_store_id: int, to_store_id, stock_item_id, quantity, *, moved_
         raise StockError.on("to_store_id", _("调入门店不能与调出门店相同"))
     qty = clean_quantity(quantity)
     note = _note(note)
+    # Both rows locked in id order first: two opposite transfers at once wait, not deadlock.
+    ids = [store_stock(store, item.id).id for store in (from_store_id, target.id)]
+    db.session.execute(select(StoreStock.id).where(StoreStock.id.in_(ids))
+                       .order_by(StoreStock.id).with_for_update())
     out = post_movement(from_store_id, item.id, "transfer_out", qty, moved_on=moved_on,
                         other_store_id=target.id, note=note, actor=actor)
     # The out movement's id is the transfer's reference on both sides.
