@@ -75,3 +75,37 @@ def test_eight_takers_of_five_units(app, company_a):
         assert db.session.scalar(select(func.count(Payment.id))) == paid
         assert db.session.scalar(select(func.count(Order.id)).where(
             Order.status == "paid")) == paid
+
+
+def test_opposite_transfers_at_once_both_pass(app, company_a):
+    """A→B and B→A of the same item at the same moment: both post (no deadlock), and
+    each store ends where it began."""
+    from app.blueprints.logistics import stock_moves as moves
+    from tests.logistics.stock_helpers import towels
+
+    with tenant_context(company_a.tenant_id):
+        a, b = (store.id for store in company_a.stores[:2])
+        item_id = towels().id
+        moves.receive(a, item_id, "10", unit_cost="4", moved_on=DAY)
+        moves.receive(b, item_id, "10", unit_cost="4", moved_on=DAY)
+        db.session.commit()
+    barrier = threading.Barrier(2)
+    done: list[str] = []
+
+    def run(source: int, target: int) -> None:
+        with app.app_context(), tenant_context(company_a.tenant_id):
+            barrier.wait(timeout=10)
+            for _ in range(5):
+                moves.transfer(source, target, item_id, "1", moved_on=DAY)
+                db.session.commit()
+            db.session.remove()
+            done.append("ok")
+
+    threads = [threading.Thread(target=run, args=pair) for pair in ((a, b), (b, a))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert done == ["ok", "ok"]
+    with tenant_context(company_a.tenant_id):
+        assert (on_hand(a, item_id), on_hand(b, item_id)) == (D("10"), D("10"))
