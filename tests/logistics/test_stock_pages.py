@@ -120,12 +120,21 @@ def _grow(store_ids, extra_items: int) -> None:
 
 
 def test_stock_pages_statement_count_is_flat(client, auth, company_a, in_tenant):
+    """More items and more stores: the same number of statements per page."""
+    from app.models import Store
+
     store_ids = [store.id for store in company_a.stores]
     auth.login_as(company_a, "logistics_head")
     counts = []
-    for extra in (2, 6):
+    for extra_items, extra_stores in ((2, 0), (6, 3)):
         with in_tenant(company_a):
-            _grow(store_ids, extra)
+            for n in range(extra_stores):
+                store = Store(code=f"T{n:02d}", name=f"新店 {n}", city="广州",
+                              address=f"新路 {n} 号", status="open")
+                db.session.add(store)
+                db.session.flush()
+                store_ids.append(store.id)
+            _grow(store_ids, extra_items)
             db.session.commit()
         for url in ("/logistics/stock", "/logistics/stock/reorder", "/logistics/stock/items"):
             db.session.expunge_all()
