@@ -24,6 +24,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import logistics_dorms as logistics_dorms_resources
     from app.blueprints.api import logistics_issued_items as logistics_issued_items_resources
     from app.blueprints.api import logistics_purchases as logistics_purchases_resources
+    from app.blueprints.api import logistics_stock as logistics_stock_resources
     from app.blueprints.api import logistics_tickets as logistics_tickets_resources
     from app.blueprints.api import offboarding as offboarding_resources
     from app.blueprints.api import orders as orders_resources
@@ -68,6 +69,7 @@ def register_api(app: Flask) -> None:
     resources += (logistics_purchases_resources, logistics_tickets_resources)
     resources += (logistics_assets_resources,)
     resources += (logistics_issued_items_resources, logistics_dorms_resources)
+    resources += (logistics_stock_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

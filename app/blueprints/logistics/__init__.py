@@ -47,6 +47,14 @@ def _register_people_hooks(state):
     register_last_day_hook("logistics.dorm_stay", dorms.close_stay_of_leaver)
 
 
+@bp.record_once
+def _register_stock_hooks(state):
+    """The desk's checkout and refund draw and return stock (logistics/stock_sales.py)."""
+    from app.blueprints.logistics.stock_sales import register
+
+    register(state)
+
+
 # One import line per page module.
 # isort: off
 from app.blueprints.logistics import models, views  # noqa: E402,F401
@@ -56,4 +64,6 @@ from app.blueprints.logistics import views_tickets  # noqa: E402,F401
 from app.blueprints.logistics import views_assets  # noqa: E402,F401
 from app.blueprints.logistics import views_issued_items  # noqa: E402,F401
 from app.blueprints.logistics import views_dorms  # noqa: E402,F401
+from app.blueprints.logistics import views_stock  # noqa: E402,F401
+from app.blueprints.logistics import views_requisitions  # noqa: E402,F401
 # isort: on

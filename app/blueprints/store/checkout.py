@@ -70,6 +70,18 @@ VOUCHER_CODE = re.compile(r"[A-Z0-9]{1,64}")
 
 # --- checkout ---------------------------------------------------------------------------
 
+# Called inside every checkout, after the payments add up and before anything is
+# written, with (order, its charged product lines, the business date): logistics
+# draws the store's stock down there (it registers itself; the store never imports
+# it).  A hook refuses by raising an InputError: the checkout is refused with it.
+_CHECKOUT_HOOKS: list = []
+
+
+def register_checkout_hook(hook) -> None:
+    if hook not in _CHECKOUT_HOOKS:
+        _CHECKOUT_HOOKS.append(hook)
+
+
 @dataclass
 class CheckoutResult:
     order: Order
@@ -255,6 +267,10 @@ def checkout_order(order: Order, payments: list[dict], *, actor=None) -> Checkou
             "付款合计 ¥%(paid)s，应收 ¥%(total)s，%(what)s ¥%(diff)s", paid=paid,
             total=bill.total, what=_("还差") if difference > 0 else _("多出"),
             diff=abs(difference)))
+
+    products = [b.line for b in bill.charged if b.line.kind == "product"]
+    for hook in _CHECKOUT_HOOKS:
+        hook(order, products, day.business_date)
 
     # Cards in id order (the lock order used everywhere), each locked before it is read.
     for entry in sorted((e for e in entries if e["method"] in CARD_METHODS),

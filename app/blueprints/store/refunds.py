@@ -41,6 +41,16 @@ REFUND_METHODS = (*cards.MONEY_METHODS, "stored_value")
 KIND = "refund"
 
 
+# Called when a refund is approved, after its money is paid back, with (refund, order,
+# what is still refundable): logistics puts the goods back (it registers itself).
+_REFUND_HOOKS: list = []
+
+
+def register_refund_hook(hook) -> None:
+    if hook not in _REFUND_HOOKS:
+        _REFUND_HOOKS.append(hook)
+
+
 @dataclass
 class Refundable:
     paid: Decimal  # money paid (package-card counts are not money)
@@ -173,6 +183,8 @@ def approve_refund(refund: Refund, *, actor=None, note: str = "") -> Refund:
     refund.decided_at = utcnow()
     refund.decision_note = (note or "").strip()[:255]
     db.session.flush()
+    for hook in _REFUND_HOOKS:
+        hook(refund, order, refundable(order), day.business_date)
     record_audit("order.refund", "refund", refund.id, before=before, after=_snapshot(refund),
                  actor=actor)
     return refund
