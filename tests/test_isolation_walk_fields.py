@@ -38,7 +38,6 @@ TENANT_WIDE = {"customer_id", "card_id", "service_item_id", "product_id", "level
                "position_id", "pay_profile_id", "therapist_level_id", "template_id",
                "template_item_id", "job_id", "token_id", "account_id", "run_id",
                # The chain's list of consumables and goods (each store's stock is its own).
-               # The chain's stock items (each store's quantity is a store_stock_id).
                "stock_item_id"}
 # Fields that may name another store's object on purpose, with the reason.
 CROSS_STORE_BY_DESIGN = {
