@@ -45,37 +45,42 @@ def _chart(report) -> dict:
             "names": {"budget": _("预算"), "actual": _("实际费用")}}
 
 
-@bp.route("/budgets", methods=["GET", "POST"])
+@bp.route("/budgets")
 @permission_required("finance.view")
 def budgets():
-    """The month's budgets; POST (budget.manage) saves the whole grid or none of it."""
+    """The month's budgets per store and category, with the month's actual expenses."""
+    return _budget_page(_month(), _stores(), CsrfForm(), {}, {})
+
+
+@bp.route("/budgets", methods=["POST"], endpoint="budget_save")
+@permission_required("budget.manage")
+def budget_save():
+    """Save the whole grid or none of it (the page again with each bad cell marked)."""
     month, stores = _month(), _stores()
     form = CsrfForm()
-    errors: dict[str, str] = {}
-    typed: dict[str, str] = {}
-    if request.method == "POST":
-        if not current_user.can("budget.manage"):
-            abort(403)
-        if not form.validate_on_submit():
-            abort(400)
-        cells = []
-        for store in stores:
-            for category in BUDGET_CATEGORIES:
-                name = f"b-{store.id}-{category}"
-                if name in request.form:
-                    typed[name] = request.form[name]
-                    cells.append({"store_id": store.id, "category": category,
-                                  "amount": request.form[name]})
-        try:
-            changed = service.save_cells(month, cells, current_user, [s.id for s in stores])
-        except InputError as exc:
-            db.session.rollback()
-            errors = {_grid_name(cells, key): message for key, message in exc.fields.items()}
-            flash(_("有 %(n)d 个格子填写有误，未保存", n=len(errors)), "danger")
-        else:
-            db.session.commit()
-            flash(_("预算已保存（%(n)d 处修改）", n=changed), "success")
-            return redirect(url_for("finance.budgets", month=month.strftime("%Y-%m")))
+    if not form.validate_on_submit():
+        abort(400)
+    cells, typed = [], {}
+    for store in stores:
+        for category in BUDGET_CATEGORIES:
+            name = f"b-{store.id}-{category}"
+            if name in request.form:
+                typed[name] = request.form[name]
+                cells.append({"store_id": store.id, "category": category,
+                              "amount": request.form[name]})
+    try:
+        changed = service.save_cells(month, cells, current_user, [s.id for s in stores])
+    except InputError as exc:
+        db.session.rollback()
+        errors = {_grid_name(cells, key): message for key, message in exc.fields.items()}
+        flash(_("有 %(n)d 个格子填写有误，未保存", n=len(errors)), "danger")
+        return _budget_page(month, stores, form, errors, typed)
+    db.session.commit()
+    flash(_("预算已保存（%(n)d 处修改）", n=changed), "success")
+    return redirect(url_for("finance.budgets", month=month.strftime("%Y-%m")))
+
+
+def _budget_page(month, stores, form, errors: dict[str, str], typed: dict[str, str]):
     grid = service.budget_for(month, [s.id for s in stores])
     report = service.expense_report(month, stores)
     return render_template(
