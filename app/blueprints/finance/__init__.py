@@ -15,4 +15,8 @@ def _register_globals(state):
 # One import line per page module.
 # isort: off
 from app.blueprints.finance import models, views  # noqa: E402,F401
+from app.blueprints.finance import money_text  # noqa: E402,F401
+from app.blueprints.finance import views_takings  # noqa: E402,F401
+from app.blueprints.finance import views_pnl  # noqa: E402,F401
+from app.blueprints.finance import views_inbox  # noqa: E402,F401
 # isort: on
