@@ -16,6 +16,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import dispatch as dispatch_resources
     from app.blueprints.api import employees as employees_resources
     from app.blueprints.api import feedback as feedback_resources
+    from app.blueprints.api import finance_reports as finance_reports_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import offboarding as offboarding_resources
     from app.blueprints.api import orders as orders_resources
@@ -55,6 +56,7 @@ def register_api(app: Flask) -> None:
     resources += (technical_investigations, technical_proposals)
     resources += (technical_profiles_resources,)
     resources += (technical_assessment_resources,)
+    resources += (finance_reports_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)
