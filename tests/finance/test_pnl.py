@@ -77,7 +77,7 @@ def _build(company):
 
     def revenue(store, first):
         total = M("0")
-        for store_id, on, method, amount, card_id in ledger.payments:
+        for store_id, on, _method, amount, card_id in ledger.payments:
             if store_id == store and on.replace(day=1) == first:
                 total += amount * (M("0.8") if card_id else 1)
         return total.quantize(M("0.01"))
@@ -133,7 +133,7 @@ def test_page_drill_down_and_excel(client, auth, company_a, in_tenant):
     html = client.get("/finance/pnl?month=2026-10").get_data(as_text=True)
     assert 'data-testid="pnl-table"' in html and "data-finance-chart" in html
     row = html[html.index(f'data-store-id="{a}"'):]
-    assert f'data-line="revenue"' in row and "¥428.50" in row
+    assert 'data-line="revenue"' in row and "¥428.50" in row
     assert "-¥7,701.50" in html  # A's profit: 428.50 − 5000 − 3000 − 30 − 100, ¥ and ,
     assert html.count("总部") >= 1
     # Drill-down: the rows behind each figure add up to it (two rows a page for the test).
