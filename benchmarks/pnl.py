@@ -204,10 +204,9 @@ def build_lean(echo=print, **overrides) -> int:
             for c, a in (("revenue", "1300000"), ("labour", "200000"), ("rent", "30000"),
                          ("stock_consumed", "3000"), ("depreciation", "18000"))])
         db.session.commit()
-    for table in ("business_days", "orders", "payments", "card_ledger_entries",
-                  "stock_movements", "expense_claims", "depreciation_entries", "payslips",
-                  "payroll_runs", "budgets", "stores"):
-        db.session.execute(text(f"ANALYZE {table}"))
+    for model in (BusinessDay, Order, Payment, CardLedgerEntry, StockMovement, ExpenseClaim,
+                  DepreciationEntry, Payslip, PayrollRun, Budget, Store):
+        db.session.execute(text(f"ANALYZE {model.__tablename__}"))
     db.session.commit()
     echo(f"Built {spec['code']} in {time.perf_counter() - started:.0f} s")
     return tenant_id

@@ -97,6 +97,7 @@ def _build(company):
     return expected, last_a
 
 
+@pytest.mark.both_backends
 def test_each_figure_equals_a_sum_of_the_source_rows(app, company_a, in_tenant):
     with in_tenant(company_a):
         expected, last_a = _build(company_a)

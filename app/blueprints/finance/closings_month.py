@@ -115,12 +115,12 @@ def closings_month(month: date, store_ids: set[int] | None,
     for key, method, total in db.session.execute(
             select(key_payment, Payment.method, func.sum(Payment.amount))
             .where(Payment.business_day_id.in_(days_q)).group_by(key_payment, Payment.method)):
-        rows[key].by_method[method] = Decimal(total)
+        rows[key].by_method[method] = _money(total)
     for key, count, total in db.session.execute(
             select(key_order, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
             .where(Order.business_day_id.in_(days_q), Order.status == "paid")
             .group_by(key_order)):
-        rows[key].orders_paid, rows[key].revenue = count, Decimal(total)
+        rows[key].orders_paid, rows[key].revenue = count, _money(total)
     _add_topups(rows, first, until, ids, by_day)
     total = ClosingTotals(store=None)
     for row in rows.values():
@@ -154,4 +154,9 @@ def _add_topups(rows: dict[int, ClosingTotals], first: date, until: date, ids: l
             .where(CardLedgerEntry.kind == "topup", CardLedgerEntry.store_id.in_(ids),
                    CardLedgerEntry.created_at >= start, CardLedgerEntry.created_at < end)
             .group_by(CardLedgerEntry.store_id)):
-        rows[store_id].topups = Decimal(total)
+        rows[store_id].topups = _money(total)
+
+
+def _money(total) -> Decimal:
+    """A SQL sum as money (SQLite sums NUMERIC as floating point: str() first)."""
+    return Decimal(str(total)).quantize(Decimal("0.01"))

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, literal_column, select
 
 from app.blueprints.finance.models import (
     EXPENSE_APPROVED,
@@ -164,71 +164,109 @@ def variance(actual: Decimal, reference: Decimal | None) -> tuple[Decimal | None
 
 
 def figures_by_store(month: date, store_ids: set[int] | None) -> dict[int | None, Figures]:
-    """Each line of ``month`` per store (None: 总部), in six grouped statements.
+    """Each line of ``month`` per store (None: 总部); see :func:`figures_by_month`."""
+    return figures_by_month([month], store_ids)[month]
+
+
+def _month_of(column, months: list[date]):
+    """SQL: the first day of the month (one of ``months``, ascending) a date falls in."""
+    if len(months) == 1:
+        return literal(months[0])
+    whens = [(column >= m, literal(m)) for m in reversed(months[1:])]
+    return case(*whens, else_=literal(months[0]))
+
+
+def figures_by_month(months: list[date], store_ids: set[int] | None
+                     ) -> dict[date, dict[int | None, Figures]]:
+    """Each line of each of ``months`` (consecutive) per store (None: 总部), in eight
+    grouped statements whatever the number of months, stores or days.
 
     ``store_ids`` None: every store and 总部 (a head-office reader); else only those
     stores (总部's costs are not a store's to see).
     """
-    first, until = month, month_end(month)
-    result: dict[int | None, Figures] = defaultdict(Figures)
+    months = sorted(months)
+    first, until = months[0], month_end(months[-1])
+    result: dict[date, dict[int | None, Figures]] = {m: defaultdict(Figures) for m in months}
 
     def in_scope(column):
         return column.in_(sorted(store_ids) or [-1]) if store_ids is not None else True
 
-    # Revenue, money methods: net payments of the store's business days of the month.
-    day_ids = select(BusinessDay.id).where(BusinessDay.business_date >= first,
-                                           BusinessDay.business_date < until,
-                                           in_scope(BusinessDay.store_id))
-    for store_id, method, total in db.session.execute(
-            select(Payment.store_id, Payment.method, func.sum(Payment.amount))
-            .where(Payment.business_day_id.in_(day_ids), Payment.method.not_in(CARD_METHODS))
-            .group_by(Payment.store_id, Payment.method)):
-        _add_revenue(result[store_id], method, Decimal(total))
-    # Revenue, card methods: per card, valued at the card's share of real money.
+    # Revenue: payments of the stores' business days of the months (refunds negative).
+    in_days = and_(BusinessDay.business_date >= first, BusinessDay.business_date < until,
+                   in_scope(Payment.store_id))
+    paid_month = _month_of(BusinessDay.business_date, months).label("month")
+    for month, store_id, method, total in db.session.execute(
+            select(paid_month, Payment.store_id, Payment.method, func.sum(Payment.amount))
+            .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
+            .where(in_days, Payment.method.not_in(CARD_METHODS))
+            .group_by(*_by_position(3))):
+        _add_revenue(result[_as_date(month)][store_id], method, Decimal(str(total)))
+    # Cards: per card, valued at the card's share of real money (the settlement's rule).
     card_rows = db.session.execute(
-        select(Payment.store_id, Payment.method, Payment.card_id, func.sum(Payment.amount))
-        .where(Payment.business_day_id.in_(day_ids), Payment.method.in_(CARD_METHODS))
-        .group_by(Payment.store_id, Payment.method, Payment.card_id)).all()
-    ratios = card_money_ratios(day_ids) if card_rows else {}
-    for store_id, method, card_id, total in card_rows:
-        value = Decimal(total) * ratios.get(card_id, Decimal(1))
-        _add_revenue(result[store_id], method, value)
-    for figures in result.values():
-        figures.revenue_by_method = {m: a.quantize(CENT, ROUND_HALF_UP)
-                                     for m, a in figures.revenue_by_method.items()}
-        figures.revenue = sum(figures.revenue_by_method.values(), ZERO)
+        select(paid_month, Payment.store_id, Payment.method, Payment.card_id,
+               func.sum(Payment.amount))
+        .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
+        .where(in_days, Payment.method.in_(CARD_METHODS))
+        .group_by(*_by_position(4))).all()
+    if card_rows:
+        day_ids = select(BusinessDay.id).where(BusinessDay.business_date >= first,
+                                               BusinessDay.business_date < until,
+                                               in_scope(BusinessDay.store_id))
+        ratios = card_money_ratios(day_ids)
+    for month, store_id, method, card_id, total in card_rows:
+        value = Decimal(str(total)) * ratios.get(card_id, Decimal(1))
+        _add_revenue(result[_as_date(month)][store_id], method, value)
+    for by_store in result.values():
+        for figures in by_store.values():
+            figures.revenue_by_method = {m: a.quantize(CENT, ROUND_HALF_UP)
+                                         for m, a in figures.revenue_by_method.items()}
+            figures.revenue = sum(figures.revenue_by_method.values(), ZERO)
 
-    for store_id, total in db.session.execute(
-            select(Payslip.store_id, func.sum(Payslip.gross))
+    for month, store_id, total in db.session.execute(
+            select(PayrollRun.month, Payslip.store_id, func.sum(Payslip.gross))
             .join(PayrollRun, PayrollRun.id == Payslip.run_id)
-            .where(PayrollRun.month == first, PayrollRun.status.in_(FROZEN_RUN_STATUSES),
-                   _scoped_or_head_office(Payslip.store_id, store_ids))
-            .group_by(Payslip.store_id)):
-        result[store_id].labour = Decimal(total)
-    for store_id, total in db.session.execute(
-            select(ExpenseClaim.store_id, func.sum(ExpenseClaim.amount))
+            .where(PayrollRun.month.in_(months), PayrollRun.status.in_(FROZEN_RUN_STATUSES),
+                   in_scope(Payslip.store_id))
+            .group_by(PayrollRun.month, Payslip.store_id)):
+        result[_as_date(month)][store_id].labour = _money(total)
+    spent_month = _month_of(ExpenseClaim.spent_on, months).label("month")
+    for month, store_id, total in db.session.execute(
+            select(spent_month, ExpenseClaim.store_id, func.sum(ExpenseClaim.amount))
             .where(ExpenseClaim.status.in_(EXPENSE_COUNTED), ExpenseClaim.spent_on >= first,
-                   ExpenseClaim.spent_on < until,
-                   _scoped_or_head_office(ExpenseClaim.store_id, store_ids))
-            .group_by(ExpenseClaim.store_id)):
-        result[store_id].expenses = Decimal(total)
-    for store_id, total in db.session.execute(
-            select(StockMovement.store_id,
+                   ExpenseClaim.spent_on < until, in_scope(ExpenseClaim.store_id))
+            .group_by(*_by_position(2))):
+        result[_as_date(month)][store_id].expenses = _money(total)
+    moved_month = _month_of(StockMovement.moved_on, months).label("month")
+    for month, store_id, total in db.session.execute(
+            select(moved_month, StockMovement.store_id,
                    func.sum(-StockMovement.quantity * StockMovement.unit_cost))
             .where(StockMovement.kind.in_(CONSUMED_KINDS), StockMovement.moved_on >= first,
                    StockMovement.moved_on < until, in_scope(StockMovement.store_id))
-            .group_by(StockMovement.store_id)):
-        result[store_id].stock = Decimal(total).quantize(CENT, ROUND_HALF_UP)
-    for store_id, total in db.session.execute(
-            select(DepreciationEntry.store_id, func.sum(DepreciationEntry.amount))
-            .where(DepreciationEntry.period == first, in_scope(DepreciationEntry.store_id))
-            .group_by(DepreciationEntry.store_id)):
-        result[store_id].depreciation = Decimal(total)
-    return dict(result)
+            .group_by(*_by_position(2))):
+        result[_as_date(month)][store_id].stock = _money(total)
+    for month, store_id, total in db.session.execute(
+            select(DepreciationEntry.period, DepreciationEntry.store_id,
+                   func.sum(DepreciationEntry.amount))
+            .where(DepreciationEntry.period.in_(months), in_scope(DepreciationEntry.store_id))
+            .group_by(DepreciationEntry.period, DepreciationEntry.store_id)):
+        result[_as_date(month)][store_id].depreciation = _money(total)
+    return {m: dict(by_store) for m, by_store in result.items()}
 
 
-def _scoped_or_head_office(column, store_ids: set[int] | None):
-    return column.in_(sorted(store_ids) or [-1]) if store_ids is not None else True
+def _money(total) -> Decimal:
+    """A SQL sum as money (SQLite sums NUMERIC as floating point: str() first)."""
+    return Decimal(str(total)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _by_position(n: int) -> list:
+    """GROUP BY 1, 2, … n: a CASE of bound dates written twice would be two different
+    expressions to PostgreSQL."""
+    return [literal_column(str(i)) for i in range(1, n + 1)]
+
+
+def _as_date(value) -> date:
+    """A month key back from SQL (SQLite returns a literal date as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _add_revenue(figures: Figures, method: str, amount: Decimal) -> None:
@@ -249,7 +287,7 @@ def card_money_ratios(day_ids) -> dict[int, Decimal]:
             .where(CardLedgerEntry.card_id.in_(cards),
                    CardLedgerEntry.kind.in_(("topup", "bonus")))
             .group_by(CardLedgerEntry.card_id, CardLedgerEntry.kind)):
-        (paid if kind == "topup" else bonus)[card_id] += Decimal(total)
+        (paid if kind == "topup" else bonus)[card_id] += Decimal(str(total))
     ratios = {}
     for card_id in set(paid) | set(bonus):
         face = paid[card_id] + bonus[card_id]
@@ -271,7 +309,7 @@ def budgets_by_store(month: date, store_ids: set[int] | None) -> dict[int, Figur
         if line is None:
             continue
         figures = result.setdefault(store_id, Figures())
-        setattr(figures, line, getattr(figures, line) + Decimal(total))
+        setattr(figures, line, getattr(figures, line) + _money(total))
     return result
 
 
@@ -283,8 +321,8 @@ def pnl_month(month: date, store_ids: set[int] | None) -> PnlMonth:
     if store_ids is not None:
         stmt = stmt.where(Store.id.in_(sorted(store_ids) or [-1]))
     stores = db.session.scalars(stmt).all()
-    actual = figures_by_store(month, store_ids)
-    before = figures_by_store(previous_month(month), store_ids)
+    both = figures_by_month([previous_month(month), month], store_ids)
+    actual, before = both[month], both[previous_month(month)]
     budgets = budgets_by_store(month, store_ids)
     rows = [PnlRow(s.id, s.code, s.name, actual.get(s.id, Figures()),
                    before.get(s.id, Figures()), budgets.get(s.id)) for s in stores]
