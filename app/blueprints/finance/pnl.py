@@ -178,8 +178,9 @@ def _month_of(column, months: list[date]):
 
 def figures_by_month(months: list[date], store_ids: set[int] | None
                      ) -> dict[date, dict[int | None, Figures]]:
-    """Each line of each of ``months`` (consecutive) per store (None: 总部), in eight
-    grouped statements whatever the number of months, stores or days.
+    """Each line of each of ``months`` (consecutive) per store (None: 总部), in six
+    grouped statements (one pass over the payments) whatever the number of months,
+    stores or days.
 
     ``store_ids`` None: every store and 总部 (a head-office reader); else only those
     stores (总部's costs are not a store's to see).
@@ -191,30 +192,24 @@ def figures_by_month(months: list[date], store_ids: set[int] | None
     def in_scope(column):
         return column.in_(sorted(store_ids) or [-1]) if store_ids is not None else True
 
-    # Revenue: payments of the stores' business days of the months (refunds negative).
+    # Revenue: payments of the stores' business days of the months (refunds negative), in
+    # one pass over the payments: a card payment is grouped by its card too, valued at the
+    # card's share of real money (the settlement's rule).
     in_days = and_(BusinessDay.business_date >= first, BusinessDay.business_date < until,
                    in_scope(Payment.store_id))
-    paid_month = _month_of(BusinessDay.business_date, months).label("month")
-    for month, store_id, method, total in db.session.execute(
-            select(paid_month, Payment.store_id, Payment.method, func.sum(Payment.amount))
-            .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
-            .where(in_days, Payment.method.not_in(CARD_METHODS))
-            .group_by(*_by_position(3))):
-        _add_revenue(result[_as_date(month)][store_id], method, Decimal(str(total)))
-    # Cards: per card, valued at the card's share of real money (the settlement's rule).
-    card_rows = db.session.execute(
-        select(paid_month, Payment.store_id, Payment.method, Payment.card_id,
-               func.sum(Payment.amount))
+    paid_month = _month_of(BusinessDay.business_date, months)
+    card = case((Payment.method.in_(CARD_METHODS), Payment.card_id), else_=None)
+    rows = db.session.execute(
+        select(paid_month, Payment.store_id, Payment.method, card, func.sum(Payment.amount))
         .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
-        .where(in_days, Payment.method.in_(CARD_METHODS))
+        .where(in_days)
         .group_by(*_by_position(4))).all()
-    if card_rows:
-        day_ids = select(BusinessDay.id).where(BusinessDay.business_date >= first,
-                                               BusinessDay.business_date < until,
-                                               in_scope(BusinessDay.store_id))
-        ratios = card_money_ratios(day_ids)
-    for month, store_id, method, card_id, total in card_rows:
-        value = Decimal(str(total)) * ratios.get(card_id, Decimal(1))
+    card_ids = {row[3] for row in rows if row[3] is not None}
+    ratios = card_money_ratios(card_ids) if card_ids else {}
+    for month, store_id, method, card_id, total in rows:
+        value = Decimal(str(total))
+        if method in CARD_METHODS:
+            value *= ratios.get(card_id, Decimal(1))
         _add_revenue(result[_as_date(month)][store_id], method, value)
     for by_store in result.values():
         for figures in by_store.values():
@@ -273,12 +268,11 @@ def _add_revenue(figures: Figures, method: str, amount: Decimal) -> None:
     figures.revenue_by_method[method] = figures.revenue_by_method.get(method, ZERO) + amount
 
 
-def card_money_ratios(day_ids) -> dict[int, Decimal]:
-    """Per card paid with on those days: top-ups ÷ (top-ups + bonus) over its life
-    (1 when it has neither) — card_settlement's share of real money, in one statement."""
-    cards = (select(Payment.card_id).where(Payment.business_day_id.in_(day_ids),
-                                           Payment.card_id.is_not(None))
-             .distinct())
+def card_money_ratios(card_ids) -> dict[int, Decimal]:
+    """Per card: top-ups ÷ (top-ups + bonus) over its life (1 when it has neither) —
+    card_settlement's share of real money, in one statement.  ``card_ids``: ids, or a
+    select of them."""
+    cards = card_ids if not isinstance(card_ids, set | list) else sorted(card_ids)
     paid: dict[int, Decimal] = defaultdict(Decimal)
     bonus: dict[int, Decimal] = defaultdict(Decimal)
     for card_id, kind, total in db.session.execute(

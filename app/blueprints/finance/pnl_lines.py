@@ -144,8 +144,7 @@ def line_page(line: str, month: date, store_id: int | None, scope: set[int] | No
     rows = db.session.execute(stmt.limit(page_size).offset((page - 1) * page_size)).all()
     ratios = {}
     if line == "revenue" and any(r[0].method in CARD_METHODS for r in rows):
-        ratios = card_money_ratios(select(Payment.business_day_id).where(
-            Payment.id.in_([r[0].id for r in rows])))
+        ratios = card_money_ratios({r[0].card_id for r in rows if r[0].card_id is not None})
     result = [_row(line, row, ratios) for row in rows]
     total = Decimal(total_amount)
     if line == "revenue":
