@@ -50,6 +50,7 @@ class LogisticsDemo:
 def load_logistics(company_code: str = "yuezu") -> LogisticsDemo:
     from app.demo import (
         finance,
+        finance_pnl,
         logistics_assets,
         logistics_counts,
         logistics_people,
@@ -79,6 +80,7 @@ def load_logistics(company_code: str = "yuezu") -> LogisticsDemo:
         logistics_people.load(demo)
         logistics_counts.load(demo)
         finance.load(demo)
+        finance_pnl.load(demo)
         db.session.flush()
     demo.seconds = clock.perf_counter() - started
     return demo

@@ -215,3 +215,39 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", size);
   else size();
 })();
+
+// ==== 财务: bar charts of money per store (finance/pnl.html, finance/closings.html) ====
+// <canvas data-finance-chart='{"labels": [...], "datasets": [{"label", "data"}]}'>: amounts
+// as decimal strings (yuan); Chart.js is loaded by the page.
+(function () {
+  "use strict";
+  var colours = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545"];
+
+  function drawMoneyBars(canvas) {
+    if (typeof window.Chart === "undefined") return;
+    var data = JSON.parse(canvas.getAttribute("data-finance-chart"));
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (set, i) {
+          return {label: set.label, data: set.data.map(Number),
+                  backgroundColor: colours[i % colours.length]};
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {legend: {position: "bottom", labels: {boxWidth: 12}}},
+        scales: {y: {beginAtZero: true, ticks: {callback: function (v) {
+          return "¥" + Number(v).toLocaleString("zh-CN");
+        }}}}
+      }
+    });
+  }
+
+  function drawAll() {
+    document.querySelectorAll("canvas[data-finance-chart]").forEach(drawMoneyBars);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+  else drawAll();
+})();

@@ -162,7 +162,10 @@ def test_closing_page_and_finance_list_show_vouchers(client, auth, api_token, co
         closing.lock_day(store_id, today_for_store())
         db.session.commit()
     auth.login_as(company_a, "finance_staff")
+    # The month view (per store, ¥ with separators) and the per-day list both show it.
     html = client.get("/finance/closings").get_data(as_text=True)
+    assert "团购" in html and 'data-voucher-net>¥128.00<' in html
+    html = client.get("/finance/closings/days").get_data(as_text=True)
     assert "团购" in html and 'data-voucher-net>128.00<' in html
     auth.logout()
     listed = client.get("/api/v1/closings", headers=api_token(company_a, "finance_staff"))

@@ -25,4 +25,8 @@ def _register_approval_kinds(state) -> None:
 from app.blueprints.finance import models, views  # noqa: E402,F401
 from app.blueprints.finance import views_expenses  # noqa: E402,F401
 from app.blueprints.finance import views_budgets  # noqa: E402,F401
+from app.blueprints.finance import money_text  # noqa: E402,F401
+from app.blueprints.finance import views_takings  # noqa: E402,F401
+from app.blueprints.finance import views_pnl  # noqa: E402,F401
+from app.blueprints.finance import views_inbox  # noqa: E402,F401
 # isort: on

@@ -1,14 +1,14 @@
-"""财务部: landing page (the stores the department accounts for, by city), and the
-daily closings (日结) of every store."""
+"""财务部: the landing page (today's takings, what waits for me), the daily closings
+(日结) of every store by month and by day, and the card settlement between stores."""
 
 from datetime import date, timedelta
-from itertools import groupby
 
-from flask import abort, render_template, request
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.blueprints.finance import bp
 from app.extensions import db
+from app.models import Store
 from app.permissions import permission_required, store_scope
 from app.stores import list_stores
 
@@ -16,15 +16,56 @@ from app.stores import list_stores
 @bp.route("/")
 @permission_required("finance.view")
 def index():
-    stores = db.session.scalars(list_stores(store_scope(current_user))).all()
-    by_city = [(city, list(group)) for city, group in groupby(stores, key=lambda s: s.city)]
-    return render_template("finance/index.html", by_city=by_city, store_count=len(stores))
+    """The department's desk: today's takings of every store, what waits for me, links."""
+    from app import approvals
+    from app.blueprints.finance.takings import takings_for
+    from app.blueprints.store.days import today_for_store
+
+    takings = takings_for(today_for_store(), store_scope(current_user))
+    waiting = approvals.waiting_for(current_user)
+    # TODO(issue 12): a card of the asset counts still open after the 5th, from
+    # app.blueprints.logistics.counts.overdue_counts, once that function is on main.
+    return render_template("finance/index.html", takings=takings, waiting_count=len(waiting))
 
 
 @bp.route("/closings")
 @permission_required("finance.view")
 def closings():
-    """日结 of every store in scope, newest first (``?store_id=&date_from=&date_to=``)."""
+    """日结 of a month (``?month=YYYY-MM``): a row per store with the month's totals, or
+    (``&store_id=``) that store's days; the per-day list is ``closing_days``."""
+    from app.blueprints.finance.closings_month import closings_month
+    from app.blueprints.finance.pnl import month_end, parse_month_arg, previous_month
+    from app.blueprints.store.days import today_for_store
+
+    if request.args.get("date_from") or request.args.get("date_to"):
+        return redirect(url_for("finance.closing_days", **request.args))
+    month = parse_month_arg(request.args.get("month"), today_for_store().replace(day=1))
+    if month is None:
+        abort(400)
+    scope = store_scope(current_user)
+    store = None
+    store_id = request.args.get("store_id", type=int)
+    if store_id is not None:
+        if scope is not None and store_id not in scope:
+            abort(404)
+        store = db.session.get(Store, store_id)
+        if store is None:
+            abort(404)
+    result = closings_month(month, scope, store=store)
+    if store is None:
+        labels = [row.store.name for row in result.rows]
+    else:
+        labels = [row.day.business_date.strftime("%m-%d") for row in result.rows]
+    chart = {"labels": labels, "revenue": [str(row.revenue) for row in result.rows],
+             "received": [str(row.money_received) for row in result.rows]}
+    return render_template("finance/closings.html", result=result, chart=chart,
+                           previous=previous_month(month), following=month_end(month))
+
+
+@bp.route("/closings/days")
+@permission_required("finance.view")
+def closing_days():
+    """日结 of every store in scope, day by day (``?store_id=&date_from=&date_to=``)."""
     from app.blueprints.store import closing as closing_service
     from app.blueprints.store.days import today_for_store
 
@@ -45,7 +86,7 @@ def closings():
                                              store_id=store_id)
     except closing_service.ClosingError as exc:
         rows, error = [], exc.message
-    return render_template("finance/closings.html", rows=rows, stores=stores,
+    return render_template("finance/closing_days.html", rows=rows, stores=stores,
                            store_id=store_id, date_from=date_from, date_to=date_to,
                            error=error)
 
