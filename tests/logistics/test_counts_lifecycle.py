@@ -266,7 +266,7 @@ def test_overdue_from_the_fifth(company_a, in_tenant):
         assert overdue_counts(date(2027, 1, 2)) != []  # still open a month later
 
 
-def test_overdue_shows_on_the_counts_list_and_the_gm_page(client, auth, company_a):
+def test_overdue_shows_on_the_counts_list_and_the_gm_and_finance_pages(client, auth, company_a):
     with tenant_context(company_a.tenant_id):
         small_store(company_a)
         # A count of two months ago still open: overdue whatever today's day.
@@ -277,6 +277,9 @@ def test_overdue_shows_on_the_counts_list_and_the_gm_page(client, auth, company_
     assert 'data-testid="overdue-counts"' in page.text and "阿尔法 1号店" in page.text
     page = client.get("/logistics/counts")
     assert 'data-testid="overdue-badge"' in page.text
+    auth.login_as(company_a, "finance_manager")
+    page = client.get("/finance/")
+    assert 'data-testid="overdue-counts"' in page.text and "阿尔法 1号店" in page.text
 
 
 def test_two_approvals_at_once_post_once(app, company_a, api_token):  # noqa: F811
