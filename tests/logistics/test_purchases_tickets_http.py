@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.blueprints.logistics.models import (
@@ -128,6 +129,7 @@ def test_purchase_pages_request_decide_and_receive(client, company_a, auth):
     assert "已收货" in client.get("/logistics/purchases").get_data(as_text=True)
 
 
+@pytest.mark.both_backends
 def test_the_cleaner_reports_a_room_and_the_board_keeps_it_out(
         client, company_a, auth, api_token):
     store, room = company_a.store, company_a.rooms[0]
@@ -144,6 +146,13 @@ def test_the_cleaner_reports_a_room_and_the_board_keeps_it_out(
     board = client.get(f"/store/?store_id={store.id}").get_data(as_text=True)
     assert "维修中：空调漏水" in board
     assert f'data-room-id="{room.id}" data-room-status="out_of_order"' in board
+    # Logistics sees how long it has waited (SQLite reads the stamp back naive).
+    auth.logout()
+    auth.login_as(company_a, "logistics_head")
+    waiting = client.get("/logistics/tickets").get_data(as_text=True)
+    assert "空调漏水" in waiting and "0 小时" in waiting
+    auth.logout()
+    auth.login_as(company_a, "cleaner")
     client.post(f"/store/{store.id}/rooms/{room.id}/back-in-service")
     with tenant_context(company_a.tenant_id):
         assert db.session.get(Room, room.id).status == "out_of_order"

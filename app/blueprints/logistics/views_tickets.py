@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.blueprints.logistics import bp
 from app.blueprints.logistics import maintenance as service
 from app.blueprints.logistics.models import TICKET_STATUSES, Asset, MaintenanceTicket
+from app.blueprints.store.orders import aware
 from app.extensions import db
 from app.models import Account, Employee, Room, Store
 from app.models.base import utcnow
@@ -45,9 +46,13 @@ def tickets():
         Room.id.in_(sorted({r.room_id for r in rows if r.room_id}) or [-1])))}
     assets = {a.id: a for a in db.session.scalars(select(Asset).where(
         Asset.id.in_(sorted({r.asset_id for r in rows if r.asset_id}) or [-1])))}
+    # Hours waited; SQLite reads the stamp back naive (it is UTC).
+    now = utcnow()
+    waited = {r.id: int((now - aware(r.created_at)).total_seconds() // 3600)
+              for r in rows if r.created_at is not None}
     return render_template("logistics/tickets.html", rows=rows, status=status,
                            filters=FILTERS, status_label=service.status_label, stores=stores,
-                           rooms=rooms, assets=assets, now=utcnow(), page=page,
+                           rooms=rooms, assets=assets, waited=waited, page=page,
                            page_size=PAGE_SIZE)
 
 
