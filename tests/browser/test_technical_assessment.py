@@ -46,8 +46,9 @@ def _rubric_for_a_therapist_of_store_one(tmp_path_factory) -> tuple[int, int]:
     from app.tenants import find_tenant_by_code
     from tests.browser.conftest import browser_app
 
-    # live_server's file (tmp_path_factory.mktemp("browser")): the newest of the session.
-    path = max(tmp_path_factory.getbasetemp().glob("browser*/muzu.sqlite"),
+    # live_server's file (tmp_path_factory.mktemp("browser") numbers it browser0, …): the
+    # newest of the session; other modules' servers (browser_assets0 …) are not it.
+    path = max(tmp_path_factory.getbasetemp().glob("browser[0-9]*/muzu.sqlite"),
                key=lambda found: found.stat().st_mtime)
     app = browser_app(f"sqlite:///{path}")
     with app.app_context():
