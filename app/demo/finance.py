@@ -20,8 +20,10 @@ from app.extensions import db
 from app.models import Account
 
 THOUSAND = Decimal("1000")
-# Per store and month: the shares of revenue, and the fixed amounts of the rest.
-SHARES = {"labour": Decimal("0.38"), "stock_consumed": Decimal("0.05")}
+# Per store and month: the shares of revenue, and the fixed amounts of the rest.  Labour
+# is most of a foot spa's cost (therapists are paid a commission per job): the demo's
+# payroll run (app/demo/finance_pnl.py) comes to about two thirds of revenue.
+SHARES = {"labour": Decimal("0.66"), "stock_consumed": Decimal("0.03")}
 FIXED = {"depreciation": "2500", "utilities": "3200", "repairs": "1200", "supplies": "900",
          "marketing": "3000", "travel": "400", "meals": "600", "communication": "300",
          "training": "500", "office": "300", "other": "200"}
