@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.blueprints.finance.pnl import month_end
+from app.blueprints.finance.pnl import month_end, sum_as_money
 from app.blueprints.store.closing_figures import CARD_METHODS, day_window
 from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Order, Payment
 from app.blueprints.store.models.payments import PAYMENT_METHODS
@@ -115,12 +115,12 @@ def closings_month(month: date, store_ids: set[int] | None,
     for key, method, total in db.session.execute(
             select(key_payment, Payment.method, func.sum(Payment.amount))
             .where(Payment.business_day_id.in_(days_q)).group_by(key_payment, Payment.method)):
-        rows[key].by_method[method] = _money(total)
+        rows[key].by_method[method] = sum_as_money(total)
     for key, count, total in db.session.execute(
             select(key_order, func.count(Order.id), func.coalesce(func.sum(Order.total), 0))
             .where(Order.business_day_id.in_(days_q), Order.status == "paid")
             .group_by(key_order)):
-        rows[key].orders_paid, rows[key].revenue = count, _money(total)
+        rows[key].orders_paid, rows[key].revenue = count, sum_as_money(total)
     _add_topups(rows, first, until, ids, by_day)
     total = ClosingTotals(store=None)
     for row in rows.values():
@@ -154,9 +154,5 @@ def _add_topups(rows: dict[int, ClosingTotals], first: date, until: date, ids: l
             .where(CardLedgerEntry.kind == "topup", CardLedgerEntry.store_id.in_(ids),
                    CardLedgerEntry.created_at >= start, CardLedgerEntry.created_at < end)
             .group_by(CardLedgerEntry.store_id)):
-        rows[store_id].topups = _money(total)
+        rows[store_id].topups = sum_as_money(total)
 
-
-def _money(total) -> Decimal:
-    """A SQL sum as money (SQLite sums NUMERIC as floating point: str() first)."""
-    return Decimal(str(total)).quantize(Decimal("0.01"))

@@ -223,14 +223,14 @@ def figures_by_month(months: list[date], store_ids: set[int] | None
             .where(PayrollRun.month.in_(months), PayrollRun.status.in_(FROZEN_RUN_STATUSES),
                    in_scope(Payslip.store_id))
             .group_by(PayrollRun.month, Payslip.store_id)):
-        result[_as_date(month)][store_id].labour = _money(total)
+        result[_as_date(month)][store_id].labour = sum_as_money(total)
     spent_month = _month_of(ExpenseClaim.spent_on, months).label("month")
     for month, store_id, total in db.session.execute(
             select(spent_month, ExpenseClaim.store_id, func.sum(ExpenseClaim.amount))
             .where(ExpenseClaim.status.in_(EXPENSE_COUNTED), ExpenseClaim.spent_on >= first,
                    ExpenseClaim.spent_on < until, in_scope(ExpenseClaim.store_id))
             .group_by(*_by_position(2))):
-        result[_as_date(month)][store_id].expenses = _money(total)
+        result[_as_date(month)][store_id].expenses = sum_as_money(total)
     moved_month = _month_of(StockMovement.moved_on, months).label("month")
     for month, store_id, total in db.session.execute(
             select(moved_month, StockMovement.store_id,
@@ -238,17 +238,17 @@ def figures_by_month(months: list[date], store_ids: set[int] | None
             .where(StockMovement.kind.in_(CONSUMED_KINDS), StockMovement.moved_on >= first,
                    StockMovement.moved_on < until, in_scope(StockMovement.store_id))
             .group_by(*_by_position(2))):
-        result[_as_date(month)][store_id].stock = _money(total)
+        result[_as_date(month)][store_id].stock = sum_as_money(total)
     for month, store_id, total in db.session.execute(
             select(DepreciationEntry.period, DepreciationEntry.store_id,
                    func.sum(DepreciationEntry.amount))
             .where(DepreciationEntry.period.in_(months), in_scope(DepreciationEntry.store_id))
             .group_by(DepreciationEntry.period, DepreciationEntry.store_id)):
-        result[_as_date(month)][store_id].depreciation = _money(total)
+        result[_as_date(month)][store_id].depreciation = sum_as_money(total)
     return {m: dict(by_store) for m, by_store in result.items()}
 
 
-def _money(total) -> Decimal:
+def sum_as_money(total) -> Decimal:
     """A SQL sum as money (SQLite sums NUMERIC as floating point: str() first)."""
     return Decimal(str(total)).quantize(CENT, ROUND_HALF_UP)
 
@@ -303,7 +303,7 @@ def budgets_by_store(month: date, store_ids: set[int] | None) -> dict[int, Figur
         if line is None:
             continue
         figures = result.setdefault(store_id, Figures())
-        setattr(figures, line, getattr(figures, line) + _money(total))
+        setattr(figures, line, getattr(figures, line) + sum_as_money(total))
     return result
 
 

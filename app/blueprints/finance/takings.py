@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.blueprints.finance.pnl import sum_as_money
 from app.blueprints.store.closing_figures import CARD_METHODS, OPEN_ORDER_STATUSES, day_window
 from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Order, Payment
 from app.blueprints.store.models.payments import PAYMENT_METHODS
@@ -89,7 +90,7 @@ def takings_for(business_date: date, store_ids: set[int] | None) -> Takings:
             select(Payment.store_id, Payment.method, func.sum(Payment.amount))
             .where(Payment.business_day_id.in_(days))
             .group_by(Payment.store_id, Payment.method)):
-        by_store[store_id].by_method[method] = _money(total)
+        by_store[store_id].by_method[method] = sum_as_money(total)
     for store_id, status, count, total in db.session.execute(
             select(Order.store_id, Order.status, func.count(Order.id),
                    func.coalesce(func.sum(Order.total), 0))
@@ -97,10 +98,10 @@ def takings_for(business_date: date, store_ids: set[int] | None) -> Takings:
             .group_by(Order.store_id, Order.status)):
         row = by_store[store_id]
         if status == "paid":
-            row.orders_paid, row.revenue = count, _money(total)
+            row.orders_paid, row.revenue = count, sum_as_money(total)
         elif status in OPEN_ORDER_STATUSES:
             row.orders_open += count
-            row.open_amount += _money(total)
+            row.open_amount += sum_as_money(total)
     start, end = day_window(business_date)
     for store_id, total in db.session.execute(
             select(CardLedgerEntry.store_id, func.sum(CardLedgerEntry.amount))
@@ -108,7 +109,7 @@ def takings_for(business_date: date, store_ids: set[int] | None) -> Takings:
                    CardLedgerEntry.store_id.in_(list(by_store) or [-1]),
                    CardLedgerEntry.created_at >= start, CardLedgerEntry.created_at < end)
             .group_by(CardLedgerEntry.store_id)):
-        by_store[store_id].topups = _money(total)
+        by_store[store_id].topups = sum_as_money(total)
     chain = StoreTakings(store=None)
     for row in by_store.values():
         chain.add(row)
@@ -140,7 +141,3 @@ def as_dict(row: StoreTakings) -> dict:
     }
 
 
-
-def _money(total) -> Decimal:
-    """A SQL sum as money (SQLite sums NUMERIC as floating point: str() first)."""
-    return Decimal(str(total)).quantize(Decimal("0.01"))

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import record_audit, register_audit_actions
+from app.blueprints.logistics.fields import clean_text
 from app.blueprints.logistics.labels import TICKET_STATUS_LABELS
 from app.blueprints.logistics.models import (
     ASSET_IN_USE,
@@ -67,17 +68,7 @@ def status_label(status: str) -> str:
 
 
 def _text(values: dict, name: str, errors: dict, *, required: bool = False) -> str:
-    value = values.get(name)
-    value = "" if value is None else value
-    if not isinstance(value, str):
-        errors[name] = _("格式不正确")
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = _("必填")
-    elif len(value) > LIMITS[name]:
-        errors[name] = _("不能超过 %(n)d 个字符", n=LIMITS[name])
-    return value
+    return clean_text(values, name, errors, LIMITS[name], required=required)
 
 
 def _id(values: dict, name: str, errors: dict) -> int | None:

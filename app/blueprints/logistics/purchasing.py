@@ -34,6 +34,7 @@ from sqlalchemy import select
 from app import approvals
 from app.audit import record_audit, register_audit_actions
 from app.blueprints.logistics import stock as stock_rules
+from app.blueprints.logistics.fields import clean_text
 from app.blueprints.logistics.labels import PURCHASE_STATUS_LABELS
 from app.blueprints.logistics.models import (
     PURCHASE_APPROVED,
@@ -109,17 +110,7 @@ def lines_of(request: PurchaseRequest) -> list[PurchaseLine]:
 
 
 def _text(values: dict, name: str, errors: dict, *, required: bool = False) -> str:
-    value = values.get(name)
-    value = "" if value is None else value
-    if not isinstance(value, str):
-        errors[name] = _("格式不正确")
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors[name] = _("必填")
-    elif len(value) > LIMITS.get(name, 64):
-        errors[name] = _("不能超过 %(n)d 个字符", n=LIMITS.get(name, 64))
-    return value
+    return clean_text(values, name, errors, LIMITS.get(name, 64), required=required)
 
 
 def _int_or_none(value):
