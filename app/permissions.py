@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, str] = {
     "job.view": _l("查看后台任务"),
     "job.run": _l("启动后台任务"),
     "gm.dashboard": _l("总经理看板"),
+    "target.manage": _l("设定门店经营目标"),
+    "report.view": _l("查看月度经营分析报告（店长：本店部分）"),
     "finance.view": _l("财务部工作台"),
     "expense.submit": _l("提交费用报销/申请（附发票照片）"),
     "expense.approve_store": _l("审批本店费用（店长）"),
@@ -64,6 +66,15 @@ PERMISSIONS: dict[str, str] = {
     "reward.approve": _l("审批奖惩"),
     "hr.view": _l("人力资源部工作台"),
     "service.view": _l("服务部工作台"),
+    "sop.manage": _l("编写、发布服务规范（SOP）"),
+    "inspection.manage": _l("门店检查（卫生、安全）：检查模板、检查评分、整改与卫生评比"),
+    "inspection.follow_up": _l("完成本店的检查整改项"),
+    "evaluation.manage": _l("服务技能评估（迎宾、接待、收银、卫生）"),
+    "satisfaction.request": _l("要求门店做满意度复盘"),
+    "satisfaction.answer": _l("回复满意度复盘（分析与措施）"),
+    "disinfection.record": _l("登记消毒记录"),
+    "disinfection.view": _l("查看消毒记录与缺漏"),
+    "care.manage": _l("客户回访计划与回访记录"),
     "technical.view": _l("技术部工作台"),
     "therapist.assess": _l("技师考核：考核评分、确认技能评定（晋升/降级）、技术投诉调查"),
     "technical.settings": _l("技术部设置：考核评分标准与合格线、技能评定参数与等级分数线"),
@@ -147,7 +158,7 @@ ROLES: dict[str, Role] = {
         "catalogue.manage", "store.settings",
         "customer.view",
         "customer.view_contact", "dispatch.view_log", "card.settlement", "complaint.manage",
-        "attendance.view",
+        "attendance.view", "target.manage", "report.view", "disinfection.view",
     ),
     # Payroll: HR computes and submits, finance reviews, the GM approves, finance pays.
     "finance_manager": _role(
@@ -155,6 +166,7 @@ ROLES: dict[str, Role] = {
         "finance.view", "expense.review", "expense.pay", "expense.submit", "budget.manage",
         "pnl.view", "asset_count.review", "payroll.view", "payroll.review", "payroll.pay",
         "payroll.settings", "audit.view", "job.run", "card.settlement", "catalogue.manage",
+        "report.view",
     ),
     "finance_staff": _role(
         _l("财务专员"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "finance.view", "payroll.view",
@@ -183,6 +195,8 @@ ROLES: dict[str, Role] = {
     "service_manager": _role(
         _l("服务部经理"), HEAD_OFFICE, *_HEAD_OFFICE_BASE, "service.view", "employee.view",
         "customer.view", "customer.view_contact", "complaint.manage", "expense.submit",
+        "sop.manage", "inspection.manage", "evaluation.manage", "satisfaction.request",
+        "disinfection.view", "report.view", "job.run",
     ),
     "technical_director": _role(
         _l("技术总监"), HEAD_OFFICE, *_HEAD_OFFICE_BASE,
@@ -222,6 +236,9 @@ ROLES: dict[str, Role] = {
         "logistics.view", "asset_count.count", "asset_count.close", "stock.requisition",
         "purchase.request", "maintenance.report", "maintenance.manage", "expense.submit",
         "expense.approve_store",
+        # Head office's service department asks, the store answers and follows up.
+        "report.view", "inspection.follow_up", "satisfaction.answer", "disinfection.record",
+        "disinfection.view", "care.manage",
     ),
     "supervisor": _role(
         _l("主管"), STORE, *_DESK_SERVING, "employee.view", "room.status", "dispatch.assign",
@@ -229,6 +246,7 @@ ROLES: dict[str, Role] = {
         "reservation.manage", "card.sell", "feedback.record", "complaint.manage",
         "schedule.manage", "attendance.view", "attendance.record", "attendance.kiosk",
         "discipline.record", "asset_count.count", "stock.requisition", "maintenance.report",
+        "inspection.follow_up", "disinfection.record", "disinfection.view",
     ),
     # The foreman (领班) schedules the floor and records punches for those who forgot.
     "foreman": _role(
@@ -236,6 +254,7 @@ ROLES: dict[str, Role] = {
         "order.create", "board.clock_in", "customer.manage", "reservation.manage",
         "feedback.record", "schedule.manage", "attendance.view", "attendance.record",
         "attendance.kiosk", "asset_count.count", "stock.requisition", "maintenance.report",
+        "disinfection.record",
     ),
     "cashier": _role(_l("收银员"), STORE, *_DESK_SERVING, "order.create", "order.checkout",
                      "closing.run", "customer.manage", "card.sell", "feedback.record",
@@ -249,7 +268,7 @@ ROLES: dict[str, Role] = {
                      "reservation.manage", "maintenance.report"),
     # The cleaner finds the broken basin first: they report repairs too.
     "cleaner": _role(_l("卫生员"), STORE, "account.self", "store.view", "room.status",
-                     "self.view", "maintenance.report"),
+                     "self.view", "maintenance.report", "disinfection.record"),
     # Therapists see their own jobs and pay, and their store's rotation log (fairness).
     "therapist": _role(_l("技师"), SELF, "account.self", "self.view", "dispatch.view_log",
                        "board.clock_in"),

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("gm", __name__)
 
-from app.blueprints.gm import views  # noqa: E402,F401
+
+@bp.record_once
+def _register_globals(state):
+    from app.blueprints.gm.nav import tabs_for
+
+    state.app.jinja_env.globals["gm_tabs"] = tabs_for
+
+
+from app.blueprints.gm import models, views  # noqa: E402,F401

@@ -34,6 +34,9 @@ SUBNAV_GROUPS: dict[str, object] = {
     "office": _l("店务"),
     # Issue 12: what the store asks of logistics (repairs, the asset count, stock, buying).
     "supplies": _l("后勤"),
+    # Issue 13: what the service department asks of a store (disinfection log, inspection
+    # follow-ups, satisfaction reviews, the guest care plan) and the procedures to read.
+    "service": _l("服务"),
 }
 
 
@@ -71,6 +74,15 @@ SUBNAV: list[SubnavItem] = [
                "supplies"),
     SubnavItem(_l("采购申请"), "logistics.purchase_new", "purchase.request", "purchase",
                "supplies"),
+    SubnavItem(_l("消毒记录"), "service.disinfection_record", "disinfection.record",
+               "disinfection", "service"),
+    SubnavItem(_l("整改事项"), "service.follow_ups", "inspection.follow_up", "follow_ups",
+               "service"),
+    SubnavItem(_l("满意度复盘"), "service.satisfaction_reviews", "satisfaction.answer",
+               "satisfaction", "service"),
+    SubnavItem(_l("客户回访"), "service.care", "care.manage", "care", "service"),
+    SubnavItem(_l("服务规范"), "service.my_sops", "self.view", "sops", "service"),
+    SubnavItem(_l("经营报告"), "gm.report_store", "report.view", "report", "office"),
 ]
 
 
