@@ -70,6 +70,14 @@ def load_command(history_days: int, scale: str | None, with_payroll: bool) -> No
         changed = True
         click.echo(f"Added logistics and finance data to yuezu: {logistics.summary()} "
                    f"in {logistics.seconds:.1f} s.")
+    from app.demo.head_office import load_head_office
+
+    head_office = load_head_office("yuezu")
+    db.session.commit()
+    if head_office.changed:
+        changed = True
+        click.echo(f"Added head-office and service data to yuezu: {head_office.summary()} "
+                   f"in {head_office.seconds:.1f} s.")
     if with_payroll:
         from app.demo.hr import draft_payroll
 
