@@ -4,7 +4,8 @@ rows each time (no table of its own).  Plain functions: no request, no commit.
 The rules, one per line of the statement:
 
 * **Revenue** (营业收入) belongs to the store where the service or product was
-  consumed: the ``Payment`` rows of the store's business days of the month, net of
+  consumed: the ``Payment`` rows of the store's business days of the month (a closed
+  day's read from its rollup, :func:`_revenue_rows`), net of
   refunds (a refund paid out is a negative row), every method — cash, WeChat,
   Alipay, bank card, 团购 vouchers (money the platform settles with the company
   later, app/blueprints/store/closing_figures.py) and member cards.  A card payment
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, literal, literal_column, select
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select
 
 from app.blueprints.finance.models import (
     EXPENSE_APPROVED,
@@ -61,7 +62,8 @@ from app.blueprints.logistics.models import (
     StockMovement,
 )
 from app.blueprints.store.closing_figures import CARD_METHODS
-from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Payment
+from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Payment, StoreDayRollup
+from app.blueprints.store.models.rollups import ROLLUP_METHODS
 from app.extensions import db
 from app.models import Store
 
@@ -178,9 +180,9 @@ def _month_of(column, months: list[date]):
 
 def figures_by_month(months: list[date], store_ids: set[int] | None
                      ) -> dict[date, dict[int | None, Figures]]:
-    """Each line of each of ``months`` (consecutive) per store (None: 总部), in six
-    grouped statements (one pass over the payments) whatever the number of months,
-    stores or days.
+    """Each line of each of ``months`` (consecutive) per store (None: 总部), in eight
+    grouped statements (revenue: see :func:`_revenue_rows`) whatever the number of
+    months, stores or days.
 
     ``store_ids`` None: every store and 总部 (a head-office reader); else only those
     stores (总部's costs are not a store's to see).
@@ -192,25 +194,8 @@ def figures_by_month(months: list[date], store_ids: set[int] | None
     def in_scope(column):
         return column.in_(sorted(store_ids) or [-1]) if store_ids is not None else True
 
-    # Revenue: payments of the stores' business days of the months (refunds negative), in
-    # one pass over the payments: a card payment is grouped by its card too, valued at the
-    # card's share of real money (the settlement's rule).
-    in_days = and_(BusinessDay.business_date >= first, BusinessDay.business_date < until,
-                   in_scope(Payment.store_id))
-    paid_month = _month_of(BusinessDay.business_date, months)
-    card = case((Payment.method.in_(CARD_METHODS), Payment.card_id), else_=None)
-    rows = db.session.execute(
-        select(paid_month, Payment.store_id, Payment.method, card, func.sum(Payment.amount))
-        .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
-        .where(in_days)
-        .group_by(*_by_position(4))).all()
-    card_ids = {row[3] for row in rows if row[3] is not None}
-    ratios = card_money_ratios(card_ids) if card_ids else {}
-    for month, store_id, method, card_id, total in rows:
-        value = Decimal(str(total))
-        if method in CARD_METHODS:
-            value *= ratios.get(card_id, Decimal(1))
-        _add_revenue(result[_as_date(month)][store_id], method, value)
+    for month, store_id, method, value in _revenue_rows(months, first, until, in_scope):
+        _add_revenue(result[month][store_id], method, value)
     for by_store in result.values():
         for figures in by_store.values():
             figures.revenue_by_method = {m: a.quantize(CENT, ROUND_HALF_UP)
@@ -246,6 +231,70 @@ def figures_by_month(months: list[date], store_ids: set[int] | None
             .group_by(DepreciationEntry.period, DepreciationEntry.store_id)):
         result[_as_date(month)][store_id].depreciation = sum_as_money(total)
     return {m: dict(by_store) for m, by_store in result.items()}
+
+
+def _revenue_rows(months: list[date], first: date, until: date, in_scope):
+    """(month, store, method, amount) of the months' revenue, in three grouped statements
+    whatever the number of stores or days:
+
+    * money methods of a **closed** day whose rollup (``StoreDayRollup``) was computed
+      after the closing: the rollup's per-method sums — a closed day cannot change until
+      it is reopened (反结), and closing it again refreshes its rollup, so the figure is
+      the day's payments without reading them one by one;
+    * money methods of every other day (open, reopened, or not rolled up yet): its
+      payments;
+    * member cards (every day): each payment valued at its card's share of real money
+      (the settlement's rule), which a daily sum cannot carry, in the database; a
+      partial index of card payments (migration 0025) keeps this to the card rows.
+    """
+    paid_month = _month_of(BusinessDay.business_date, months)
+    in_days = and_(BusinessDay.business_date >= first, BusinessDay.business_date < until)
+    rolled = and_(StoreDayRollup.store_id == BusinessDay.store_id,
+                  StoreDayRollup.business_date == BusinessDay.business_date)
+    fresh = and_(BusinessDay.locked_at.is_not(None),
+                 StoreDayRollup.computed_at >= BusinessDay.locked_at)
+    money_methods = [m for m in ROLLUP_METHODS if m not in CARD_METHODS]
+    rollup_month = _month_of(StoreDayRollup.business_date, months)
+    for month, store_id, *totals in db.session.execute(
+            select(rollup_month, StoreDayRollup.store_id,
+                   *(func.sum(getattr(StoreDayRollup, f"paid_{m}")) for m in money_methods))
+            .join(BusinessDay, rolled)
+            .where(in_days, fresh, in_scope(StoreDayRollup.store_id))
+            .group_by(*_by_position(2))):
+        for method, total in zip(money_methods, totals, strict=True):
+            if total is not None and Decimal(str(total)):
+                yield _as_date(month), store_id, method, Decimal(str(total))
+    for month, store_id, method, total in db.session.execute(
+            select(paid_month, Payment.store_id, Payment.method, func.sum(Payment.amount))
+            .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
+            .outerjoin(StoreDayRollup, rolled)
+            .where(in_days, in_scope(Payment.store_id), Payment.method.not_in(CARD_METHODS),
+                   or_(StoreDayRollup.id.is_(None), ~fresh))
+            .group_by(*_by_position(3))):
+        yield _as_date(month), store_id, method, Decimal(str(total))
+    money_share = _card_money_share()
+    for month, store_id, method, total in db.session.execute(
+            select(paid_month, Payment.store_id, Payment.method,
+                   func.sum(Payment.amount * func.coalesce(money_share.c.share, 1)))
+            .join(BusinessDay, BusinessDay.id == Payment.business_day_id)
+            .outerjoin(money_share, money_share.c.card_id == Payment.card_id)
+            .where(in_days, in_scope(Payment.store_id), Payment.method.in_(CARD_METHODS))
+            .group_by(*_by_position(3))):
+        yield _as_date(month), store_id, method, Decimal(str(total))
+
+
+def _card_money_share():
+    """SQL: per card, its share of real money, top-ups ÷ (top-ups + bonus) over its life
+    (:func:`card_money_ratios` in SQL, so a month's card payments are valued in the
+    database and come back as one row per store and method, not one per card).  ``* 1.0``
+    keeps SQLite from dividing integers."""
+    paid = func.sum(case((CardLedgerEntry.kind == "topup", CardLedgerEntry.amount), else_=0))
+    face = func.sum(CardLedgerEntry.amount)
+    return (select(CardLedgerEntry.card_id.label("card_id"),
+                   (paid * 1.0 / func.nullif(face, 0)).label("share"))
+            .where(CardLedgerEntry.kind.in_(("topup", "bonus")))
+            .group_by(CardLedgerEntry.card_id)
+            .subquery("card_money_share"))
 
 
 def sum_as_money(total) -> Decimal:

@@ -14,6 +14,7 @@ from app.blueprints.store.models.feedback import ComplaintCase, Feedback
 from app.blueprints.store.models.orders import BusinessDay, Order, OrderLine, ServiceJob
 from app.blueprints.store.models.payments import Payment, Refund
 from app.blueprints.store.models.reservations import Reservation
+from app.blueprints.store.models.rollups import StoreDayRollup
 
 __all__ = [
     "BoardEntry",
@@ -34,6 +35,7 @@ __all__ = [
     "Reservation",
     "ServiceItem",
     "ServiceJob",
+    "StoreDayRollup",
     "StoreServicePrice",
     "TherapistQualification",
 ]
