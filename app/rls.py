@@ -179,3 +179,36 @@ def _ident(name: str) -> str:
     if not name.replace("_", "").isalnum():
         raise ValueError(f"not a plain role name: {name!r}")
     return f'"{name}"'
+
+
+def analyze(tables: list[str] | None = None) -> None:
+    """Refresh the planner's statistics after a bulk load (ANALYZE; all tables when
+    ``tables`` is None).
+
+    PostgreSQL lets only a table's owner analyze it: issued by the app's role it
+    skips every table with a mere warning, and the tables just filled keep the
+    statistics of empty ones (plans that scan a whole tenant per row).  So on
+    PostgreSQL it runs through the owner's login (``MIGRATION_DATABASE_URL``) when one
+    is configured, in its own connection (ANALYZE commits nothing of the caller's, and
+    the caller's rows must be committed for it to see them); elsewhere through the
+    app's session (SQLite, or an owner that is the app's own login).
+    """
+    from flask import current_app
+    from sqlalchemy import create_engine
+
+    from app.extensions import db
+
+    # One table per statement: SQLite's ANALYZE takes a single name.
+    statements = [f"ANALYZE {_ident(t)}" for t in tables] if tables else ["ANALYZE"]
+    owner_url = current_app.config.get("SQLALCHEMY_MIGRATION_URI")
+    if owner_url and db.engine.dialect.name == "postgresql":
+        engine = create_engine(owner_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                for statement in statements:
+                    conn.execute(text(statement))
+        finally:
+            engine.dispose()
+        return
+    for statement in statements:
+        db.session.execute(text(statement))

@@ -4,6 +4,7 @@ days of history, served by the Flask test client as the finance manager.
 Against the database in ``DATABASE_URL`` (PostgreSQL for the real figures):
 
     DATABASE_URL=postgresql+psycopg://muzu_app@127.0.0.1:5432/muzu_bench \\
+    MIGRATION_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/muzu_bench \\
         .venv/bin/python -m benchmarks.pnl --requests 30
 
 It builds (once) the lean company ``pnl50`` — 50 stores, 90 business days each with
@@ -11,7 +12,10 @@ It builds (once) the lean company ``pnl50`` — 50 stores, 90 business days each
 团购 and stored-value cards bought in another store), 5 stock movements a store a day,
 an expense a store a day plus head-office ones, 300 assets a store with 3 months of
 depreciation, 30 employees a store with an approved payroll run for each of the 3
-months, and budgets — only what the P&L reads, bulk inserted, then ANALYZEd.
+months, and budgets — only what the P&L reads, bulk inserted; the closed days'
+rollups stored (as each 日结 leaves them), then ANALYZEd through the tables' owner
+(``MIGRATION_DATABASE_URL``: PostgreSQL lets only the owner analyze, app/rls.py
+``analyze``).
 ``--scale chain-50`` measures the full demo company (``flask demo load --scale
 chain-50``) instead, if it was built.
 
@@ -43,7 +47,7 @@ def build_lean(echo=print, **overrides) -> int:
     from datetime import UTC, date, datetime, timedelta
     from decimal import Decimal
 
-    from sqlalchemy import select, text
+    from sqlalchemy import select
 
     from app.blueprints.auth.services import create_account
     from app.blueprints.finance.models import Budget, ExpenseClaim
@@ -62,6 +66,7 @@ def build_lean(echo=print, **overrides) -> int:
         MemberCard,
         Order,
         Payment,
+        StoreDayRollup,
     )
     from app.demo.rows import bulk_insert
     from app.extensions import db
@@ -204,10 +209,17 @@ def build_lean(echo=print, **overrides) -> int:
             for c, a in (("revenue", "1300000"), ("labour", "200000"), ("rent", "30000"),
                          ("stock_consumed", "3000"), ("depreciation", "18000"))])
         db.session.commit()
-    for model in (BusinessDay, Order, Payment, CardLedgerEntry, StockMovement, ExpenseClaim,
-                  DepreciationEntry, Payslip, PayrollRun, Budget, Store):
-        db.session.execute(text(f"ANALYZE {model.__tablename__}"))
-    db.session.commit()
+    # The closed days' rollups, as each 日结 leaves them (the P&L reads a closed day's
+    # money methods from its rollup), then statistics for the planner.
+    from app.blueprints.gm.rollups import refresh_days
+    from app.rls import analyze
+
+    with tenant_context(tenant_id):
+        refresh_days(days[0], days[-1])
+        db.session.commit()
+    analyze([model.__tablename__ for model in (
+        BusinessDay, Order, Payment, CardLedgerEntry, StockMovement, ExpenseClaim,
+        DepreciationEntry, Payslip, PayrollRun, Budget, Store, StoreDayRollup)])
     echo(f"Built {spec['code']} in {time.perf_counter() - started:.0f} s")
     return tenant_id
 
