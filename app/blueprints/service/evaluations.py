@@ -60,7 +60,7 @@ def eligible_employees(store_id: int) -> list[tuple[Employee, str]]:
         select(Employee, Position.role).join(Position, Position.id == Employee.position_id)
         .where(Employee.store_id == store_id, Employee.status.in_(EMPLOYED_STATUSES),
                Position.role.in_(EVALUATED_POSITIONS))
-        .order_by(Employee.employee_no)).tuples())
+        .order_by(Employee.employee_no)).all())
 
 
 def _int(value, name: str, errors: dict) -> int | None:
