@@ -38,7 +38,9 @@ TENANT_WIDE = {"customer_id", "card_id", "service_item_id", "product_id", "level
                "position_id", "pay_profile_id", "therapist_level_id", "template_id",
                "template_item_id", "job_id", "token_id", "account_id", "run_id",
                # The chain's list of consumables and goods (each store's stock is its own).
-               "stock_item_id"}
+               "stock_item_id",
+               # The chain's service procedures (服务规范) and their versions, per position.
+               "procedure_id", "procedure_version_id"}
 # Fields that may name another store's object on purpose, with the reason.
 CROSS_STORE_BY_DESIGN = {
     # A customer is the chain's: the form offers every therapist of the company.

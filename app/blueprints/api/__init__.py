@@ -35,6 +35,8 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
+    from app.blueprints.api import service_evaluations as service_evaluations_resources
+    from app.blueprints.api import service_sops as service_sops_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
     from app.blueprints.api import stores as stores_resources
@@ -72,6 +74,7 @@ def register_api(app: Flask) -> None:
     resources += (logistics_issued_items_resources, logistics_dorms_resources)
     resources += (logistics_stock_resources,)
     resources += (finance_reports_resources,)
+    resources += (service_sops_resources, service_evaluations_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -12,4 +12,11 @@ def _register_globals(state):
     state.app.jinja_env.globals["service_tabs"] = tabs_for
 
 
+# One import line per page module.
+# isort: off
 from app.blueprints.service import views  # noqa: E402,F401
+# Procedures (SOP) and service-skill evaluations (issue 13, service items 1 and 3).
+from app.blueprints.service import models_procedures  # noqa: E402,F401
+from app.blueprints.service import views_procedures  # noqa: E402,F401
+from app.blueprints.service import views_evaluations  # noqa: E402,F401
+# isort: on
