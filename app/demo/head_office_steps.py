@@ -3,5 +3,9 @@ and one entry per part, each a ``load(demo)`` that adds nothing twice."""
 
 from __future__ import annotations
 
+from app.demo import head_office_report
+
 STEPS: list = [
+    # Last: the report reads what every other part added.
+    head_office_report.load,
 ]

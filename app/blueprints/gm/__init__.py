@@ -12,4 +12,4 @@ def _register_globals(state):
     state.app.jinja_env.globals["gm_tabs"] = tabs_for
 
 
-from app.blueprints.gm import models, views  # noqa: E402,F401
+from app.blueprints.gm import models, views, views_reports  # noqa: E402,F401
