@@ -33,10 +33,12 @@ def _reports(company) -> list[OperatingReport]:
 @pytest.mark.redis
 def test_the_report_job_with_a_worker(app, client, auth, company_a,  # noqa: F811
                                       progress_log):  # noqa: F811
+    # The worker closes the test's session: keep plain ids.
+    first_store, second_store = (s.id for s in company_a.stores)
     with tenant_context(company_a.tenant_id):
         rows = Rows()
-        spread(rows, company_a.stores[0].id, MONTH, 5, "1200.00", 10)
-        target(company_a.stores[0].id, MONTH, "10000.00")
+        spread(rows, first_store, MONTH, 5, "1200.00", 10)
+        target(first_store, MONTH, "10000.00")
         db.session.commit()
     auth.login_as(company_a, "general_manager")
     assert client.post("/gm/reports", data={"month": "2026-10"}).status_code == 302
@@ -59,7 +61,7 @@ def test_the_report_job_with_a_worker(app, client, auth, company_a,  # noqa: F81
 
     # A rerun replaces the content of the same row (new figures, nothing twice).
     with tenant_context(company_a.tenant_id):
-        spread(rows, company_a.stores[1].id, MONTH, 2, "100.00", 1)
+        spread(rows, second_store, MONTH, 2, "100.00", 1)
         db.session.commit()
     assert client.post("/gm/reports/2026-10/rebuild").status_code == 302
     run_worker(app)
