@@ -4,7 +4,7 @@ that starts last month's on the 1st at 04:00 company time."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.blueprints.gm import report as service
 from app.blueprints.gm.models import REPORT_FAILED, REPORT_READY, REPORT_RUNNING, OperatingReport
+from app.blueprints.gm.rollups import refresh_days
 from app.extensions import db
 from app.jobs import commit_and_dispatch, job, queues
 from app.jobs.models import JobRecord
@@ -61,6 +62,11 @@ def operating_report(ctx, month: str) -> dict:
     if ctx is not None:
         ctx.progress(2, _("读取本月数据"))
     try:
+        # At 04:00 on the 1st the month's last business day has closed (日结) but the
+        # nightly rollup refresh comes only when the next business day starts: make
+        # the month's last two days exact from the source rows first.
+        last_day = service.sales.add_months(first, 1) - timedelta(days=1)
+        refresh_days(last_day - timedelta(days=1), last_day)
         content = service.build_report(first, progress=progress)
     except Exception as exc:
         if live:
