@@ -137,7 +137,7 @@ def return_problems(name: str, this: dict, last_month: dict | None) -> list[str]
         share = (Decimal(this["jobs_returned"]) * 100 / (this["jobs"] + this["jobs_returned"])
                  ) if this["jobs"] + this["jobs_returned"] else Decimal(0)
         problems.append(_("%(store)s 退钟 %(n)s 个，占 %(pct)s%%（上月 %(last)s 个）",
-                          store=name, n=this["jobs_returned"], pct=f"{share:.1f}",
+                          store=name, n=this["jobs_returned"], pct=share.quantize(Decimal("0.1")),
                           last=last_month["jobs_returned"] if last_month else 0))
     if this["refund_count"]:
         problems.append(_("%(store)s 退款 %(n)s 笔，共 ¥%(amount)s（上月 %(last)s 笔）",
