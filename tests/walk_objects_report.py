@@ -15,6 +15,11 @@ MONTH = date(2026, 10, 1)
 
 
 def report_objects(company, n: int) -> dict:
+    """``{"month": …}`` for store 0 only: a month's report is the company's (every
+    store's part), not an object of one store, so the cross-store walks (which fill
+    store 1's ids into store 0's URLs) must not take the month for a store's."""
+    if n != 0:
+        return {}
     if db.session.scalar(select(OperatingReport.id).where(OperatingReport.month == MONTH)
                          ) is None:
         db.session.add(OperatingReport(month=MONTH, status="queued"))

@@ -119,8 +119,10 @@ def test_forecast_seasonal_moving_average_on_a_known_series():
         "2026-07": "200", "2026-08": "220", "2026-09": "240"})
     # base 220 (mean of Jul-Sep) × index 1.2 (Oct 120 ÷ mean 100 of Jul-Sep last year)
     assert forecast(series, date(2026, 10, 1)) == (D("264.00"), "seasonal")
-    # No year of history for November: the 3-month mean (Aug-Oct, October missing = 0).
-    assert forecast(series, date(2026, 11, 1)) == (D("153.33"), "mean")
+    # No year of history for November: the mean of Aug-Oct, of the months known (Oct
+    # is not: a month without figures is left out, not counted as 0).
+    assert forecast(series, date(2026, 11, 1)) == (D("230.00"), "mean")
+    assert forecast(series, date(2026, 12, 1)) == (D("240.00"), "mean")
     assert forecast({}, date(2026, 11, 1)) == (None, "none")
 
 
@@ -220,3 +222,29 @@ def test_building_from_the_page_inline_replaces_the_one_row(app, client, auth, c
     assert [(r["month"], r["status"]) for r in listed] == [("2026-10", "ready")]
     bad = client.post("/api/v1/reports", json={"month": "2026-13"}, headers=headers)
     assert bad.status_code == 422 and "month" in str(bad.get_json())
+
+
+def test_attendance_anomalies_come_from_hrs_month_records(app, company_a, in_tenant):
+    from app.blueprints.hr.models.time import ClockRecord, ScheduleEntry
+
+    with in_tenant(company_a):
+        store = company_a.stores[0]
+        person = company_a.employees["therapist"]
+        published = datetime(2026, 9, 28, tzinfo=UTC)
+        for day in (5, 6, 7):  # 10:00-18:00 Shanghai time
+            db.session.add(ScheduleEntry(
+                employee_id=person.id, store_id=store.id, work_date=date(2026, 10, day),
+                starts_at=datetime(2026, 10, day, 2, 0, tzinfo=UTC),
+                ends_at=datetime(2026, 10, day, 10, 0, tzinfo=UTC), published_at=published))
+        punches = [("in", datetime(2026, 10, 5, 2, 20, tzinfo=UTC)),   # 20 minutes late
+                   ("out", datetime(2026, 10, 5, 10, 0, tzinfo=UTC)),
+                   ("in", datetime(2026, 10, 6, 1, 58, tzinfo=UTC))]   # no clock-out
+        for kind, at in punches:                                         # the 7th: nothing
+            db.session.add(ClockRecord(employee_id=person.id, store_id=store.id, kind=kind,
+                                       at=at))
+        db.session.flush()
+        content = service.build_report(MONTH, as_of=AS_OF)
+    (text,) = [p for p in _part(content, store.id)["problems"] if "考勤异常" in p]
+    assert text.startswith(f"{store.code} {store.name} 考勤异常：迟到 1 次、旷工 ")
+    assert text.endswith("缺卡 1 次（涉及 1 人）")
+    assert not any("考勤异常" in p for p in _part(content, company_a.stores[1].id)["problems"])

@@ -2,13 +2,14 @@
 
 The method (documented on the report page too):
 
-* base = the mean revenue of the 3 months before the forecast month;
+* base = the mean revenue of the 3 months before the forecast month (of those of them
+  with figures: a store opened two months ago is not averaged with zeros);
 * when a year of history exists — the same month last year and the 3 months before it
   all have revenue — base × seasonal index, the index being that month last year ÷ the
   mean of the 3 months before it last year (how much that month usually rises or falls
   against the months before it);
-* otherwise the 3-month mean alone.  A month with no revenue in the base counts as 0;
-  with none of the 3 months known there is no forecast.
+* otherwise the 3-month mean alone.  With none of the 3 months known there is no
+  forecast.
 
 Its error is shown by applying the same method to each of the last 6 months (with only
 the history before that month) and comparing with what happened: the absolute % error
@@ -34,10 +35,10 @@ HISTORY_MONTHS = ERROR_MONTHS + 15
 def forecast(series: dict[date, Decimal], month: date) -> tuple[Decimal | None, str]:
     """(forecast of ``month``, "seasonal" / "mean" / "none") from the months before it."""
     base_months = [add_months(month, -i) for i in (1, 2, 3)]
-    known = [series.get(m) for m in base_months]
-    if all(v is None for v in known):
+    known = [series[m] for m in base_months if m in series]
+    if not known:
         return None, "none"
-    base = sum((v or Decimal(0) for v in known), Decimal(0)) / 3
+    base = sum(known, Decimal(0)) / len(known)
     last_year = series.get(add_months(month, -12))
     before = [series.get(add_months(month, -i)) for i in (13, 14, 15)]
     if last_year and all(before):
