@@ -7,6 +7,7 @@ so the job registry is complete in the web process and in the worker.
 from dataclasses import dataclass
 
 from app.blueprints.gm import jobs as gm_jobs  # noqa: F401  (registers its jobs)
+from app.blueprints.gm import jobs_report as gm_report_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.logistics import jobs as logistics_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.store import jobs as store_jobs  # noqa: F401  (registers its jobs)
@@ -43,4 +44,7 @@ PERIODIC: list[Periodic] = [
     # business day starts (local time: yesterday has just ended), so the fan-out runs
     # hourly and starts one company's refresh once a day.
     Periodic("gm.refresh_rollups_nightly", cron="23 * * * *"),
+    # 月度经营分析报告: last month's, from the 1st at 04:00 company time (ready before the
+    # 5th); hourly on the UTC days that can be a company's 1st-4th, one query each.
+    Periodic("gm.operating_report_monthly", cron="17 * 1-5,28-31 * *"),
 ]

@@ -21,6 +21,7 @@ from app.security import hash_token
 from app.tenancy import tenant_context
 from tests.walk_objects_logistics import logistics_objects
 from tests.walk_objects_sops import sops_objects
+from tests.walk_objects_report import report_objects
 
 
 def seed_objects(company, store_index: int = 0) -> dict[str, int]:
@@ -64,6 +65,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             **{name: obj.id for name, obj in technical_exams.items()},
             **{name: obj.id for name, obj in logistics.items()},
             **sops_objects(company, store_index),
+            **report_objects(company, store_index),
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,

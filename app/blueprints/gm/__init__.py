@@ -24,4 +24,4 @@ def _register_rollup_hooks(state) -> None:
     state.app.cli.add_command(rollups_group)
 
 
-from app.blueprints.gm import models, views  # noqa: E402,F401
+from app.blueprints.gm import models, views, views_reports  # noqa: E402,F401
