@@ -20,8 +20,8 @@ from app.models import Account, AccountStore, ApiToken, Position
 from app.security import hash_token
 from app.tenancy import tenant_context
 from tests.walk_objects_logistics import logistics_objects
-from tests.walk_objects_sops import sops_objects
 from tests.walk_objects_report import report_objects
+from tests.walk_objects_sops import sops_objects
 
 
 def seed_objects(company, store_index: int = 0) -> dict[str, int]:
