@@ -92,7 +92,7 @@ def refresh_if_due(now: datetime | None = None) -> JobRecord | None:
     return start_refresh()
 
 
-@job(NIGHTLY_JOB, queue="default", fan_out=True, label=_l("每日营业汇总"))
+@job(NIGHTLY_JOB, queue="default", fan_out=True, label=_l("每晚刷新营业日汇总"))
 def refresh_rollups_nightly(ctx=None) -> dict:
     """Hourly: each active company whose business day has just started gets the last
     week of rollups refreshed (a company's hour comes once a day)."""
