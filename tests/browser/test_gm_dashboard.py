@@ -1,7 +1,10 @@
 """经营驾驶舱 in the browser: the general manager, on a phone (390×844), opens the
 dashboard of the demo company; both charts draw the demo's figures (a Chart.js chart
 with data on each canvas) within the phone's width; a tap on a store, a therapist and an
-order number reaches the order's own page."""
+order number reaches the order's own page.
+
+The demo here is what ``flask demo load`` builds, shortened: 40 days of yuezu's
+front-desk history and the head office's steps (the rollups of that history)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,22 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import serve_demo
+
 pytestmark = pytest.mark.browser
+
+
+def _prepare():
+    from app.demo.head_office import load_head_office
+    from app.demo.history import load_history
+
+    load_history("yuezu", days=40, customers=300)
+    load_head_office("yuezu")
+
+
+@pytest.fixture(scope="module")
+def dashboard_server(tmp_path_factory):
+    yield from serve_demo(tmp_path_factory, "gm_dashboard", prepare=_prepare)
 
 
 def _chart_points(page, testid: str) -> int:
@@ -25,8 +43,10 @@ def _chart_points(page, testid: str) -> int:
         }""", testid)
 
 
-def test_the_gm_reads_the_dashboard_on_a_phone_and_drills_to_an_order(browser, live_server,
+def test_the_gm_reads_the_dashboard_on_a_phone_and_drills_to_an_order(browser,
+                                                                      dashboard_server,
                                                                       artifacts):
+    live_server = dashboard_server
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                                   has_touch=True)
     page = context.new_page()
