@@ -250,6 +250,11 @@ def trend_months(today: date, n: int = TREND_MONTHS) -> list[date]:
 # --- the statements ------------------------------------------------------------------
 
 
+# The month grouping (_month_of, _by_position, _as_date) and sum_as_money are the P&L's
+# (app/blueprints/finance/pnl.py): one CASE of the months grouped by position, read back
+# as a date on every dialect — the same rules, not copies.
+
+
 def _in_scope(column, store_ids: set[int] | None):
     return column.in_(sorted(store_ids) or [-1]) if store_ids is not None else True
 
