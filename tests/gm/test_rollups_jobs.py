@@ -222,3 +222,12 @@ def test_nightly_fan_out_on_a_real_worker(app, company_a, company_b, in_tenant):
     with in_tenant(company_b):
         assert not db.session.scalars(
             select(JobRecord).where(JobRecord.kind == REFRESH_JOB)).all()
+
+
+def test_jobs_page_words_for_the_runs(app, company_a, in_tenant):  # noqa: F811
+    from app.blueprints.gm.jobs import _describe, _describe_rebuild
+
+    with in_tenant(company_a):
+        assert _describe([{}, {"first": "2026-11-01", "last": "2026-11-07", "store_ids": [3]}]) \
+            == ["最近 7 天 · 全部门店", "2026-11-01 至 2026-11-07 · 1 家门店"]
+        assert _describe_rebuild([{}]) == ["首个营业日 至 昨天"]

@@ -49,6 +49,16 @@ def _describe(params_list: list[dict]) -> list[str]:
     return [_range_text(params or {}) for params in params_list]
 
 
+def _describe_rebuild(params_list: list[dict]) -> list[str]:
+    texts = []
+    for params in params_list:
+        params = params or {}
+        first = params.get("first") or _("首个营业日")
+        last = params.get("last") or _("昨天")
+        texts.append(_("%(first)s 至 %(last)s", first=first, last=last))
+    return texts
+
+
 def _dates(first: str | None, last: str | None) -> tuple[date, date]:
     today = _today()
     last_day = date.fromisoformat(last) if last else today - timedelta(days=1)
@@ -134,7 +144,7 @@ def rebuild(first: date, last: date, progress=None, commit: bool = False) -> int
 
 
 @job(REBUILD_JOB, queue="reports", timeout=3600, startable=True, label=_l("重建营业日汇总"),
-     describe=_describe)
+     describe=_describe_rebuild)
 def rebuild_rollups(ctx, first: str | None = None, last: str | None = None) -> dict:
     """Every rollup of ``first..last`` (default: from the first business day to
     yesterday) rebuilt from the source rows, a month per progress step."""
