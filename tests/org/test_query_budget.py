@@ -43,6 +43,7 @@ def _add_stores(company, in_tenant, count: int) -> None:
 
 @pytest.mark.parametrize("url, role", [
     ("/gm/", "general_manager"),
+    ("/gm/stores", "general_manager"),
     ("/service/", "service_manager"),
     ("/logistics/", "logistics_head"),
     ("/finance/", "finance_manager"),
@@ -65,6 +66,6 @@ def test_landing_pages_issue_a_fixed_number_of_statements(client, auth, company_
 def test_chain_overview_counts_are_right_after_growth(client, auth, company_a, in_tenant):
     _add_stores(company_a, in_tenant, 3)
     auth.login_as(company_a, "general_manager")
-    html = client.get("/gm/").get_data(as_text=True)
+    html = client.get("/gm/stores").get_data(as_text=True)
     assert 'data-total="stores">5<' in html
     assert 'data-total="rooms">15<' in html

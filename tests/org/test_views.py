@@ -96,7 +96,7 @@ def test_another_tenants_store_and_room_are_not_found(client, auth, company_a, c
 
 def test_chain_overview_shows_stores_rooms_and_headcount(client, auth, company_a, company_b):
     auth.login_as(company_a, "general_manager")
-    html = client.get("/gm/").get_data(as_text=True)
+    html = client.get("/gm/stores").get_data(as_text=True)
     assert "阿尔法 1号店" in html and "阿尔法 2号店" in html
     assert "贝塔" not in html
     assert 'data-total="stores">2<' in html

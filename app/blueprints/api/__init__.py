@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import finance_budgets as finance_budgets_resources
     from app.blueprints.api import finance_expenses as finance_expenses_resources
     from app.blueprints.api import finance_reports as finance_reports_resources
+    from app.blueprints.api import gm_dashboard as gm_dashboard_resources
     from app.blueprints.api import gm_reports as gm_reports_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import logistics_assets as logistics_assets_resources
@@ -77,6 +78,7 @@ def register_api(app: Flask) -> None:
     resources += (finance_reports_resources,)
     resources += (service_sops_resources, service_evaluations_resources)
     resources += (gm_reports_resources,)
+    resources += (gm_dashboard_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -1,4 +1,5 @@
-"""总经理: the chain overview and the store pages (open, edit, detail)."""
+"""总经理: the store pages (list, open, edit, detail); the chain dashboard (经营驾驶舱,
+gm.index) is in views_dashboard.py."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -18,10 +19,10 @@ def _store_or_404(store_id: int) -> Store:
     return get_in_scope_or_404(Store, store_id)
 
 
-@bp.route("/")
-@permission_required("gm.dashboard")
-def index():
-    """Chain overview: every store with its rooms and on-staff headcount."""
+@bp.route("/stores", endpoint="stores")
+@permission_required("org.view")
+def stores_list():
+    """门店: every store with its rooms and on-staff headcount."""
     summaries = stores.list_stores_with_headcount(store_scope(current_user))
     totals = {
         "stores": len(summaries),
@@ -29,10 +30,7 @@ def index():
         "rooms": sum(s.room_count for s in summaries),
         "headcount": sum(s.headcount for s in summaries),
     }
-    from app.blueprints.logistics.reconciliation import overdue_count_cards
-
-    return render_template("gm/index.html", summaries=summaries, totals=totals,
-                           overdue_counts=overdue_count_cards(store_scope(current_user)))
+    return render_template("gm/stores.html", summaries=summaries, totals=totals)
 
 
 @bp.route("/stores/new", methods=["GET", "POST"])
@@ -74,3 +72,6 @@ def store_edit(store_id: int):
             return redirect(url_for("gm.store_detail", store_id=store.id))
     return render_template("gm/store_form.html", form=form, store=store)
 
+
+
+from app.blueprints.gm import views_dashboard  # noqa: E402,F401
