@@ -19,6 +19,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import finance_budgets as finance_budgets_resources
     from app.blueprints.api import finance_expenses as finance_expenses_resources
     from app.blueprints.api import finance_reports as finance_reports_resources
+    from app.blueprints.api import gm_targets as gm_targets_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import logistics_assets as logistics_assets_resources
     from app.blueprints.api import logistics_counts as logistics_counts_resources
@@ -72,6 +73,7 @@ def register_api(app: Flask) -> None:
     resources += (logistics_issued_items_resources, logistics_dorms_resources)
     resources += (logistics_stock_resources,)
     resources += (finance_reports_resources,)
+    resources += (gm_targets_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

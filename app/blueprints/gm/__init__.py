@@ -12,4 +12,9 @@ def _register_globals(state):
     state.app.jinja_env.globals["gm_tabs"] = tabs_for
 
 
+# One import line per page module (the issue-13 helpers each add theirs).
+# isort: off
 from app.blueprints.gm import models, views  # noqa: E402,F401
+from app.blueprints.gm import views_targets  # noqa: E402,F401
+from app.blueprints.gm import views_inbox  # noqa: E402,F401
+# isort: on
