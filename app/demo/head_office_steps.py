@@ -3,5 +3,8 @@ and one entry per part, each a ``load(demo)`` that adds nothing twice."""
 
 from __future__ import annotations
 
+from app.demo import head_office_targets
+
 STEPS: list = [
+    head_office_targets.load,
 ]
