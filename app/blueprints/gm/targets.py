@@ -132,7 +132,8 @@ def parse_guests(value, field: str) -> int:
         raise TargetError.on(field, _("客数须为不小于 0 的整数"))
     number = int(text)
     if number > MAX_GUESTS:
-        raise TargetError.on(field, _("客数不能超过 %(n)s", n=f"{MAX_GUESTS:,}"))
+        limit = f"{MAX_GUESTS:,}"
+        raise TargetError.on(field, _("客数不能超过 %(n)s", n=limit))
     return number
 
 
