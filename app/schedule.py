@@ -6,6 +6,7 @@ so the job registry is complete in the web process and in the worker.
 
 from dataclasses import dataclass
 
+from app.blueprints.gm import jobs as gm_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.hr import jobs as hr_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.logistics import jobs as logistics_jobs  # noqa: F401  (registers its jobs)
 from app.blueprints.store import jobs as store_jobs  # noqa: F401  (registers its jobs)
@@ -38,4 +39,8 @@ PERIODIC: list[Periodic] = [
     # 1st at 02:00 local time; the logistics settings allow days 1-28), so the fan-out
     # runs every hour and does nothing outside a company's window (one query each).
     Periodic("logistics.asset_count_monthly", cron="11 * * * *"),
+    # 营业日汇总: the last week of each company's daily rollups, refreshed in the hour its
+    # business day starts (local time: yesterday has just ended), so the fan-out runs
+    # hourly and starts one company's refresh once a day.
+    Periodic("gm.refresh_rollups_nightly", cron="23 * * * *"),
 ]

@@ -12,6 +12,18 @@ def _register_globals(state):
     state.app.jinja_env.globals["gm_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_rollup_hooks(state) -> None:
+    """A store's 日结 refreshes its day's rollup (the store never imports us), and the
+    ``flask rollups`` command."""
+    from app.blueprints.gm.cli import rollups_group
+    from app.blueprints.gm.jobs import refresh_after_closing
+    from app.blueprints.store.closing import register_closing_hook
+
+    register_closing_hook(refresh_after_closing)
+    state.app.cli.add_command(rollups_group)
+
+
 # One import line per page module (the issue-13 helpers each add theirs).
 # isort: off
 from app.blueprints.gm import models, views  # noqa: E402,F401

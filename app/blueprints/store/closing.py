@@ -37,6 +37,17 @@ class ClosingError(InputError):
 
 # --- lock and re-open ---------------------------------------------------------------
 
+# Departments that follow a closing (head office refreshes the day's rollup) register
+# ``fn(day)`` here, called after the lock in the same transaction; the store never
+# imports them.
+_CLOSING_HOOKS: list = []
+
+
+def register_closing_hook(fn) -> None:
+    if fn not in _CLOSING_HOOKS:
+        _CLOSING_HOOKS.append(fn)
+
+
 
 def lock_day(store_id: int, business_date: date, actor=None) -> BusinessDay:
     """日结: lock the store's business day and keep the snapshot of its figures."""
@@ -57,6 +68,8 @@ def lock_day(store_id: int, business_date: date, actor=None) -> BusinessDay:
     db.session.flush()
     record_audit("closing.lock", "business_day", day.id, actor=actor,
                  after=_audit_figures(summary))
+    for hook in _CLOSING_HOOKS:
+        hook(day)
     return day
 
 
