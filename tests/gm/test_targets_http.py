@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.blueprints.gm import targets
 from app.blueprints.gm.models import StoreTarget
 from app.extensions import db
-from tests.gm.targets_data import needs_read_days, rollup
+from tests.gm.targets_data import rollup
 
 pytestmark = pytest.mark.both_backends
 
@@ -111,7 +111,6 @@ def test_api_round_trip_422_names_the_field_and_changes_nothing(
          "note": "开业季"}]})
     assert saved.status_code == 200, saved.get_json()
     assert saved.get_json()["changed"] == 1
-    needs_read_days()
     got = client.get(url, headers=gm).get_json()
     row = next(r for r in got["targets"] if r["store_id"] == s1)
     assert (row["revenue"], row["guests"], row["card_sales"], row["note"]) == (
@@ -121,7 +120,6 @@ def test_api_round_trip_422_names_the_field_and_changes_nothing(
 
 
 def test_progress_percentages_from_rollup_rows(company_a, in_tenant):
-    needs_read_days()
     month = date(2026, 9, 1)  # a past month: every day read from the stored rollups
     with in_tenant(company_a):
         s1, s2 = (s.id for s in company_a.stores)
@@ -144,7 +142,6 @@ def test_progress_percentages_from_rollup_rows(company_a, in_tenant):
 
 def test_the_store_managers_front_page_shows_the_month_target(
         client, auth, company_a, in_tenant):
-    needs_read_days()
     month = _this_month(company_a, in_tenant)
     with in_tenant(company_a):
         store = company_a.stores[0]
