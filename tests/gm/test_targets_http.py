@@ -48,6 +48,8 @@ def test_the_grid_shows_each_bad_field_and_saves_nothing(client, auth, company_a
     assert good.status_code == 302
     html = client.get(url).get_data(as_text=True)
     assert 'value="280000.00"' in html and 'value="冲刺"' in html
+    # The month to date of the store with a target, beside the grid.
+    assert f'data-progress-store="{s1}"' in html and f'data-progress-store="{s2}"' not in html
     with in_tenant(company_a):
         assert set(targets.targets_for(month, [s1, s2])) == {s1}
 

@@ -111,8 +111,12 @@ def target_copy():
 def _page(month, today, stores, form, errors: dict[str, str], typed: dict[str, str]):
     ids = [s.id for s in stores]
     current = service.targets_for(month, ids)
+    # The month to date of the stores with a target (a month begun: before, nothing to show).
+    progress = service.target_progress(month, ids, today, only_with_target=True) \
+        if month <= today and current else []
     return render_template(
         "gm/targets.html", month=month, stores=stores, current=current, typed=typed,
+        progress=progress, store_names={s.id: s.name for s in stores},
         errors=errors, form=form, may_edit=service.may_edit_month(month, today),
         previous=service.previous_month(month), following=service.next_month(month),
         month_error=errors.get("month")), 422 if errors else 200
