@@ -3,10 +3,17 @@ and one entry per part, each a ``load(demo)`` that adds nothing twice."""
 
 from __future__ import annotations
 
-from app.demo import head_office_report, head_office_rollups, service_procedures
+from app.demo import (
+    head_office_report,
+    head_office_rollups,
+    head_office_targets,
+    service_procedures,
+)
 
 STEPS: list = [
     head_office_rollups.load,
+    # Targets are set around what the stores did (the rollups).
+    head_office_targets.load,
     service_procedures.load,
     # Last: the report reads what every other part added.
     head_office_report.load,

@@ -21,6 +21,7 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import finance_reports as finance_reports_resources
     from app.blueprints.api import gm_dashboard as gm_dashboard_resources
     from app.blueprints.api import gm_reports as gm_reports_resources
+    from app.blueprints.api import gm_targets as gm_targets_resources
     from app.blueprints.api import jobs as jobs_resources
     from app.blueprints.api import logistics_assets as logistics_assets_resources
     from app.blueprints.api import logistics_counts as logistics_counts_resources
@@ -79,6 +80,7 @@ def register_api(app: Flask) -> None:
     resources += (service_sops_resources, service_evaluations_resources)
     resources += (gm_reports_resources,)
     resources += (gm_dashboard_resources,)
+    resources += (gm_targets_resources,)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

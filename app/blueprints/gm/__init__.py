@@ -24,4 +24,10 @@ def _register_rollup_hooks(state) -> None:
     state.app.cli.add_command(rollups_group)
 
 
-from app.blueprints.gm import models, views, views_reports  # noqa: E402,F401
+from app.blueprints.gm import (  # noqa: E402,F401
+    models,
+    views,
+    views_inbox,
+    views_reports,
+    views_targets,
+)

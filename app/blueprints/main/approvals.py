@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import approvals
+from app.approvals_inbox import age_in_days, decide_from_page, inbox_for
 from app.blueprints.main import bp
 from app.extensions import db
 from app.permissions import permission_required
@@ -20,11 +21,9 @@ from app.validation import InputError
 @bp.route("/approvals")
 @permission_required("account.self")
 def approvals_inbox():
-    waiting = approvals.waiting_for(current_user)
-    by_kind: dict[str, list] = {}
-    for item in waiting:
-        by_kind.setdefault(item.kind_label, []).append(item)
-    return render_template("main/approvals.html", waiting=waiting, by_kind=by_kind,
+    # The same listing as finance's and the GM's inboxes (app/approvals_inbox.py).
+    return render_template("main/approvals.html", inbox=inbox_for(current_user),
+                           age_in_days=age_in_days,
                            settings=approvals.approval_settings()
                            if current_user.can("approvals.settings") else None,
                            thresholds=approvals.THRESHOLDS)
@@ -33,11 +32,8 @@ def approvals_inbox():
 @bp.route("/approvals/<string:kind>/<int:object_id>/decision", methods=["POST"])
 @permission_required("account.self")
 def approvals_decide(kind: str, object_id: int):
-    verdict = request.form.get("verdict", "")
-    note = request.form.get("note", "")
-    _commit_or_flash(lambda: approvals.decide_by_name(kind, object_id, current_user, verdict,
-                                                      note),
-                     _("已批准") if verdict == approvals.APPROVED else _("已驳回"))
+    decide_from_page(kind, object_id, current_user, request.form.get("verdict", ""),
+                     request.form.get("note", ""))
     return redirect(url_for("main.approvals_inbox"))
 
 
