@@ -62,6 +62,10 @@ WORK_PERMISSIONS = frozenset({
     # Reporting a broken basin, counting the store's assets, taking towels from stock
     # and filing one's own expense decide nothing about anyone (issue 12).
     "maintenance.report", "asset_count.count", "stock.requisition", "expense.submit",
+    # Logging a disinfection round, finishing an inspection's follow-up, calling guests
+    # back and writing a satisfaction review are the store's service work (issue 13).
+    "disinfection.record", "disinfection.view", "inspection.follow_up", "care.manage",
+    "satisfaction.answer",
 })
 
 Refusal = tuple[str, str] | None
