@@ -12,4 +12,8 @@ def _register_globals(state):
     state.app.jinja_env.globals["service_tabs"] = tabs_for
 
 
+from app.blueprints.service import models_guests  # noqa: E402,F401
 from app.blueprints.service import views  # noqa: E402,F401
+from app.blueprints.service import views_care  # noqa: E402,F401
+from app.blueprints.service import views_complaints  # noqa: E402,F401
+from app.blueprints.service import views_satisfaction  # noqa: E402,F401
