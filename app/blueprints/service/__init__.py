@@ -12,8 +12,11 @@ def _register_globals(state):
     state.app.jinja_env.globals["service_tabs"] = tabs_for
 
 
-from app.blueprints.service import models_guests  # noqa: E402,F401
+# isort: off
 from app.blueprints.service import views  # noqa: E402,F401
-from app.blueprints.service import views_care  # noqa: E402,F401
+# Issue 13, items 4 and 6 (guests): complaint follow-up, satisfaction, the care plan.
+from app.blueprints.service import models_guests  # noqa: E402,F401
 from app.blueprints.service import views_complaints  # noqa: E402,F401
 from app.blueprints.service import views_satisfaction  # noqa: E402,F401
+from app.blueprints.service import views_care  # noqa: E402,F401
+# isort: on

@@ -88,3 +88,14 @@ class CareContact(TenantScoped, db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     contacted_by_account_id: Mapped[int | None]
     created_at: Mapped[Timestamp]
+
+
+def _register_path_objects() -> None:
+    """Ids in URLs are loaded (404 for another tenant's or store's) before any view."""
+    from app.permissions import register_path_object
+
+    register_path_object("satisfaction_review_id", SatisfactionReview)
+    register_path_object("care_entry_id", CarePlanEntry)
+
+
+_register_path_objects()
