@@ -196,3 +196,13 @@ def kind_counts(month: date, store_ids) -> dict[int, dict[str | None, int]]:
     for store_id, kind, n in rows:
         counts.setdefault(store_id, {})[kind] = int(n)
     return counts
+
+
+def case_row(case: ComplaintCase, today: date) -> CaseRow:
+    """One case as the list shows it."""
+    store = db.session.get(Store, case.store_id)
+    owner = db.session.get(Account, case.owner_account_id) if case.owner_account_id else None
+    customer = db.session.get(Customer, case.customer_id) if case.customer_id else None
+    return CaseRow(case, store.name, (owner.display_name or owner.username) if owner else None,
+                   customer.name if customer else None, age_days(case, today),
+                   is_overdue(case, today))

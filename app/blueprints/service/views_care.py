@@ -19,7 +19,7 @@ from app.blueprints.service.labels import (
     CARE_REASON_LABELS,
 )
 from app.blueprints.service.models_guests import CarePlanEntry
-from app.blueprints.service.views_complaints import visible_stores
+from app.blueprints.service.scope import visible_stores
 from app.blueprints.store.customer_privacy import mask_phone, sees_contact
 from app.blueprints.store.days import today_for_store
 from app.extensions import db

@@ -7,12 +7,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from app.blueprints.service import bp
 from app.blueprints.service import complaints as service
 from app.blueprints.service.dates import parse_day
 from app.blueprints.service.labels import COMPLAINT_KIND_LABELS
+from app.blueprints.service.scope import visible_stores
 from app.blueprints.store.days import today_for_store
 from app.blueprints.store.feedback import (
     COMPLAINT_STATUSES,
@@ -23,14 +23,6 @@ from app.blueprints.store.models import ComplaintCase
 from app.extensions import db
 from app.models import Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
-
-
-def visible_stores(scope) -> list[Store]:
-    """The viewer's stores for a picker, by code (one statement)."""
-    query = select(Store).order_by(Store.code)
-    if scope is not None:
-        query = query.where(Store.id.in_(scope or [-1]))
-    return list(db.session.scalars(query))
 
 
 @bp.route("/complaints")

@@ -15,7 +15,7 @@ from app.blueprints.service import satisfaction as service
 from app.blueprints.service.dates import next_month, parse_month, previous_month
 from app.blueprints.service.labels import REVIEW_STATUS_LABELS
 from app.blueprints.service.models_guests import REVIEW_REQUESTED, SatisfactionReview
-from app.blueprints.service.views_complaints import visible_stores
+from app.blueprints.service.scope import visible_stores
 from app.blueprints.store.days import today_for_store
 from app.extensions import db
 from app.models import Account, Store
