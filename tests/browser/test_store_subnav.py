@@ -25,7 +25,7 @@ def check_the_menu(page, live_server, width: int, height: int, artifacts, name: 
     assert menu.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     groups = menu.locator("[data-subnav-group]")
-    assert groups.count() == 5  # 前台 客户 人员 店务 后勤
+    assert groups.count() == 6  # 前台 客户 人员 店务 后勤 服务 (issue 13)
     endpoints = []
     for n in range(groups.count()):
         group = groups.nth(n)

@@ -134,3 +134,19 @@ def test_permissions_and_other_tenants(client, auth, company_a, company_b, in_te
     auth.login_as(company_a, "store_manager")
     assert client.post(f"/service/complaints/{elsewhere.id}/assign",
                        data={"kind": "hygiene"}).status_code == 404
+
+
+def test_the_overview_counts_open_complaints_by_age(client, auth, company_a, in_tenant):
+    with in_tenant(company_a):
+        _three_cases(company_a)
+    auth.login_as(company_a, "service_manager")
+    page = client.get("/service/").get_data(as_text=True)
+    assert re.search(r'data-complaints="open">4<', page)
+    assert re.search(r'data-complaints="overdue">2<', page)
+    ages = dict(re.findall(r'data-age-bucket="([^"]+)">[^<]*<strong>(\d+)</strong>', page))
+    assert ages == {"0-1": "1", "2-3": "0", "4-7": "2", "8+": "1"}
+    # The rooms-out-of-service list and the department's tabs stay on the page.
+    assert 'data-testid="rooms-out-of-order"' in page
+    links = re.search(r'data-testid="service-links">(.*?)</div>', page, re.S).group(1)
+    for endpoint in ("/service/complaints", "/service/satisfaction"):
+        assert f'href="{endpoint}"' in links

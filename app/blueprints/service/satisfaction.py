@@ -168,7 +168,7 @@ def request_review(store_id: int, month: date, focus: str, actor=None) -> Satisf
     """The service manager asks ``store_id`` to review ``month``."""
     errors: dict[str, str] = {}
     focus = (focus or "").strip()
-    if db.session.get(Store, store_id) is None:
+    if not isinstance(store_id, int) or db.session.get(Store, store_id) is None:
         errors["store_id"] = _("门店不存在")
     if month is None:
         errors["month"] = _("请选择月份")
