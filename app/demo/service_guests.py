@@ -1,10 +1,11 @@
 """Demo of the service department's guest work (issue 13, items 4 and 6), made with the
 department's own functions where they apply:
 
-* 投诉跟进: every existing complaint case gets a kind, and the open ones an owner (the
-  service manager, or the store manager of the first store) and a due date (3 days
-  after opened, so the old open ones are overdue); the three oldest handled-or-open
-  cases of the first store are resolved with the guest's confirmation.
+* 投诉跟进: every existing complaint case gets a kind, a due date (3 days after it
+  was opened) and, when not closed, an owner (the service manager, or the store
+  manager of the first store); three handled cases of the first store have the
+  guest's confirmation; three cases of the first store are still being handled, two
+  of them overdue.
 * 满意度复盘: the first store answered last month's review (analysis and measures);
   the second store has this month's still waiting.
 * 客户回访: the first store's plans for last week (every guest contacted) and this
@@ -24,7 +25,7 @@ from app.blueprints.service import care, satisfaction
 from app.blueprints.service.complaints import COMPLAINT_KINDS
 from app.blueprints.service.dates import local_date, monday_of, previous_month, zone
 from app.blueprints.service.models_guests import CarePlanEntry, SatisfactionReview
-from app.blueprints.store.feedback import COMPLAINT_DUE_DAYS
+from app.blueprints.store.feedback import COMPLAINT_DUE_DAYS, open_complaint
 from app.blueprints.store.models import ComplaintCase
 from app.extensions import db
 from app.models.base import utcnow
@@ -42,32 +43,61 @@ def load(demo) -> None:
     _care(demo)
 
 
+# Cases still being handled in the first store (where the demo logins work): days ago
+# opened, description, kind, status.  Opened 6 and 9 days ago they are overdue.
+OPEN_CASES = ((9, "等了 40 分钟才有技师，前台也没有解释", "waiting", "investigating"),
+              (6, "毛巾有异味，泡脚盆边上有污渍", "hygiene", "open"),
+              (1, "结账时多收了一个加钟", "price", "open"))
+
+
 def _complaints(demo) -> None:
+    made = _open_cases(demo)
     cases = list(db.session.scalars(select(ComplaintCase).where(ComplaintCase.kind.is_(None))
                                     .order_by(ComplaintCase.created_at, ComplaintCase.id)))
-    if not cases:
+    if not cases and not made:
         return
     tz = zone()
     service_manager = demo.accounts.get("service_manager") or demo.accounts.get("owner")
     store_manager = demo.accounts.get("store_manager")
     first = demo.stores[0].id
-    resolved = 0
+    confirmed = 0
     for n, case in enumerate(cases):
         case.kind = COMPLAINT_KINDS[demo.rng.randrange(len(COMPLAINT_KINDS))]
-        if case.due_on is None:
-            case.due_on = local_date(case.created_at, tz) + timedelta(days=COMPLAINT_DUE_DAYS)
+        # The rule of open_complaint, from the day the case was opened.
+        case.due_on = local_date(case.created_at, tz) + timedelta(days=COMPLAINT_DUE_DAYS)
         if case.status != "closed" and case.owner_account_id is None:
             pick_store = store_manager is not None and case.store_id == first and n % 2
             case.owner_account_id = (store_manager if pick_store else service_manager).id
-        if (resolved < 3 and case.store_id == first
-                and case.status in ("open", "investigating")):
-            case.status = "resolved"
+        # A few handled cases of the first store: the guest confirmed the reply.
+        if (confirmed < 3 and case.store_id == first and case.status == "resolved"
+                and case.guest_confirmed_at is None):
             case.resolution = case.resolution or "店长致电道歉，下次消费赠送一次足浴"
             case.reply_to_guest = case.reply_to_guest or "已向客人说明原因并致歉"
             case.guest_confirmed_at = utcnow()
-            resolved += 1
+            confirmed += 1
     db.session.flush()
-    demo.add("投诉跟进", len(cases))
+    demo.add("投诉跟进", len(cases) + made)
+
+
+def _open_cases(demo) -> int:
+    """The first store's cases still being handled (once: their descriptions mark them)."""
+    store = demo.stores[0]
+    texts = [text for _days, text, _kind, _status in OPEN_CASES]
+    if db.session.scalar(select(ComplaintCase.id).where(
+            ComplaintCase.store_id == store.id, ComplaintCase.description.in_(texts)).limit(1)):
+        return 0
+    owner = demo.accounts.get("service_manager") or demo.accounts.get("owner")
+    tz = zone()
+    for days, text, kind, status in OPEN_CASES:
+        case = open_complaint(store.id, text)
+        opened = datetime.combine(demo.today - timedelta(days=days), time(19, 30), tz)
+        case.created_at = opened.astimezone(UTC)
+        case.due_on = demo.today - timedelta(days=days) + timedelta(days=COMPLAINT_DUE_DAYS)
+        case.kind, case.status = kind, status
+        if days > 3:
+            case.owner_account_id = owner.id
+    db.session.flush()
+    return len(OPEN_CASES)
 
 
 def _reviews(demo) -> None:

@@ -35,17 +35,18 @@ def test_the_demo_loads_once(company_a, in_tenant):
         for n in range(8):
             customer = guest(f"客人{n}", f"1390000100{n}")
             paid_order(store, today - timedelta(days=n * 3), customer)
-            complaint(store, at(today - timedelta(days=2 + n * 4)), customer=customer)
+            complaint(store, at(today - timedelta(days=2 + n * 4)), customer=customer,
+                      status="resolved" if n < 4 else "open")
         demo = _demo(company_a)
         service_guests.load(demo)
         db.session.commit()
-        assert demo.rows == {"投诉跟进": 8, "满意度复盘": 2, "回访计划": 12}
+        assert demo.rows == {"投诉跟进": 11, "满意度复盘": 2, "回访计划": 12}
         cases = list(db.session.scalars(select(ComplaintCase)))
         assert all(c.kind in complaints.COMPLAINT_KINDS and c.due_on for c in cases)
         statuses = Counter(c.status for c in cases)
-        assert statuses["resolved"] == 3
-        assert all(c.guest_confirmed_at for c in cases if c.status == "resolved")
-        assert complaints.summary(None, today).overdue >= 3
+        assert (statuses["resolved"], statuses["investigating"], statuses["open"]) == (4, 1, 6)
+        assert sum(c.guest_confirmed_at is not None for c in cases) == 3
+        assert complaints.summary(None, today).overdue >= 2
         reviews = Counter(db.session.scalars(select(SatisfactionReview.status)))
         assert reviews == {"answered": 1, "requested": 1}
         weeks = Counter(db.session.scalars(select(CarePlanEntry.week)))
