@@ -174,3 +174,15 @@ def logins_refusal(actor, employee_id: int, field: str = "employee") -> Refusal:
         if not may_manage_role(actor, role):
             return field, _role_message(role)
     return None
+
+
+def own_request_refusal(actor, requested_by_account_id: int | None,
+                        field: str = "account") -> Refusal:
+    """Nobody answers what they asked for themselves (a satisfaction review asked of a
+    store, issue 13): the answer is someone else's account of their own work.  The
+    system (``actor`` None) is allowed."""
+    if _is_system(actor) or requested_by_account_id is None:
+        return None
+    if getattr(actor, "id", None) == requested_by_account_id:
+        return field, _("不能回复自己提出的要求，请由门店负责人回复")
+    return None

@@ -19,6 +19,7 @@ from app.jobs.models import JobRecord
 from app.models import Account, AccountStore, ApiToken, Position
 from app.security import hash_token
 from app.tenancy import tenant_context
+from tests.walk_objects_guests import guests_objects
 from tests.walk_objects_logistics import logistics_objects
 from tests.walk_objects_report import report_objects
 from tests.walk_objects_sops import sops_objects
@@ -49,6 +50,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
         hr.update(_technical_training_objects(company, store_index, hr["person"]))
         technical_exams = _technical_exams_objects(desk["therapist_id"], desk["service_item_id"])
         logistics = logistics_objects(company, store_index, hr["person"])
+        logistics.update(guests_objects(company, store_index, desk["customer_id"]))
         position = db.session.scalar(select(Position).where(Position.role == "therapist"))
         db.session.commit()
         return {

@@ -251,3 +251,40 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
   else drawAll();
 })();
+
+// ==== 服务部: satisfaction index trend (service/satisfaction.html) ====
+// <canvas data-service-chart='{"labels": [...months], "datasets": [{"label": store,
+// "data": ["92.5", null, ...]}]}'>: one line per store, index 0–100 (null: no ratings
+// that month, drawn as a gap); Chart.js is loaded by the page.
+(function () {
+  "use strict";
+  var colours = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
+
+  function drawIndexTrend(canvas) {
+    if (typeof window.Chart === "undefined") return;
+    var data = JSON.parse(canvas.getAttribute("data-service-chart"));
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (set, i) {
+          return {label: set.label, spanGaps: false, tension: 0.2,
+                  data: set.data.map(function (v) { return v === null ? null : Number(v); }),
+                  borderColor: colours[i % colours.length],
+                  backgroundColor: colours[i % colours.length]};
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {legend: {position: "bottom", labels: {boxWidth: 12}}},
+        scales: {y: {min: 0, max: 100}}
+      }
+    });
+  }
+
+  function drawAll() {
+    document.querySelectorAll("canvas[data-service-chart]").forEach(drawIndexTrend);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+  else drawAll();
+})();

@@ -38,7 +38,10 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
+    from app.blueprints.api import service_care as service_care_resources
+    from app.blueprints.api import service_complaints as service_complaints_resources
     from app.blueprints.api import service_evaluations as service_evaluations_resources
+    from app.blueprints.api import service_satisfaction as service_satisfaction_resources
     from app.blueprints.api import service_sops as service_sops_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
@@ -81,6 +84,8 @@ def register_api(app: Flask) -> None:
     resources += (gm_reports_resources,)
     resources += (gm_dashboard_resources,)
     resources += (gm_targets_resources,)
+    resources += (service_complaints_resources, service_satisfaction_resources,
+                  service_care_resources)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/token"})
     document_decimals_as_strings(api)

@@ -19,4 +19,9 @@ from app.blueprints.service import views  # noqa: E402,F401
 from app.blueprints.service import models_procedures  # noqa: E402,F401
 from app.blueprints.service import views_procedures  # noqa: E402,F401
 from app.blueprints.service import views_evaluations  # noqa: E402,F401
+# Issue 13, items 4 and 6 (guests): complaint follow-up, satisfaction, the care plan.
+from app.blueprints.service import models_guests  # noqa: E402,F401
+from app.blueprints.service import views_complaints  # noqa: E402,F401
+from app.blueprints.service import views_satisfaction  # noqa: E402,F401
+from app.blueprints.service import views_care  # noqa: E402,F401
 # isort: on

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app.audit import record_audit
+from app.blueprints.store.days import today_for_store
 from app.blueprints.store.models import ComplaintCase, Customer, Feedback, Order, ServiceJob
 from app.extensions import db
 from app.models import Account, AccountStore, Employee, Store
@@ -55,6 +56,9 @@ COMPLAINT_TRANSITIONS = {
     "closed": (),
 }
 COMPLAINT_AT_OR_BELOW = 2
+# A new case is due this many days after it is opened (the store's business date);
+# the service manager may move it (app/blueprints/service/complaints.py).
+COMPLAINT_DUE_DAYS = 3
 RATED_JOB_STATUSES = ("finished",)
 TEXT_LIMIT = 2000
 
@@ -218,7 +222,8 @@ def open_complaint(store_id: int, description: str, *, order_id: int | None = No
         raise FeedbackError(errors)
     case = ComplaintCase(store_id=store_id, order_id=order_id, therapist_id=therapist_id,
                          customer_id=customer_id, feedback_id=feedback_id,
-                         description=description, status="open")
+                         description=description, status="open",
+                         due_on=today_for_store() + timedelta(days=COMPLAINT_DUE_DAYS))
     db.session.add(case)
     db.session.flush()
     record_audit("complaint.open", "complaint", case.id,

@@ -1,8 +1,8 @@
 """Guest feedback after service, and complaint cases (technical and service use them)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import Date, DateTime, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -58,3 +58,8 @@ class ComplaintCase(TenantScoped, db.Model):
     guest_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[Timestamp]
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The service department's follow-up (app/blueprints/service/complaints.py): the
+    # kind (服务态度, 技术手法 … for the monthly report; None = not yet classified) and
+    # the date the case is due (open_complaint: 3 days after it is opened).
+    kind: Mapped[str | None] = mapped_column(String(16), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
