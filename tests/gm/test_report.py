@@ -248,3 +248,18 @@ def test_attendance_anomalies_come_from_hrs_month_records(app, company_a, in_ten
     assert text.startswith(f"{store.code} {store.name} 考勤异常：迟到 1 次、旷工 ")
     assert text.endswith("缺卡 1 次（涉及 1 人）")
     assert not any("考勤异常" in p for p in _part(content, company_a.stores[1].id)["problems"])
+
+
+def test_complaint_kinds_are_the_service_departments_classification(app, company_a,
+                                                                       in_tenant):
+    """A case the service department classified counts under its kind, whatever its
+    words suggest; a case not classified yet under the kind its words suggest."""
+    with in_tenant(company_a):
+        store = company_a.stores[0].id
+        classified = data.complaint(store, "毛巾有异味")  # words: 卫生环境
+        classified.kind = "attitude"
+        data.complaint(store, "力度太大，按得疼")  # not classified: 技师手法 by its words
+        db.session.flush()
+        content = service.build_report(MONTH, as_of=AS_OF)
+    assert _part(content, store)["opinions"]["complaint_kinds"] == {"服务态度": 1,
+                                                                   "技师手法": 1}

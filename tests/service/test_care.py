@@ -103,6 +103,12 @@ def test_plan_contacts_and_care_counts(company_a, in_tenant):
         counts = service.care_counts(month, [store, company_a.stores[1].id])
         assert counts[store] == {"planned": 4, "contacted": 2, "unhappy": 1}
         assert counts[company_a.stores[1].id] == {"planned": 0, "contacted": 0, "unhappy": 0}
+        # The month's operating report counts them per store (issue 13: "the monthly
+        # report counts them").
+        from app.blueprints.gm.report import build_report
+
+        parts = {part["store_id"]: part for part in build_report(month)["stores"]}
+        assert parts[store]["care"] == {"planned": 4, "contacted": 2, "unhappy": 1}
 
 
 def test_the_store_manager_plans_and_records_on_the_page(client, auth, company_a, in_tenant):

@@ -8,7 +8,7 @@ and read as built by the page, the Excel file, the print layout and the API.
 * report_problems.py — the problems found, one sentence each with its cause;
 * report_opinions.py — ratings, complaint kinds, lowest-rated items and therapists;
 * report_forecast.py — next month's forecast and its error on past months;
-* ``care_follow_ups`` below — the guest care plan's contacts (wired later).
+* ``care_follow_ups`` below — the guest care plan's contacts (app/blueprints/service/care.py).
 
 The content is JSON-safe: money as decimal strings, percentages as strings, months as
 ``YYYY-MM``.  Plain functions: no request, no commit.
@@ -44,10 +44,12 @@ BUILD_DAY, BUILD_HOUR, CATCH_UP_DAYS = 1, 4, 3
 
 
 def care_follow_ups(month: date, store_ids: set[int] | None) -> dict:
-    """客户回访 of the month per store ({store_id: {...}}).
+    """客户回访 of the month per store: ``{store_id: {"planned", "contacted", "unhappy"}}``
+    (the service department's care plans of the weeks starting in the month)."""
+    from app.blueprints.service.care import care_counts
 
-    Returns {} for now: wired when the guest care plan lands."""
-    return {}
+    ids = store_ids if store_ids is not None else set(db.session.scalars(select(Store.id)))
+    return care_counts(month, ids)
 
 
 def month_text(month: date) -> str:

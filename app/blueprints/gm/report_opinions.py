@@ -35,7 +35,13 @@ COMPLAINT_KINDS = (
 LOWEST = 3
 
 
-def complaint_kind(description: str, therapist_id: int | None) -> str:
+def complaint_kind(description: str, therapist_id: int | None, kind: str | None = None) -> str:
+    """The kind the service department gave the case (服务部 classifies each one); for a
+    case not classified yet, the kind its description's words suggest."""
+    if kind:
+        from app.blueprints.service.labels import COMPLAINT_KIND_LABELS
+
+        return str(COMPLAINT_KIND_LABELS.get(kind, kind))
     text = description or ""
     for kind, words in COMPLAINT_KINDS:
         if any(word in text for word in words):
@@ -54,7 +60,7 @@ def month_bounds(month: date):
 def complaints_of_month(month: date, store_ids: set[int] | None) -> list:
     start, end = month_bounds(month)
     stmt = (select(ComplaintCase.store_id, ComplaintCase.description,
-                   ComplaintCase.therapist_id, ComplaintCase.status)
+                   ComplaintCase.therapist_id, ComplaintCase.status, ComplaintCase.kind)
             .where(ComplaintCase.created_at >= start, ComplaintCase.created_at < end)
             .order_by(ComplaintCase.id))
     if store_ids is not None:
@@ -114,7 +120,7 @@ def opinions_by_store(month: date, store_ids: set[int] | None,
         .group_by(Feedback.store_id, Employee.id, Employee.name)))
     _lowest(result, therapists, "lowest_therapists")
     for store_id, rows in complaints.items():
-        kinds = Counter(complaint_kind(r.description, r.therapist_id) for r in rows)
+        kinds = Counter(complaint_kind(r.description, r.therapist_id, r.kind) for r in rows)
         result[store_id]["complaint_kinds"] = dict(kinds.most_common())
     return dict(result)
 

@@ -103,7 +103,7 @@ def complaint_problems(name: str, complaints: list, last_month_count: int) -> li
     """Complaints opened in the month (``complaints_of_month`` rows), by kind."""
     if not complaints:
         return []
-    kinds = Counter(complaint_kind(c.description, c.therapist_id) for c in complaints)
+    kinds = Counter(complaint_kind(c.description, c.therapist_id, c.kind) for c in complaints)
     by_kind = "、".join(_("%(kind)s %(n)s 起", kind=kind, n=n) for kind, n in kinds.most_common())
     open_count = sum(1 for c in complaints if c.status not in CLOSED)
     text = _("%(store)s 本月投诉 %(n)s 起（上月 %(last)s 起）：%(kinds)s", store=name,
