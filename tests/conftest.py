@@ -285,16 +285,24 @@ def _cleaner_engine(url: str):
     return _CLEANERS[url]
 
 
-@pytest.fixture
-def database_url(backend):
-    """The backend's database; empty when the test starts, emptied when it ends."""
-    yield backend["url"]
+def empty_database(backend: dict) -> None:
+    """Every table of the backend's database empty again (ids restarted)."""
     if backend["name"] == "sqlite":
         _empty_sqlite(backend)
     else:
         for engine in backend["engines"]:
             engine.dispose()  # a test may have left a transaction open
         _empty_postgresql(backend["owner_url"])
+
+
+@pytest.fixture
+def database_url(backend):
+    """The backend's database; empty when the test starts, emptied when it ends.
+
+    A module whose tests only read the same costly data (tests/demo/test_history.py)
+    overrides this with a module-scoped load, emptied after its last test."""
+    yield backend["url"]
+    empty_database(backend)
 
 
 class ProductionLikeClient(FlaskClient):

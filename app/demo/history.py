@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import bisect
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.blueprints.store.closing_figures import compute_closing
 from app.blueprints.store.days import today_for_store
@@ -162,15 +163,16 @@ class HistoryGenerator(HistoryWriter, HistoryExtras):
         for day, plan in zip(days, plans, strict=True):
             day.last_order_seq = len(plan)
         db.session.flush()
-        for store, day in zip(self.stores, days, strict=True):
-            start = datetime.combine(business_date, time(2, 30), tzinfo=self.tz)
-            day.locked_at = (start + timedelta(days=1)).astimezone(UTC)
-            day.locked_by_account_id = store.closer_account_id
-            summary = compute_closing(day)
-            summary["locked_at"] = day.locked_at.isoformat(timespec="seconds")
-            summary["locked_by"] = "演示数据" if store.closer_account_id is None else "收银员"
-            day.closing_summary = summary
-        db.session.flush()
+        with closing_plans():
+            for store, day in zip(self.stores, days, strict=True):
+                start = datetime.combine(business_date, time(2, 30), tzinfo=self.tz)
+                day.locked_at = (start + timedelta(days=1)).astimezone(UTC)
+                day.locked_by_account_id = store.closer_account_id
+                summary = compute_closing(day)
+                summary["locked_at"] = day.locked_at.isoformat(timespec="seconds")
+                summary["locked_by"] = "演示数据" if store.closer_account_id is None else "收银员"
+                day.closing_summary = summary
+            db.session.flush()
         self.result.days += 1
         self.result.orders += len(orders)
 
@@ -388,6 +390,29 @@ class HistoryGenerator(HistoryWriter, HistoryExtras):
                 order["refund"] = (method, refund, reason)
 
 
+@contextmanager
+def closing_plans():
+    """PostgreSQL plans the day's closing without bitmap scans.
+
+    The load is one transaction and the app's role owns no table, so ``ANALYZE``
+    (analyze_tables) is skipped there ("only table or database owner can analyze
+    it") and the tables have no statistics.  The planner then takes ``tenant_id = ?``
+    (row-level security and the tenant scope add it to every query) for a selective
+    condition and ANDs a bitmap of the whole tenant's index into each lookup by order
+    or by day: the closing's payments per order cost ~50 ms a day-store instead of
+    ~3 ms, a third of the 90 days' load.  Plain index scans on the lookup's own index
+    need no statistics.  Only for these queries, back to the default afterwards.
+    """
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    try:
+        yield
+    finally:
+        if postgres:
+            db.session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
+
+
 def analyze_tables() -> None:
     """Refresh the planner's statistics (maintenance, not a tenant query).
 
@@ -396,8 +421,6 @@ def analyze_tables() -> None:
     whole table instead of one business day; PostgreSQL plans a table it has
     just filled as if it were empty.
     """
-    from sqlalchemy import text
-
     db.session.execute(text("ANALYZE"))
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter, defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +29,7 @@ from app.demo.loader import load_demo
 from app.extensions import db
 from app.tenancy import tenant_context
 from app.tenants import find_tenant_by_code
+from tests.conftest import empty_database
 
 # Also on SQLite: the demo history (bulk inserts, money sums) on both engines.
 pytestmark = pytest.mark.both_backends
@@ -34,12 +37,46 @@ pytestmark = pytest.mark.both_backends
 DAYS = 4
 
 
+@pytest.fixture(scope="module")
+def loaded_history(backend, session_app, tmp_path_factory):
+    """The history, loaded once for the module's tests, which only read it.
+
+    What a test writes goes with its session, except on SQLite, where the savepoint
+    of ``get_business_day`` (today's day, test_past_days_are_locked_with_their_closing)
+    commits: there each test gets the loaded file back, as conftest copies the empty one.
+    """
+    with session_app.app_context():
+        load_demo()
+        result = load_history("yuezu", days=DAYS, customers=300)
+        db.session.commit()
+        db.session.remove()
+    snapshot = None
+    if backend["name"] == "sqlite":
+        for engine in backend["engines"]:
+            engine.dispose()
+        snapshot = tmp_path_factory.mktemp("history") / "history.sqlite"
+        shutil.copyfile(backend["path"], snapshot)
+    yield result, snapshot
+    empty_database(backend)
+
+
 @pytest.fixture
-def history(app):
-    load_demo()
-    result = load_history("yuezu", days=DAYS, customers=300)
-    db.session.commit()
-    return result
+def database_url(backend, loaded_history):
+    """This module's tests share ``loaded_history``'s database (conftest's would empty
+    it after every test)."""
+    yield backend["url"]
+    _result, snapshot = loaded_history
+    if snapshot is not None:
+        for engine in backend["engines"]:
+            engine.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{backend['path']}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(snapshot, backend["path"])
+
+
+@pytest.fixture
+def history(app, loaded_history):
+    return loaded_history[0]
 
 
 def _in_yuezu():
