@@ -12,4 +12,20 @@ def _register_globals(state):
     state.app.jinja_env.globals["service_tabs"] = tabs_for
 
 
-from app.blueprints.service import views  # noqa: E402,F401
+@bp.record_once
+def _register_store_hooks(state) -> None:
+    """Who cleaned a room, on the room board (the store never imports us)."""
+    from app.blueprints.service import cleaning
+    from app.blueprints.store.room_board import register_cleaning_reader
+    from app.blueprints.store.services import register_room_cleaned_hook
+
+    register_room_cleaned_hook(cleaning.record_cleaning)
+    register_cleaning_reader(cleaning.last_cleanings)
+
+
+# One import line per page module.
+# isort: off
+from app.blueprints.service import models_inspections, views  # noqa: E402,F401
+from app.blueprints.service import views_inspections  # noqa: E402,F401
+from app.blueprints.service import views_disinfection  # noqa: E402,F401
+# isort: on
