@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -68,6 +68,8 @@ def local_today(now: datetime | None = None) -> date:
 
 def period_of(moment: datetime) -> str:
     """The period (开店前 / 午后) a local time falls in."""
+    if moment.tzinfo is None:  # SQLite reads the stamp back naive (it is UTC)
+        moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(zone()).time()
     return PERIODS[0].code if local < PERIODS[1].starts else PERIODS[1].code
 
@@ -132,7 +134,8 @@ def record_round(*, store: Store, items: list[str], method: str, room_id: int | 
         room = db.session.get(Room, room_id)
         if room is None or room.store_id != store.id:
             errors["room_id"] = _("本店没有这个房间")
-    done_at = done_at or utcnow()
+    # Stored in UTC: SQLite keeps a stamp's wall time and drops its offset.
+    done_at = (done_at or utcnow()).astimezone(UTC)
     if done_at > utcnow() + timedelta(minutes=5):
         errors["done_at"] = _("消毒时间不能晚于现在")
     if len(note or "") > 255:
