@@ -35,6 +35,8 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import reservations as reservations_resources
     from app.blueprints.api import rewards as rewards_resources
     from app.blueprints.api import rooms as rooms_resources
+    from app.blueprints.api import service_disinfection as service_disinfection_resources
+    from app.blueprints.api import service_inspections as service_inspections_resources
     from app.blueprints.api import signup as signup_resources
     from app.blueprints.api import store_settings as store_settings_resources
     from app.blueprints.api import stores as stores_resources
@@ -68,6 +70,7 @@ def register_api(app: Flask) -> None:
     resources += (finance_expenses_resources, finance_budgets_resources)
     resources += (logistics_counts_resources,)
     resources += (logistics_purchases_resources, logistics_tickets_resources)
+    resources += (service_inspections_resources, service_disinfection_resources)
     resources += (logistics_assets_resources,)
     resources += (logistics_issued_items_resources, logistics_dorms_resources)
     resources += (logistics_stock_resources,)
