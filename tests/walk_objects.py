@@ -19,6 +19,7 @@ from app.jobs.models import JobRecord
 from app.models import Account, AccountStore, ApiToken, Position
 from app.security import hash_token
 from app.tenancy import tenant_context
+from tests.walk_objects_inspect import inspect_objects
 from tests.walk_objects_logistics import logistics_objects
 
 
@@ -62,6 +63,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             **{name: obj.id for name, obj in technical.items()},
             **{name: obj.id for name, obj in technical_exams.items()},
             **{name: obj.id for name, obj in logistics.items()},
+            **inspect_objects(company, store_index),
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,

@@ -3,5 +3,8 @@ and one entry per part, each a ``load(demo)`` that adds nothing twice."""
 
 from __future__ import annotations
 
+from app.demo import service_inspections
+
 STEPS: list = [
+    service_inspections.load,
 ]
