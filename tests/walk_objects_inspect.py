@@ -37,4 +37,4 @@ def inspect_objects(company, n: int) -> dict[str, int]:
     db.session.add(action)
     db.session.commit()
     return {"inspection_template_id": template.id, "inspection_id": inspection.id,
-            "follow_up_id": action.id}
+            "follow_up_id": action.id, "inspection_item_id": item.id}

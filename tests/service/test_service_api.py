@@ -22,9 +22,10 @@ def test_inspection_api_scores_ranks_and_refuses_bad_input(client, company_a, co
     items = [i["id"] for i in made.get_json()["items"]]
     body = {"template_id": made.get_json()["id"], "store_id": company_a.store.id,
             "inspected_on": "2026-03-05",
-            "scores": [{"item_id": items[0], "points": 9}, {"item_id": items[1], "points": 6}]}
+            "scores": [{"inspection_item_id": items[0], "points": 9},
+                       {"inspection_item_id": items[1], "points": 6}]}
     bad = client.post("/api/v1/service/inspections", headers=headers,
-                      json=body | {"scores": [{"item_id": items[0], "points": 11}]})
+                      json=body | {"scores": [{"inspection_item_id": items[0], "points": 11}]})
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["fields"]) == {f"score_{items[0]}", f"score_{items[1]}"}
     other = client.post("/api/v1/service/inspections", headers=headers,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.models import Store
 from app.permissions import can_see_store
+from app.tenancy import current_tenant_id
 from app.validation import InputError
 
 
@@ -17,6 +18,8 @@ def store_of_body(store_id) -> Store:
         store = db.session.get(Store, int(store_id))
     except (TypeError, ValueError):
         store = None
-    if store is None or not can_see_store(current_user, store.id):
+    # The tenant check guards the identity map (app/tenancy.py).
+    if store is None or store.tenant_id != current_tenant_id() \
+            or not can_see_store(current_user, store.id):
         raise InputError.on("store_id", "没有这个门店")
     return store

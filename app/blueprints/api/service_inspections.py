@@ -24,6 +24,7 @@ from app.blueprints.service.models_inspections import (
 )
 from app.extensions import db
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
+from app.tenancy import current_tenant_id
 from app.validation import InputError
 
 blp = Blueprint("api_service_inspections", __name__, url_prefix="/service",
@@ -60,8 +61,9 @@ class TemplateCreateSchema(Schema):
 
 
 class ScoreSchema(Schema):
-    item_id = fields.Integer(required=True, attribute="template_item_id",
-                             data_key="item_id")
+    inspection_item_id = fields.Integer(required=True, attribute="template_item_id",
+                                        data_key="inspection_item_id",
+                                        metadata={"description": "an item of the template"})
     text = fields.String(dump_only=True)
     max_points = fields.Integer(dump_only=True)
     points = fields.Integer(required=True)
@@ -143,7 +145,8 @@ class RankingArgsSchema(Schema):
 
 def _template_in_use(template_id: int) -> InspectionTemplate:
     template = db.session.get(InspectionTemplate, template_id)
-    if template is None or template.status != "active":
+    if template is None or template.tenant_id != current_tenant_id() \
+            or template.status != "active":
         raise InputError.on("template_id", "没有这个在用的检查模板")
     return template
 

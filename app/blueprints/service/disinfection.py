@@ -132,7 +132,7 @@ def record_round(*, store: Store, items: list[str], method: str, room_id: int | 
         errors["method"] = _("请选择消毒方式")
     if room_id is not None:
         room = db.session.get(Room, room_id)
-        if room is None or room.store_id != store.id:
+        if room is None or room.tenant_id != store.tenant_id or room.store_id != store.id:
             errors["room_id"] = _("本店没有这个房间")
     # Stored in UTC: SQLite keeps a stamp's wall time and drops its offset.
     done_at = (done_at or utcnow()).astimezone(UTC)

@@ -255,7 +255,8 @@ def add_follow_up(inspection: Inspection, *, what: str, owner_employee_id: int |
     elif len(what) > 255:
         errors["what"] = _("不能超过 %(n)d 个字符", n=255)
     owner = db.session.get(Employee, owner_employee_id) if owner_employee_id else None
-    if owner is None or owner.store_id != inspection.store_id:
+    if owner is None or owner.tenant_id != inspection.tenant_id \
+            or owner.store_id != inspection.store_id:
         errors["owner_employee_id"] = _("请选择本店的员工")
     if not isinstance(due_on, date):
         errors["due_on"] = _("请填写整改期限")

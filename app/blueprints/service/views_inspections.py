@@ -37,6 +37,7 @@ from app.permissions import (
     register_path_object,
     store_scope,
 )
+from app.tenancy import current_tenant_id
 
 InspectionTemplate.scope_store_attribute = None
 register_path_object("inspection_template_id", InspectionTemplate)
@@ -148,7 +149,8 @@ def inspection_new():
     stores = visible_stores()
     template_id = request.values.get("template_id", type=int)
     template = db.session.get(InspectionTemplate, template_id) if template_id else None
-    if template is None or template.status != TEMPLATE_ACTIVE:
+    if template is None or template.tenant_id != current_tenant_id() \
+            or template.status != TEMPLATE_ACTIVE:
         templates = list(db.session.scalars(
             select(InspectionTemplate).where(InspectionTemplate.status == TEMPLATE_ACTIVE)
             .order_by(InspectionTemplate.kind, InspectionTemplate.name)))
