@@ -40,6 +40,8 @@ class InspectionTemplate(TenantScoped, db.Model):
     """
 
     __tablename__ = "inspection_templates"
+    # The company's checklists: no store of their own (app/permissions.py).
+    scope_store_attribute = None
     __extra_table_args__ = (
         UniqueConstraint("tenant_id", "name", "version"),
         CheckConstraint("version >= 1", name="inspection_template_version"),

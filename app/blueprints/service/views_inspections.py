@@ -39,7 +39,6 @@ from app.permissions import (
 )
 from app.tenancy import current_tenant_id
 
-InspectionTemplate.scope_store_attribute = None
 register_path_object("inspection_template_id", InspectionTemplate)
 register_path_object("inspection_id", Inspection)
 register_path_object("follow_up_id", FollowUpAction)
