@@ -27,7 +27,7 @@ METHOD_HELP = ("steam 高温蒸汽 / uv 紫外线 / chlorine 含氯消毒液浸�
 PERIOD_CODES = tuple(p.code for p in rules.PERIODS)
 
 
-class RoundSchema(Schema):
+class DisinfectionRoundSchema(Schema):
     id = fields.Integer(dump_only=True)
     store_id = fields.Integer(required=True)
     day = fields.Date(dump_only=True)
@@ -42,20 +42,20 @@ class RoundSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 
-class GapSchema(Schema):
+class DisinfectionGapSchema(Schema):
     period = fields.String(validate=validate.OneOf(PERIOD_CODES),
                            metadata={"description": "opening 开店前 / afternoon 午后"})
     item = fields.String(validate=validate.OneOf(DISINFECTION_ITEMS))
 
 
-class DayLogSchema(Schema):
+class DisinfectionDaySchema(Schema):
     store_id = fields.Integer()
     day = fields.Date()
-    rounds = fields.List(fields.Nested(RoundSchema))
-    gaps = fields.List(fields.Nested(GapSchema))
+    rounds = fields.List(fields.Nested(DisinfectionRoundSchema))
+    gaps = fields.List(fields.Nested(DisinfectionGapSchema))
 
 
-class LogArgsSchema(Schema):
+class DisinfectionLogArgsSchema(Schema):
     store_id = fields.Integer(required=True)
     day = fields.Date(metadata={"description": "the last day shown (default today)"})
     days = fields.Integer(load_default=7, validate=validate.Range(1, 31))
@@ -68,8 +68,8 @@ def _dump_round(entry):
 
 
 @blp.route("/disinfection-rounds", methods=["POST"])
-@blp.arguments(RoundSchema)
-@blp.response(201, RoundSchema)
+@blp.arguments(DisinfectionRoundSchema)
+@blp.response(201, DisinfectionRoundSchema)
 @permission_required("disinfection.record")
 def record_round(data):
     """One round (now): which items, how, optionally the room."""
@@ -81,8 +81,8 @@ def record_round(data):
 
 
 @blp.route("/disinfection-log")
-@blp.arguments(LogArgsSchema, location="query")
-@blp.response(200, DayLogSchema(many=True))
+@blp.arguments(DisinfectionLogArgsSchema, location="query")
+@blp.response(200, DisinfectionDaySchema(many=True))
 @permission_required("disinfection.view")
 def disinfection_log(args):
     """The store's days, newest first, each with its rounds and gaps."""

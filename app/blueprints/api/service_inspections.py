@@ -34,13 +34,13 @@ blp = Blueprint("api_service_inspections", __name__, url_prefix="/service",
 KIND_HELP = "hygiene 卫生 / safety 安全"
 
 
-class TemplateItemSchema(Schema):
+class InspectionTemplateItemSchema(Schema):
     id = fields.Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=255))
     max_points = fields.Integer(required=True, validate=validate.Range(1, rules.MAX_POINTS))
 
 
-class TemplateSchema(Schema):
+class InspectionTemplateSchema(Schema):
     id = fields.Integer()
     kind = fields.String(validate=validate.OneOf(TEMPLATE_KINDS),
                          metadata={"description": KIND_HELP})
@@ -48,19 +48,19 @@ class TemplateSchema(Schema):
     name = fields.String()
     version = fields.Integer()
     status = fields.String(validate=validate.OneOf(TEMPLATE_STATUSES))
-    items = fields.Function(lambda t: [TemplateItemSchema().dump(i)
+    items = fields.Function(lambda t: [InspectionTemplateItemSchema().dump(i)
                                        for i in rules.template_items(t.id)])
 
 
-class TemplateCreateSchema(Schema):
+class InspectionTemplateCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(TEMPLATE_KINDS),
                          metadata={"description": KIND_HELP})
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    items = fields.List(fields.Nested(TemplateItemSchema), required=True,
+    items = fields.List(fields.Nested(InspectionTemplateItemSchema), required=True,
                         validate=validate.Length(min=1, max=rules.MAX_ITEMS))
 
 
-class ScoreSchema(Schema):
+class InspectionScoreSchema(Schema):
     inspection_item_id = fields.Integer(required=True, attribute="template_item_id",
                                         data_key="inspection_item_id",
                                         metadata={"description": "an item of the template"})
@@ -82,14 +82,14 @@ class InspectionSchema(Schema):
     max_points = fields.Integer()
     percentage = fields.Decimal(as_string=True, places=2)
     notes = fields.String()
-    scores = fields.Function(lambda i: ScoreSchema(many=True).dump(rules.scores_of(i.id)))
+    scores = fields.Function(lambda i: InspectionScoreSchema(many=True).dump(rules.scores_of(i.id)))
 
 
 class InspectionCreateSchema(Schema):
     template_id = fields.Integer(required=True)
     store_id = fields.Integer(required=True)
     inspected_on = fields.Date(required=True)
-    scores = fields.List(fields.Nested(ScoreSchema), required=True)
+    scores = fields.List(fields.Nested(InspectionScoreSchema), required=True)
     notes = fields.String(load_default="", validate=validate.Length(max=4000))
 
 
@@ -98,7 +98,7 @@ class InspectionQueryArgsSchema(Schema):
     month = fields.String(validate=parse_month, metadata={"example": "2026-03"})
 
 
-class FollowUpSchema(Schema):
+class InspectionFollowUpSchema(Schema):
     id = fields.Integer()
     inspection_id = fields.Integer()
     store_id = fields.Integer()
@@ -111,21 +111,21 @@ class FollowUpSchema(Schema):
     done_by_name = fields.String()
 
 
-class FollowUpCreateSchema(Schema):
+class InspectionFollowUpCreateSchema(Schema):
     what = fields.String(required=True, validate=validate.Length(min=1, max=255))
     owner_employee_id = fields.Integer(required=True)
     due_on = fields.Date(required=True)
 
 
-class FollowUpDoneSchema(Schema):
+class InspectionFollowUpDoneSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
-class FollowUpQueryArgsSchema(Schema):
+class InspectionFollowUpQueryArgsSchema(Schema):
     store_id = fields.Integer()
 
 
-class RankingRowSchema(Schema):
+class HygieneRankingRowSchema(Schema):
     rank = fields.Integer()
     store_id = fields.Integer()
     store_name = fields.String()
@@ -134,12 +134,12 @@ class RankingRowSchema(Schema):
                              metadata={"description": "average percentage"})
 
 
-class RankingSchema(Schema):
+class HygieneRankingSchema(Schema):
     month = fields.String()
-    stores = fields.List(fields.Nested(RankingRowSchema))
+    stores = fields.List(fields.Nested(HygieneRankingRowSchema))
 
 
-class RankingArgsSchema(Schema):
+class HygieneRankingArgsSchema(Schema):
     month = fields.String(validate=parse_month, metadata={"example": "2026-03"})
 
 
@@ -152,7 +152,7 @@ def _template_in_use(template_id: int) -> InspectionTemplate:
 
 
 @blp.route("/inspection-templates")
-@blp.response(200, TemplateSchema(many=True))
+@blp.response(200, InspectionTemplateSchema(many=True))
 @permission_required("service.view")
 def list_templates():
     """Every checklist, in use first; archived versions stay (past inspections used them)."""
@@ -161,8 +161,8 @@ def list_templates():
 
 
 @blp.route("/inspection-templates", methods=["POST"])
-@blp.arguments(TemplateCreateSchema)
-@blp.response(201, TemplateSchema)
+@blp.arguments(InspectionTemplateCreateSchema)
+@blp.response(201, InspectionTemplateSchema)
 @permission_required("inspection.manage")
 def create_template(data):
     template = rules.create_template(
@@ -209,8 +209,8 @@ def get_inspection(inspection_id: int):
 
 
 @blp.route("/inspections/<int:inspection_id>/follow-ups", methods=["POST"])
-@blp.arguments(FollowUpCreateSchema)
-@blp.response(201, FollowUpSchema)
+@blp.arguments(InspectionFollowUpCreateSchema)
+@blp.response(201, InspectionFollowUpSchema)
 @permission_required("inspection.manage")
 def create_follow_up(data, inspection_id: int):
     inspection = get_in_scope_or_404(Inspection, inspection_id)
@@ -222,8 +222,8 @@ def create_follow_up(data, inspection_id: int):
 
 
 @blp.route("/follow-ups")
-@blp.arguments(FollowUpQueryArgsSchema, location="query")
-@blp.response(200, FollowUpSchema(many=True))
+@blp.arguments(InspectionFollowUpQueryArgsSchema, location="query")
+@blp.response(200, InspectionFollowUpSchema(many=True))
 @permission_required("inspection.follow_up")
 def list_follow_ups(args):
     """Follow-up actions of your stores: open ones first by due date; ``overdue`` flags
@@ -235,8 +235,8 @@ def list_follow_ups(args):
 
 
 @blp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
-@blp.arguments(FollowUpDoneSchema)
-@blp.response(200, FollowUpSchema)
+@blp.arguments(InspectionFollowUpDoneSchema)
+@blp.response(200, InspectionFollowUpSchema)
 @permission_required("inspection.follow_up")
 def complete_follow_up(data, follow_up_id: int):
     action = get_in_scope_or_404(FollowUpAction, follow_up_id)
@@ -246,8 +246,8 @@ def complete_follow_up(data, follow_up_id: int):
 
 
 @blp.route("/hygiene-ranking")
-@blp.arguments(RankingArgsSchema, location="query")
-@blp.response(200, RankingSchema)
+@blp.arguments(HygieneRankingArgsSchema, location="query")
+@blp.response(200, HygieneRankingSchema)
 @permission_required("service.view")
 def hygiene_ranking(args):
     """卫生评比: stores by the average percentage of their hygiene inspections in the month."""
