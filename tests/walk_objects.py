@@ -20,6 +20,7 @@ from app.models import Account, AccountStore, ApiToken, Position
 from app.security import hash_token
 from app.tenancy import tenant_context
 from tests.walk_objects_guests import guests_objects
+from tests.walk_objects_inspect import inspect_objects
 from tests.walk_objects_logistics import logistics_objects
 from tests.walk_objects_report import report_objects
 from tests.walk_objects_sops import sops_objects
@@ -68,6 +69,7 @@ def seed_objects(company, store_index: int = 0) -> dict[str, int]:
             **{name: obj.id for name, obj in logistics.items()},
             **sops_objects(company, store_index),
             **report_objects(company, store_index),
+            **inspect_objects(company, store_index),
             # The one approval flow's decision routes name a kind and its request's id.
             "kind": "refund",
             "object_id": desk["refund_id"].id,

@@ -36,6 +36,7 @@ FIELD_ALIASES = {
     "claimant_employee_id": "employee_id",  # whom an expense claim pays back
     "custodian_employee_id": "employee_id",  # 保管人 of an asset
     "to_store_id": "store_id",  # the receiving store of a stock transfer (调拨)
+    "owner_employee_id": "employee_id",  # who puts an inspection's finding right (整改)
 }
 DATE = "2026-11-03"
 # In the future: a reservation may not start in the past.

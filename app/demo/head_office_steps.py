@@ -8,6 +8,7 @@ from app.demo import (
     head_office_rollups,
     head_office_targets,
     service_guests,
+    service_inspections,
     service_procedures,
 )
 
@@ -16,6 +17,7 @@ STEPS: list = [
     # Targets are set around what the stores did (the rollups).
     head_office_targets.load,
     service_procedures.load,
+    service_inspections.load,
     service_guests.load,
     # Last: the report reads what every other part added.
     head_office_report.load,

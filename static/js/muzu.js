@@ -288,3 +288,38 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
   else drawAll();
 })();
+
+// ---- service department: 卫生评比 bar chart -------------------------------------------
+// <canvas data-ranking-chart='{"labels": [...], "datasets": [{"label", "data"}]}'>: averages
+// as decimal strings (percent); Chart.js is loaded by the page.
+(function () {
+  "use strict";
+
+  function drawRanking(canvas) {
+    if (typeof window.Chart === "undefined") return;
+    var data = JSON.parse(canvas.getAttribute("data-ranking-chart"));
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (set) {
+          return {label: set.label, data: set.data.map(Number), backgroundColor: "#198754"};
+        })
+      },
+      options: {
+        responsive: true, maintainAspectRatio: false, animation: false,
+        plugins: {legend: {position: "bottom", labels: {boxWidth: 12}}},
+        scales: {y: {beginAtZero: true, max: 100, ticks: {callback: function (v) {
+          return v + "%";
+        }}}}
+      }
+    });
+  }
+
+  function drawAll() {
+    document.querySelectorAll("canvas[data-ranking-chart]").forEach(drawRanking);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawAll);
+  else drawAll();
+})();
+// ---- end service department ----------------------------------------------------------

@@ -40,7 +40,9 @@ def register_api(app: Flask) -> None:
     from app.blueprints.api import rooms as rooms_resources
     from app.blueprints.api import service_care as service_care_resources
     from app.blueprints.api import service_complaints as service_complaints_resources
+    from app.blueprints.api import service_disinfection as service_disinfection_resources
     from app.blueprints.api import service_evaluations as service_evaluations_resources
+    from app.blueprints.api import service_inspections as service_inspections_resources
     from app.blueprints.api import service_satisfaction as service_satisfaction_resources
     from app.blueprints.api import service_sops as service_sops_resources
     from app.blueprints.api import signup as signup_resources
@@ -76,6 +78,7 @@ def register_api(app: Flask) -> None:
     resources += (finance_expenses_resources, finance_budgets_resources)
     resources += (logistics_counts_resources,)
     resources += (logistics_purchases_resources, logistics_tickets_resources)
+    resources += (service_inspections_resources, service_disinfection_resources)
     resources += (logistics_assets_resources,)
     resources += (logistics_issued_items_resources, logistics_dorms_resources)
     resources += (logistics_stock_resources,)

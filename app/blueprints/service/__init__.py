@@ -12,6 +12,17 @@ def _register_globals(state):
     state.app.jinja_env.globals["service_tabs"] = tabs_for
 
 
+@bp.record_once
+def _register_store_hooks(state) -> None:
+    """Who cleaned a room, on the room board (the store never imports us)."""
+    from app.blueprints.service import cleaning
+    from app.blueprints.store.room_board import register_cleaning_reader
+    from app.blueprints.store.services import register_room_cleaned_hook
+
+    register_room_cleaned_hook(cleaning.record_cleaning)
+    register_cleaning_reader(cleaning.last_cleanings)
+
+
 # One import line per page module.
 # isort: off
 from app.blueprints.service import views  # noqa: E402,F401
@@ -19,6 +30,10 @@ from app.blueprints.service import views  # noqa: E402,F401
 from app.blueprints.service import models_procedures  # noqa: E402,F401
 from app.blueprints.service import views_procedures  # noqa: E402,F401
 from app.blueprints.service import views_evaluations  # noqa: E402,F401
+# Inspections, the hygiene ranking and the disinfection log (items 2 and 5).
+from app.blueprints.service import models_inspections  # noqa: E402,F401
+from app.blueprints.service import views_inspections  # noqa: E402,F401
+from app.blueprints.service import views_disinfection  # noqa: E402,F401
 # Issue 13, items 4 and 6 (guests): complaint follow-up, satisfaction, the care plan.
 from app.blueprints.service import models_guests  # noqa: E402,F401
 from app.blueprints.service import views_complaints  # noqa: E402,F401

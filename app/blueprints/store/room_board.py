@@ -85,10 +85,36 @@ class BoardOrder:
         return sum(1 for line in self.services if line.job is None)
 
 
+@dataclass(frozen=True)
+class RoomCleaned:
+    """Who last handed a room back clean (打扫完毕), and when."""
+
+    by: str
+    at: datetime
+
+
 @dataclass
 class BoardRoom:
     room: Room
     order: BoardOrder | None = None
+    cleaned: RoomCleaned | None = None
+
+
+# ``fn(store_id) -> {room_id: RoomCleaned}``, one query per board whatever the number of
+# rooms; registered by the service department (the store never imports it).
+_CLEANING_READERS: list = []
+
+
+def register_cleaning_reader(fn) -> None:
+    if fn not in _CLEANING_READERS:
+        _CLEANING_READERS.append(fn)
+
+
+def _last_cleanings(store_id: int) -> dict[int, RoomCleaned]:
+    found: dict[int, RoomCleaned] = {}
+    for reader in _CLEANING_READERS:
+        found.update(reader(store_id))
+    return found
 
 
 @dataclass
@@ -129,7 +155,9 @@ def room_board(store: Store, now: datetime | None = None) -> RoomBoard:
     planned ends, the tea round, the waiting area and the orders at the cashier.
 
     Four queries whatever the size of the store or its history (only open orders
-    are read), plus the tenant's policy.
+    are read), plus the tenant's policy and one for who cleaned each room last.
+    Rooms waiting to be cleaned (待清洁) come first, so the cleaner sees them at the
+    top; the rest keep their number order.
     """
     now = aware(now or utcnow())
     policy = store_policy()
@@ -158,8 +186,11 @@ def room_board(store: Store, now: datetime | None = None) -> RoomBoard:
             entry.tea_due_at = tea_due_at(order, policy.tea_round_minutes)
             entry.tea_due = entry.tea_due_at <= now
             by_room[order.room_id] = entry
+    cleaned = _last_cleanings(store.id)
+    rooms = sorted(rooms, key=lambda room: room.status != "cleaning")
     return RoomBoard(store=store, now=now,
-                     rooms=[BoardRoom(room, by_room.get(room.id)) for room in rooms],
+                     rooms=[BoardRoom(room, by_room.get(room.id), cleaned.get(room.id))
+                            for room in rooms],
                      waiting=waiting, to_pay=to_pay,
                      tea_round_minutes=policy.tea_round_minutes)
 

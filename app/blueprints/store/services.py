@@ -38,6 +38,9 @@ class RoomError(InputError):
 _ROOM_STATUS_GUARDS: list = []
 # ``fn(store_id) -> {room_id: [text, …]}``: notes shown on the room board's tiles.
 _ROOM_NOTE_READERS: list = []
+# ``fn(room)`` after a room went from 待清洁 to free (the service department records
+# who cleaned it; the board reads it back through room_board.register_cleaning_reader).
+_ROOM_CLEANED_HOOKS: list = []
 
 
 def register_room_status_guard(fn) -> None:
@@ -48,6 +51,16 @@ def register_room_status_guard(fn) -> None:
 def register_room_note_reader(fn) -> None:
     if fn not in _ROOM_NOTE_READERS:
         _ROOM_NOTE_READERS.append(fn)
+
+
+def register_room_cleaned_hook(fn) -> None:
+    if fn not in _ROOM_CLEANED_HOOKS:
+        _ROOM_CLEANED_HOOKS.append(fn)
+
+
+def _room_cleaned(room: Room) -> None:
+    for hook in _ROOM_CLEANED_HOOKS:
+        hook(room)
 
 
 def _guard_room_status(room: Room, status: str) -> None:
@@ -127,6 +140,8 @@ def set_room_status(room: Room, status: str) -> Room:
                                      number=room.number)})
     room.status = status
     db.session.flush()
+    if (previous, status) == ("cleaning", "free"):
+        _room_cleaned(room)
     if "out_of_order" in (previous, status):
         record_audit("room.status", "room", room.id,
                      before={"status": previous}, after={"status": status})
@@ -139,6 +154,7 @@ def mark_room_clean(room: Room) -> Room:
         raise RoomError({"status": _("%(number)s 号房不是待清洁状态", number=room.number)})
     room.status = "free"
     db.session.flush()
+    _room_cleaned(room)
     return room
 
 
