@@ -65,6 +65,7 @@ from app.blueprints.store.closing_figures import CARD_METHODS
 from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Payment, StoreDayRollup
 from app.blueprints.store.models.rollups import ROLLUP_METHODS
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Store
 
 CENT = Decimal("0.01")
@@ -100,9 +101,11 @@ def parse_month_arg(value: str | None, default: date) -> date | None:
         return default
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         return None
+    # 9999-12 parses, but its month's end does not exist.
+    return first if in_date_range(first) else None
 
 
 @dataclass

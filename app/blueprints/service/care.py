@@ -30,9 +30,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.blueprints.service.dates import moments, monday_of, next_month
 from app.blueprints.service.models_guests import (
     CARE_CHANNELS,
@@ -52,6 +53,11 @@ from app.extensions import db
 from app.models import Store
 from app.models.base import utcnow
 from app.validation import InputError
+
+register_audit_actions({
+    "care.plan": _l("加入回访计划"),
+    "care.contact": _l("记录客户回访"),
+})
 
 LOOKBACK_DAYS = 30
 LOW_RATING_AT_OR_BELOW = 2

@@ -27,10 +27,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy import case as when
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.blueprints.service.dates import local_date, moments, next_month, zone
 from app.blueprints.store.feedback import (
     COMPLAINT_STATUSES,
@@ -41,6 +42,10 @@ from app.blueprints.store.models import ComplaintCase, Customer
 from app.extensions import db
 from app.models import Account, Store
 from app.validation import InputError
+
+register_audit_actions({
+    "complaint.assign": _l("分派投诉（负责人、期限、类别）"),
+})
 
 COMPLAINT_KINDS = ("attitude", "technique", "hygiene", "waiting", "price", "other")
 # No result yet: these can be overdue.

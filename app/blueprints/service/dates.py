@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Tenant
 from app.tenancy import current_tenant_id
 
@@ -59,9 +60,11 @@ def parse_month(value: str | None, default: date) -> date | None:
         return default
     try:
         year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         return None
+    # 9999-12 parses, but its month's end does not exist.
+    return first if in_date_range(first) else None
 
 
 def parse_day(value: str | None) -> date | None:

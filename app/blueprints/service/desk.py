@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inputs import in_date_range
 from app.models import Store
 from app.permissions import store_scope
 
@@ -37,9 +38,11 @@ def chosen_store(stores: list[Store]) -> Store | None:
 def parse_month(text: str | None, default: date) -> date:
     try:
         year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1)
+        first = date(year, month, 1)
     except ValueError:
         return default.replace(day=1)
+    # 9999-12 parses, but its month's end does not exist.
+    return first if in_date_range(first) else default.replace(day=1)
 
 
 def parse_day(text: str | None) -> date | None:

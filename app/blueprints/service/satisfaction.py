@@ -30,10 +30,11 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 
-from app.audit import record_audit
+from app.audit import record_audit, register_audit_actions
 from app.blueprints.service.dates import (
     first_of_month,
     local_date,
@@ -53,6 +54,11 @@ from app.extensions import db
 from app.models import Store
 from app.models.base import utcnow
 from app.validation import InputError
+
+register_audit_actions({
+    "satisfaction_review.request": _l("要求满意度复盘"),
+    "satisfaction_review.answer": _l("回复满意度复盘"),
+})
 
 GOOD_RATING_FROM = 4
 COMPLAINT_WEIGHT = Decimal(2)
