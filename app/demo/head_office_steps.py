@@ -13,12 +13,13 @@ from app.demo import (
 )
 
 STEPS: list = [
-    head_office_rollups.load,
-    # Targets are set around what the stores did (the rollups).
-    head_office_targets.load,
     service_procedures.load,
     service_inspections.load,
+    # Adds complaint cases on past days: before the rollups, which count them.
     service_guests.load,
+    head_office_rollups.load,
+    # Targets are set around what the stores did.
+    head_office_targets.load,
     # Last: the report reads what every other part added.
     head_office_report.load,
 ]

@@ -95,14 +95,14 @@ def report(month: str):
     return _render(found, found.content["stores"] if found.content else [], chain=True)
 
 
-def _render(found: OperatingReport, parts: list[dict], chain: bool):
+def _render(found: OperatingReport, parts: list[dict], chain: bool, store=None):
     jobs = service.jobs_of([found])
     status, percent, message = service.display_status(found, jobs)
     return render_template("gm/report.html", report=found, content=found.content,
                            parts=parts, chain=chain, status=status, percent=percent,
                            message=message, labels=service.status_labels(),
                            methods=_forecast_methods(), can_build=may_build(current_user)
-                           and store_scope(current_user) is None)
+                           and store_scope(current_user) is None, store=store)
 
 
 @bp.route("/reports/<month>/rebuild", methods=["POST"])
@@ -154,9 +154,10 @@ def report_store():
         found = next((r for r in db.session.scalars(
             select(OperatingReport).order_by(OperatingReport.month.desc()).limit(3))
             if r.content), None)
-    if found is None:
+    # The store's desk menu comes along (the page is one of the desk's, under 店务).
+    store = next(s for s in stores if s.id == store_id)
+    part = service.store_in(found, store_id) if found is not None else None
+    if part is None:
         return render_template("gm/report_store_empty.html", stores=stores,
-                               store_id=store_id)
-    part = service.store_in(found, store_id)
-    return _render(found, [part] if part else [], chain=False) if part is not None else \
-        render_template("gm/report_store_empty.html", stores=stores, store_id=store_id)
+                               store_id=store_id, store=store)
+    return _render(found, [part], chain=False, store=store)
