@@ -89,6 +89,25 @@ def test_every_msgid_has_a_reviewed_english_translation(catalog):
     assert not problems, "\n".join(problems)
 
 
+def test_template_strings_format_in_both_languages(catalog):
+    """Jinja's gettext always %-formats what it returns (with the call's variables, even
+    none): a bare "%" in a template's string, Chinese or English, is a 500 on that page
+    in that language ("得分率" -> "Score %" was one)."""
+    problems = []
+    for message in catalog:
+        if not message.id or not any(path.endswith(".html") for path, _ in message.locations):
+            continue
+        ids = list(message.id) if isinstance(message.id, tuple) else [message.id]
+        strings = list(message.string) if isinstance(message.string, tuple) else [message.string]
+        for text in [*ids, *strings]:
+            names = {name: 1 for name in re.findall(r"%\((\w+)\)", text)}
+            try:
+                text % names
+            except (ValueError, TypeError, KeyError) as exc:
+                problems.append(f"{message.locations[0][0]}: {text!r}: {exc}")
+    assert not problems, "\n".join(problems)
+
+
 def test_compiled_mo_matches_the_po(catalog):
     """The committed .mo is what Flask-Babel reads: it must hold exactly the .po's messages."""
     with open(MO, "rb") as fh:
