@@ -71,6 +71,8 @@ def test_the_cleaner_records_a_round_and_the_manager_sees_gaps(client, auth, com
     auth.login_as(company_a, "cleaner")
     page = client.get(f"/service/disinfection/record?store_id={store.id}")
     assert page.status_code == 200 and "保存本轮消毒" in page.get_data(as_text=True)
+    # A fresh form shows no error (a dict's ``items`` method once showed up as one).
+    assert 'data-error="items"' not in page.get_data(as_text=True)
     bad = client.post(f"/service/disinfection/record?store_id={store.id}",
                       data={"method": "uv"})
     assert bad.status_code == 422 and "请选择消毒的物品" in bad.get_data(as_text=True)

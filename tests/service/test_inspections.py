@@ -109,6 +109,8 @@ def test_the_service_manager_inspects_through_the_pages(client, auth, company_a,
     with in_tenant(company_a):
         store = company_a.store
     auth.login_as(company_a, "service_manager")
+    blank = client.get("/service/inspections/templates/new").get_data(as_text=True)
+    assert "built-in method" not in blank and "is-invalid" not in blank
     response = client.post("/service/inspections/templates/new", data={
         "kind": "hygiene", "name": "月度卫生", "items": "足浴盆一客一消毒 | 10\n毛巾干净 | 5"})
     assert response.status_code == 302
