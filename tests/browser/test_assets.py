@@ -50,7 +50,10 @@ def test_the_register_and_its_labels_on_a_phone(browser, assets_server, artifact
     rows.first.locator("a").first.click()
     page.wait_for_selector("[data-testid=depreciation-schedule]")
     assert page.locator("[data-testid=depreciation-schedule] tbody tr").count() >= 36
-    # The QR image comes from the label.svg endpoint and loads.
+    # The QR image comes from the label.svg endpoint and loads (once the browser is done
+    # fetching it, it has a width).
+    page.wait_for_function("sel => document.querySelector(sel).complete",
+                           arg="[data-testid=asset-qr]")
     assert page.locator("[data-testid=asset-qr]").evaluate("img => img.naturalWidth") > 0
     assert _fits(page)
     page.screenshot(path=str(artifacts / "asset-detail-390.png"))

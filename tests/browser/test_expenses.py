@@ -25,7 +25,11 @@ def test_a_claim_from_a_phone_and_the_budget_chart(login, live_server, artifacts
     page.wait_for_selector("[data-testid=expense-status]")
     assert page.locator("[data-testid=expense-status]").inner_text() == "待财务审核"
     thumbnail = page.locator("[data-testid=expense-attachments] img")
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth") == 16
+    # The receipt is fetched after the page: wait until the browser is done with it
+    # (loaded or failed), then it must be the 16-pixel image that was uploaded.
+    page.wait_for_function("sel => document.querySelector(sel).complete",
+                           arg="[data-testid=expense-attachments] img")
+    assert thumbnail.evaluate("img => img.naturalWidth") == 16
     page.screenshot(path=str(artifacts / "expense_phone.png"), full_page=True)
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1366, "height": 900})  # the top menu shows
