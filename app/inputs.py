@@ -170,6 +170,17 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+def parse_month(value: str | None) -> date | None:
+    """``YYYY-MM`` -> the first day of that month; None when malformed or outside
+    ``DATE_MIN``..``DATE_MAX`` (9999-12 parses, but its month's end does not exist)."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        return None
+    return first if in_date_range(first) else None
+
+
 def in_date_range(value: date | datetime) -> bool:
     """Within ``DATE_MIN``..``DATE_MAX`` (an aware datetime by its own calendar date)."""
     day = value.date() if isinstance(value, datetime) else value

@@ -34,6 +34,26 @@ NAVIGATION: tuple[NavItem, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class DepartmentTab:
+    """A tab of a department's own pages (its ``nav.py`` lists them, its ``_nav.html``
+    draws them).  A page is "in" the tab when its endpoint starts with ``prefix`` (every
+    asset page is ``logistics.asset…``), so the tab stays lit on its sub-pages."""
+
+    label: object
+    endpoint: str
+    permission: str
+    prefix: str
+
+
+def department_tabs(tabs: tuple[DepartmentTab, ...], user) -> list[DepartmentTab]:
+    """The tabs whose page exists and that the person may open."""
+    from flask import current_app
+
+    return [tab for tab in tabs
+            if tab.endpoint in current_app.view_functions and user.can(tab.permission)]
+
+
 def navigation_for(user) -> list[NavItem]:
     """Entries the user may open, in org-chart order."""
     if user is None or not user.is_authenticated:

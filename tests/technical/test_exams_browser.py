@@ -81,7 +81,9 @@ def test_a_supervisor_scores_an_exam_on_a_phone_and_sees_the_qualification(
     therapist_label = therapist.inner_text().strip()
     page.select_option("#pick-therapist", therapist.get_attribute("value"))
     page.select_option("#pick-item", str(item_id))
-    page.click("[data-testid=exam-pick-submit]")
+    # The pick is a GET form: wait for the exam sheet it opens before counting its rows.
+    with page.expect_navigation():
+        page.click("[data-testid=exam-pick-submit]")
     scores = page.locator("input[data-criterion]")
     assert scores.count() >= 2
     names = page.locator("[data-testid=exam-form] label.form-label span:first-child")

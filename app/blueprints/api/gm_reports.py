@@ -11,6 +11,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from app import inputs
 from app.blueprints.api.common import Blueprint, parse_month
 from app.blueprints.gm import report as service
 from app.blueprints.gm.models import REPORT_STATUSES, OperatingReport
@@ -57,7 +58,7 @@ def _summary(report: OperatingReport, jobs: dict) -> dict:
 
 
 def _report_or_404(month: str) -> OperatingReport:
-    first = service.parse_month(month)
+    first = inputs.parse_month(month)
     found = service.report_for(first) if first is not None else None
     if found is None:
         abort(404)

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.navigation import DepartmentTab as Tab
+from app.navigation import department_tabs
 
-@dataclass(frozen=True)
-class FinanceTab:
-    label: object
-    endpoint: str
-    permission: str
-    prefix: str
-
-
-TABS: tuple[FinanceTab, ...] = (
-    FinanceTab(_l("概览"), "finance.index", "finance.view", "finance.index"),
-    FinanceTab(_l("待我审核"), "finance.inbox", "finance.view", "finance.inbox"),
-    FinanceTab(_l("今日营收"), "finance.takings", "finance.view", "finance.taking"),
-    FinanceTab(_l("日结"), "finance.closings", "finance.view", "finance.closing"),
-    FinanceTab(_l("门店损益"), "finance.pnl", "pnl.view", "finance.pnl"),
-    FinanceTab(_l("费用"), "finance.expenses", "finance.view", "finance.expense"),
-    FinanceTab(_l("预算"), "finance.budgets", "finance.view", "finance.budget"),
-    FinanceTab(_l("会员卡结算"), "finance.card_settlement", "card.settlement",
-               "finance.card_settlement"),
+TABS: tuple[Tab, ...] = (
+    Tab(_l("概览"), "finance.index", "finance.view", "finance.index"),
+    Tab(_l("待我审核"), "finance.inbox", "finance.view", "finance.inbox"),
+    Tab(_l("今日营收"), "finance.takings", "finance.view", "finance.taking"),
+    Tab(_l("日结"), "finance.closings", "finance.view", "finance.closing"),
+    Tab(_l("门店损益"), "finance.pnl", "pnl.view", "finance.pnl"),
+    Tab(_l("费用"), "finance.expenses", "finance.view", "finance.expense"),
+    Tab(_l("预算"), "finance.budgets", "finance.view", "finance.budget"),
+    Tab(_l("会员卡结算"), "finance.card_settlement", "card.settlement",
+        "finance.card_settlement"),
 )
 
 
-def tabs_for(user) -> list[FinanceTab]:
-    return [tab for tab in TABS
-            if tab.endpoint in current_app.view_functions and user.can(tab.permission)]
+def tabs_for(user) -> list[Tab]:
+    return department_tabs(TABS, user)

@@ -65,7 +65,7 @@ from app.blueprints.store.closing_figures import CARD_METHODS
 from app.blueprints.store.models import BusinessDay, CardLedgerEntry, Payment, StoreDayRollup
 from app.blueprints.store.models.rollups import ROLLUP_METHODS
 from app.extensions import db
-from app.inputs import in_date_range
+from app.inputs import parse_month
 from app.models import Store
 
 CENT = Decimal("0.01")
@@ -97,15 +97,7 @@ def previous_month(first: date) -> date:
 
 def parse_month_arg(value: str | None, default: date) -> date | None:
     """``YYYY-MM`` -> its first day; None when malformed; ``default`` when blank."""
-    if not value:
-        return default
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        return None
-    # 9999-12 parses, but its month's end does not exist.
-    return first if in_date_range(first) else None
+    return parse_month(value) if value else default
 
 
 @dataclass

@@ -33,7 +33,6 @@ from app.blueprints.gm.models import (
     OperatingReport,
 )
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Store
 from app.models.base import utcnow
 
@@ -55,17 +54,6 @@ def care_follow_ups(month: date, store_ids: set[int] | None) -> dict:
 
 def month_text(month: date) -> str:
     return f"{month:%Y-%m}"
-
-
-def parse_month(value: str | None) -> date | None:
-    """``YYYY-MM`` -> its first day, None when malformed."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        return None
-    # 9999-12 parses, but its month's end does not exist.
-    return first if in_date_range(first) else None
 
 
 def _stores(store_ids: set[int] | None) -> list[Store]:

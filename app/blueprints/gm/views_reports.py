@@ -16,6 +16,7 @@ from app.blueprints.gm import report as service
 from app.blueprints.gm.models import OperatingReport
 from app.blueprints.gm.report_export import report_workbook, workbook_filename
 from app.extensions import db
+from app.inputs import parse_month
 from app.models import Store
 from app.permissions import permission_required, store_scope
 
@@ -33,7 +34,7 @@ def _forecast_methods() -> dict[str, str]:
 
 
 def _report_or_404(month_text: str) -> OperatingReport:
-    month = service.parse_month(month_text)
+    month = parse_month(month_text)
     if month is None:
         abort(404)
     report = service.report_for(month)
@@ -66,7 +67,7 @@ def reports():
 @bp.route("/reports", methods=["POST"])
 @permission_required("job.run")
 def report_build():
-    month = service.parse_month(request.form.get("month"))
+    month = parse_month(request.form.get("month"))
     if month is None:
         flash(_("请选择月份"), "danger")
         return redirect(url_for("gm.reports"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app import inputs
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Tenant
 from app.tenancy import current_tenant_id
 
@@ -56,15 +56,7 @@ def monday_of(day: date) -> date:
 
 def parse_month(value: str | None, default: date) -> date | None:
     """``YYYY-MM`` -> its first day; None when malformed; ``default`` when blank."""
-    if not value:
-        return default
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        return None
-    # 9999-12 parses, but its month's end does not exist.
-    return first if in_date_range(first) else None
+    return inputs.parse_month(value) if value else default
 
 
 def parse_day(value: str | None) -> date | None:

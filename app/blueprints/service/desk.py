@@ -8,8 +8,8 @@ from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import inputs
 from app.extensions import db
-from app.inputs import in_date_range
 from app.models import Store
 from app.permissions import store_scope
 
@@ -36,13 +36,7 @@ def chosen_store(stores: list[Store]) -> Store | None:
 
 
 def parse_month(text: str | None, default: date) -> date:
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        return default.replace(day=1)
-    # 9999-12 parses, but its month's end does not exist.
-    return first if in_date_range(first) else default.replace(day=1)
+    return inputs.parse_month(text) or default.replace(day=1)
 
 
 def parse_day(text: str | None) -> date | None:

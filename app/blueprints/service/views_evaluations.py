@@ -17,7 +17,7 @@ from app.blueprints.service.models_procedures import ServiceEvaluation
 from app.blueprints.service.rubrics import MAX_SCORE, MIN_SCORE, criterion_label, rubric_for
 from app.blueprints.store.days import today_for_store
 from app.extensions import db
-from app.inputs import in_date_range
+from app.inputs import parse_month
 from app.models import Account, Employee, Position, Store
 from app.permissions import get_in_scope_or_404, permission_required, store_scope
 from app.validation import InputError
@@ -33,13 +33,7 @@ def _stores() -> list[Store]:
 
 def _month_arg() -> date:
     raw = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        return today_for_store().replace(day=1)
-    # 9999-12 parses, but its month's end does not exist.
-    return first if in_date_range(first) else today_for_store().replace(day=1)
+    return parse_month(raw) or today_for_store().replace(day=1)
 
 
 @bp.route("/evaluations")
