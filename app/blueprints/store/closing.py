@@ -48,7 +48,6 @@ def register_closing_hook(fn) -> None:
         _CLOSING_HOOKS.append(fn)
 
 
-
 def lock_day(store_id: int, business_date: date, actor=None) -> BusinessDay:
     """日结: lock the store's business day and keep the snapshot of its figures."""
     if business_date > today_for_store():
