@@ -140,7 +140,9 @@ def test_front_desk_day(login, live_server, page, artifacts):
     room_id = free.get_attribute("data-room-id")
     room_no = free.locator("a.fs-5").inner_text().strip()
     occupied_before = int(page.locator("[data-count=occupied]").inner_text())
-    free.locator("[data-action=checkin]").click()
+    # muzu.js wires the form once the page has loaded: typing before that goes unseen.
+    with page.expect_navigation():
+        free.locator("[data-action=checkin]").click()
     form = page.locator("[data-testid=checkin-form]")
     assert form.locator("select[name=room_id]").input_value() == room_id
     form.locator("input[name=guest_name]").fill("王先生")
