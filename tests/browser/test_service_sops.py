@@ -59,21 +59,25 @@ def test_the_cashier_acknowledges_on_a_phone_and_the_manager_sees_it(
     page.goto(f"{sops_server}/store/1/board")
     group = page.locator("[data-subnav-group]:has(a[data-subnav='service.my_sops'])")
     group.locator("button.dropdown-toggle").click()
-    group.locator("a[data-subnav='service.my_sops']").click()
+    # Each click below opens a page (or posts and comes back): wait for it before reading.
+    with page.expect_navigation():
+        group.locator("a[data-subnav='service.my_sops']").click()
     card = page.locator("[data-testid=my-sop]").filter(has_text="收银结账规范")
     assert card.count() == 1 and "第 2 版" in card.inner_text()
     assert "团购券当场核销" in card.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(artifacts / "service_my_sops_phone.png"), full_page=True)
     if card.locator("[data-testid=acknowledge]").count():
-        card.locator("[data-testid=acknowledge]").click()
+        with page.expect_navigation():
+            card.locator("[data-testid=acknowledge]").click()
     card = page.locator("[data-testid=my-sop]").filter(has_text="收银结账规范")
     assert card.locator("[data-acknowledged]").count() == 1
 
     page.set_viewport_size({"width": 1366, "height": 900})
     _login(page, sops_server, "service_manager")
     page.goto(f"{sops_server}/service/sops")
-    page.locator("[data-testid=sop-table] a", has_text="收银结账规范").click()
+    with page.expect_navigation():
+        page.locator("[data-testid=sop-table] a", has_text="收银结账规范").click()
     store = page.locator("[data-testid=sop-readings] li").filter(has_text="天河")
     assert store.locator("[data-read] [data-employee-id]").count() >= 1
     page.screenshot(path=str(artifacts / "service_sop_detail.png"), full_page=True)
