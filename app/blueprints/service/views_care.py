@@ -20,7 +20,7 @@ from app.blueprints.service.labels import (
 )
 from app.blueprints.service.models_guests import CarePlanEntry
 from app.blueprints.service.scope import visible_stores
-from app.blueprints.store.customer_privacy import mask_phone, sees_contact
+from app.blueprints.store.customer_privacy import guests_with_visible_contact, mask_phone
 from app.blueprints.store.days import today_for_store
 from app.extensions import db
 from app.models import Store
@@ -46,13 +46,10 @@ def _store_and_week(source):
 
 def _phones(store: Store, customers) -> dict[int, tuple[str, bool]]:
     """customer id -> (phone as the viewer may read it, full?) — customer_privacy's rule."""
-    shown = {}
-    for customer in customers:
-        if customer.id in shown:
-            continue
-        full = sees_contact(current_user, customer)
-        shown[customer.id] = (customer.phone if full else mask_phone(customer.phone), full)
-    return shown
+    customers = {c.id: c for c in customers}
+    visible = guests_with_visible_contact(current_user, customers.values())
+    return {cid: (c.phone if cid in visible else mask_phone(c.phone), cid in visible)
+            for cid, c in customers.items()}
 
 
 @bp.route("/care")
